@@ -1,0 +1,45 @@
+# Thin wrapper around meson, so a fresh Debian machine needs one command.
+#   make          build (installs missing Debian packages first)
+#   make test     build and run every test, in a normal build with warnings as
+#                 errors and in an ASan+UBSan build
+#   make demo     the bundled before/after demo (arrives with issue 6)
+BUILD ?= build
+BUILD_SAN ?= build-sanitize
+MESON_TEST_ARGS ?= --print-errorlogs
+
+.PHONY: all deps build test test-normal test-sanitize demo fuzz clean format
+
+all: build
+
+deps:
+	@./scripts/install-deps.sh
+
+$(BUILD)/build.ninja: | deps
+	meson setup $(BUILD) --werror
+
+$(BUILD_SAN)/build.ninja: | deps
+	meson setup $(BUILD_SAN) --werror -Db_sanitize=address,undefined -Db_lundef=false
+
+build: $(BUILD)/build.ninja
+	ninja -C $(BUILD)
+
+test: test-normal test-sanitize
+
+test-normal: $(BUILD)/build.ninja
+	ninja -C $(BUILD)
+	meson test -C $(BUILD) $(MESON_TEST_ARGS)
+
+test-sanitize: $(BUILD_SAN)/build.ninja
+	ninja -C $(BUILD_SAN)
+	ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 \
+		meson test -C $(BUILD_SAN) $(MESON_TEST_ARGS)
+
+demo:
+	@echo "make demo: not there yet (it arrives with the demo issue)." >&2
+	@exit 1
+
+clean:
+	rm -rf $(BUILD) $(BUILD_SAN)
+
+format:
+	clang-format -i $$(git ls-files '*.c' '*.h')

@@ -1,0 +1,3 @@
+module e2e-profile/gen-large-heap
+
+go 1.19

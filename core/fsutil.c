@@ -1,0 +1,118 @@
+/* Atomic file writes and directory creation; see fsutil.h for why. */
+#include "fsutil.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+int ep_atomic_file_open(struct ep_atomic_file *file, const char *path)
+{
+	memset(file, 0, sizeof(*file));
+	const char *slash = strrchr(path, '/');
+	size_t dir_len = slash ? (size_t)(slash - path) + 1 : 0;
+	const char *base = path + dir_len;
+	size_t temp_size = strlen(path) + 16;
+	int rc;
+	file->path = strdup(path);
+	file->temp_path = malloc(temp_size);
+	if (file->path == NULL || file->temp_path == NULL) {
+		rc = -ENOMEM;
+		goto error;
+	}
+	snprintf(file->temp_path, temp_size, "%.*s.%s.XXXXXX", (int)dir_len, path, base);
+	int fd = mkstemp(file->temp_path);
+	if (fd < 0) {
+		rc = -errno;
+		goto error;
+	}
+	/* mkstemp creates 0600; a report should be as readable as any file
+	 * the user creates. */
+	mode_t mask = umask(0);
+	umask(mask);
+	if (fchmod(fd, 0666 & ~mask) < 0 || (file->stream = fdopen(fd, "w")) == NULL) {
+		rc = -errno;
+		close(fd);
+		unlink(file->temp_path);
+		goto error;
+	}
+	return 0;
+
+error:
+	free(file->path);
+	free(file->temp_path);
+	memset(file, 0, sizeof(*file));
+	return rc;
+}
+
+int ep_atomic_file_commit(struct ep_atomic_file *file)
+{
+	int rc = 0;
+	if (fflush(file->stream) != 0 || ferror(file->stream))
+		rc = -(errno ? errno : EIO);
+	else if (fsync(fileno(file->stream)) < 0)
+		rc = -errno;
+	if (fclose(file->stream) != 0 && rc == 0)
+		rc = -errno;
+	file->stream = NULL;
+	if (rc == 0 && rename(file->temp_path, file->path) < 0)
+		rc = -errno;
+	if (rc < 0)
+		unlink(file->temp_path);
+	free(file->path);
+	free(file->temp_path);
+	memset(file, 0, sizeof(*file));
+	return rc;
+}
+
+void ep_atomic_file_abort(struct ep_atomic_file *file)
+{
+	if (file->stream != NULL) {
+		fclose(file->stream);
+		unlink(file->temp_path);
+	}
+	free(file->path);
+	free(file->temp_path);
+	memset(file, 0, sizeof(*file));
+}
+
+int ep_write_file_atomic(const char *path, const void *data, size_t len)
+{
+	struct ep_atomic_file file;
+	int rc = ep_atomic_file_open(&file, path);
+	if (rc < 0)
+		return rc;
+	if (len > 0 && fwrite(data, 1, len, file.stream) != len) {
+		rc = -(errno ? errno : EIO);
+		ep_atomic_file_abort(&file);
+		return rc;
+	}
+	return ep_atomic_file_commit(&file);
+}
+
+int ep_mkdir_parents(const char *path)
+{
+	char *copy = strdup(path);
+	if (copy == NULL)
+		return -ENOMEM;
+	int rc = 0;
+	for (char *p = copy + 1;; p++) {
+		if (*p != '/' && *p != '\0')
+			continue;
+		char saved = *p;
+		*p = '\0';
+		if (mkdir(copy, 0777) < 0 && errno != EEXIST) {
+			rc = -errno;
+			break;
+		}
+		*p = saved;
+		if (saved == '\0')
+			break;
+	}
+	struct stat st;
+	if (rc == 0 && (stat(path, &st) < 0 || !S_ISDIR(st.st_mode)))
+		rc = -ENOTDIR;
+	free(copy);
+	return rc;
+}

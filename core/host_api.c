@@ -1,0 +1,244 @@
+/* Implements the host functions of plugin.h.  Settings come from the
+ * instance's own section ([KIND.NAME]); undeclared keys are refused so a
+ * plugin cannot read what `help config` does not document. */
+#include "host_api.h"
+
+#include <errno.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "fsutil.h"
+#include "pprof/decode.h"
+
+static void host_log(struct ep_instance *instance, enum ep_log_level level, const char *format, ...)
+        EP_PRINTF(3, 4);
+static void host_log(struct ep_instance *instance, enum ep_log_level level, const char *format, ...)
+{
+	va_list args;
+	va_start(args, format);
+	ep_log_vwrite(instance->context->log, level, instance->plugin->section, format, args);
+	va_end(args);
+}
+
+/* The effective text of a declared key: the user's value, else the default. */
+static int host_config_text(struct ep_instance *instance, const char *key, enum ep_config_type type,
+                            const char **text)
+{
+	const struct ep_config_key *declared =
+	        ep_config_find_key(instance->plugin->descriptor->config_keys, key);
+	if (declared == NULL) {
+		host_log(instance, EP_LOG_ERROR, "reads config key '%s' it did not declare", key);
+		return -ENOENT;
+	}
+	if (declared->type != type) {
+		host_log(instance, EP_LOG_ERROR, "reads %s key '%s' as a %s",
+		         ep_config_type_name(declared->type), key, ep_config_type_name(type));
+		return -EINVAL;
+	}
+	const char *value =
+	        instance->context->config
+	                ? ep_config_get(instance->context->config, instance->plugin->section, key)
+	                : NULL;
+	*text = value ? value : declared->default_value;
+	return 0;
+}
+
+static int host_config_get_string(struct ep_instance *instance, const char *key, const char **value)
+{
+	return host_config_text(instance, key, EP_CONFIG_STRING, value);
+}
+
+static int host_config_get_int(struct ep_instance *instance, const char *key, int64_t *value)
+{
+	const char *text;
+	int rc = host_config_text(instance, key, EP_CONFIG_INT, &text);
+	if (rc < 0)
+		return rc;
+	return text ? ep_config_parse_int(text, value) : -ENODATA;
+}
+
+static int host_config_get_bool(struct ep_instance *instance, const char *key, bool *value)
+{
+	const char *text;
+	int rc = host_config_text(instance, key, EP_CONFIG_BOOL, &text);
+	if (rc < 0)
+		return rc;
+	return text ? ep_config_parse_bool(text, value) : -ENODATA;
+}
+
+static int host_config_get_double(struct ep_instance *instance, const char *key, double *value)
+{
+	const char *text;
+	int rc = host_config_text(instance, key, EP_CONFIG_DOUBLE, &text);
+	if (rc < 0)
+		return rc;
+	return text ? ep_config_parse_double(text, value) : -ENODATA;
+}
+
+static void *host_alloc(size_t size)
+{
+	return malloc(size);
+}
+
+static void host_free(void *pointer)
+{
+	free(pointer);
+}
+
+static char *host_strdup(const char *string)
+{
+	return string ? strdup(string) : NULL;
+}
+
+static int host_profile_load(struct ep_instance *instance, const char *path,
+                             const struct ep_profile **profile)
+{
+	struct ep_profile_load_options options = {
+		.max_decompressed_bytes = instance->context->max_profile_bytes,
+	};
+	struct ep_profile *loaded = NULL;
+	char err[512];
+	int rc = ep_profile_load_file(path, &options, &loaded, err, sizeof(err));
+	if (rc < 0) {
+		host_log(instance, EP_LOG_ERROR, "%s", err);
+		return rc;
+	}
+	*profile = loaded;
+	return 0;
+}
+
+static void host_profile_release(struct ep_instance *instance, const struct ep_profile *profile)
+{
+	(void)instance;
+	/* The host handed it out const so plugins cannot change it; it
+	 * still owns it and may free it. */
+	ep_profile_free((struct ep_profile *)(uintptr_t)profile);
+}
+
+static int host_profile_load_buffer(struct ep_instance *instance, const void *data, size_t size,
+                                    const char *name, const struct ep_profile **profile,
+                                    char *reason, size_t reason_size)
+{
+	struct ep_profile_load_options options = {
+		.max_decompressed_bytes = instance->context->max_profile_bytes,
+	};
+	struct ep_profile *loaded = NULL;
+	int rc = ep_profile_load_buffer(data, size, name, &options, &loaded, reason, reason_size);
+	if (rc == 0)
+		*profile = loaded;
+	return rc;
+}
+
+static int host_file_open_atomic(struct ep_instance *instance, const char *path,
+                                 struct ep_atomic_file **file, FILE **stream)
+{
+	(void)instance;
+	struct ep_atomic_file *opened = malloc(sizeof(*opened));
+	if (opened == NULL)
+		return -ENOMEM;
+	int rc = ep_atomic_file_open(opened, path);
+	if (rc < 0) {
+		free(opened);
+		return rc;
+	}
+	*file = opened;
+	*stream = opened->stream;
+	return 0;
+}
+
+static int host_file_commit(struct ep_instance *instance, struct ep_atomic_file *file)
+{
+	(void)instance;
+	int rc = ep_atomic_file_commit(file);
+	free(file);
+	return rc;
+}
+
+static void host_file_abort(struct ep_instance *instance, struct ep_atomic_file *file)
+{
+	(void)instance;
+	if (file == NULL)
+		return;
+	ep_atomic_file_abort(file);
+	free(file);
+}
+
+static void host_record_event(struct ep_instance *instance, const char *type, const char *format,
+                              ...) EP_PRINTF(3, 4);
+static void host_record_event(struct ep_instance *instance, const char *type, const char *format,
+                              ...)
+{
+	char message[1024];
+	va_list args;
+	va_start(args, format);
+	vsnprintf(message, sizeof(message), format, args);
+	va_end(args);
+	const struct ep_host_context *context = instance->context;
+	if (context->event_sink != NULL)
+		context->event_sink(context->event_context, instance->plugin->section, type,
+		                    message);
+	else
+		host_log(instance, EP_LOG_WARN, "%s: %s", type, message);
+}
+
+static bool host_stop_requested(struct ep_instance *instance)
+{
+	const struct ep_host_context *context = instance->context;
+	int threshold = context->stop_threshold > 0 ? context->stop_threshold : 1;
+	return context->stop_flag != NULL && *context->stop_flag >= threshold;
+}
+
+static const struct ep_host_api host_api_table = {
+	.version = EP_HOST_API_VERSION,
+	.size = sizeof(struct ep_host_api),
+	.log = host_log,
+	.config_get_string = host_config_get_string,
+	.config_get_int = host_config_get_int,
+	.config_get_bool = host_config_get_bool,
+	.config_get_double = host_config_get_double,
+	.alloc = host_alloc,
+	.free = host_free,
+	.strdup = host_strdup,
+	.profile_load = host_profile_load,
+	.profile_release = host_profile_release,
+	.profile_load_buffer = host_profile_load_buffer,
+	.file_open_atomic = host_file_open_atomic,
+	.file_commit = host_file_commit,
+	.file_abort = host_file_abort,
+	.record_event = host_record_event,
+	.stop_requested = host_stop_requested,
+};
+
+const struct ep_host_api *ep_host_api_get(void)
+{
+	return &host_api_table;
+}
+
+int ep_instance_create(const struct ep_plugin *plugin, const struct ep_host_context *context,
+                       struct ep_instance **out)
+{
+	struct ep_instance *instance = calloc(1, sizeof(*instance));
+	if (instance == NULL)
+		return -ENOMEM;
+	instance->plugin = plugin;
+	instance->context = context;
+	if (plugin->descriptor->init != NULL) {
+		int rc = plugin->descriptor->init(instance, &host_api_table, &instance->state);
+		if (rc < 0) {
+			free(instance);
+			return rc;
+		}
+	}
+	*out = instance;
+	return 0;
+}
+
+void ep_instance_destroy(struct ep_instance *instance)
+{
+	if (instance == NULL)
+		return;
+	if (instance->plugin->descriptor->fini != NULL)
+		instance->plugin->descriptor->fini(instance->state);
+	free(instance);
+}

@@ -1,0 +1,54 @@
+/* Declares every key the core reads, with its default and the one line of
+ * help that `e2e-profile help config`, the example INI and the man page show. */
+#include "settings.h"
+
+#include <stddef.h>
+
+static const struct ep_config_key settings_core_keys[] = {
+	{ "output_dir", EP_CONFIG_STRING, "./e2e-profiles",
+	  "directory holding run directories and comparisons (env E2E_PROFILE_DIR, flag -o)" },
+	{ "plugin_path", EP_CONFIG_STRING, NULL,
+	  "extra plugin directories, ':'-separated, searched before the built-in ones "
+	  "(env E2E_PROFILE_PLUGIN_PATH, flag --plugin-path)" },
+	{ "max_profile_mib", EP_CONFIG_INT, "1024",
+	  "largest decompressed profile accepted, in MiB; larger input is refused as a gzip bomb" },
+	{ NULL, 0, NULL, NULL },
+};
+
+static const struct ep_config_key settings_run_keys[] = {
+	{ "collector", EP_CONFIG_STRING, "kubectl",
+	  "collector plugin that takes snapshots (kubectl or http)" },
+	{ "interval", EP_CONFIG_INT, "15",
+	  "seconds between snapshots (env E2E_PROFILE_INTERVAL, flag -i)" },
+	{ "profiles", EP_CONFIG_STRING, "heap",
+	  "profiles to take, comma-separated: heap, cpu, goroutine, allocs" },
+	{ "cpu_duration", EP_CONFIG_INT, "10",
+	  "length of each CPU profile in seconds (env E2E_PROFILE_CPU_DURATION)" },
+	{ "gc", EP_CONFIG_BOOL, "false", "ask the server to run a GC before each heap snapshot" },
+	{ "target", EP_CONFIG_STRING, "test-experimental-e2e",
+	  "make target run when no command follows -- (env E2E_PROFILE_TEST_TARGET)" },
+	{ "duration", EP_CONFIG_INT, "0",
+	  "collect: seconds to collect before stopping; 0 means until SIGINT/SIGTERM" },
+	{ "failure_warning", EP_CONFIG_INT, "3",
+	  "warn prominently after this many snapshots in a row failed" },
+	{ "analyzers", EP_CONFIG_STRING, "heap,growth,category",
+	  "analyzer plugins to run, comma-separated" },
+	{ "reporters", EP_CONFIG_STRING, "markdown,csv,json",
+	  "reporter plugins to run, comma-separated" },
+	{ NULL, 0, NULL, NULL },
+};
+
+static const struct ep_config_key settings_category_keys[] = {
+	{ "display_name", EP_CONFIG_STRING, NULL, "name shown in reports, e.g. OpenAPI" },
+	{ "pattern", EP_CONFIG_STRING, NULL,
+	  "POSIX extended regex on function names; repeat the key for more patterns" },
+	{ NULL, 0, NULL, NULL },
+};
+
+const struct ep_config_section_schema ep_settings_schema[] = {
+	{ "core", false, false, settings_core_keys, "settings of the tool itself" },
+	{ "run", false, false, settings_run_keys, "defaults of the run and collect commands" },
+	{ "category", true, true, settings_category_keys,
+	  "[category.NAME]: a memory category matched against stack frames" },
+	{ NULL, false, false, NULL, NULL },
+};

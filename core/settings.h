@@ -1,0 +1,11 @@
+/* The core's own configuration keys ([core], [run], [category.NAME]); the
+ * plugins declare theirs in their descriptors. */
+#ifndef EP_SETTINGS_H
+#define EP_SETTINGS_H
+
+#include "config.h"
+
+/* {NULL}-terminated list of the core's sections. */
+extern const struct ep_config_section_schema ep_settings_schema[];
+
+#endif

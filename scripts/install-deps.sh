@@ -1,0 +1,30 @@
+#!/usr/bin/env bash
+# Installs the Debian packages e2e-profile needs to build and test, but only
+# those that are missing, so a second run is instant and offline.
+# usage: scripts/install-deps.sh [--fuzz]   (run as root, or with sudo on PATH)
+set -eu
+packages=(
+	build-essential meson ninja-build pkg-config   # the build
+	protobuf-c-compiler libprotobuf-c-dev           # profile.proto -> C
+	libcurl4-openssl-dev zlib1g-dev libinih-dev     # HTTP, gzip, INI
+	libcmocka-dev                                   # unit tests
+	golang-go                                       # test targets, golden data (go tool pprof)
+	python3 socat                                   # test helpers, stand-in kubectl
+	clang-format                                    # the format check
+)
+if [ "${1:-}" = "--fuzz" ]; then
+	packages+=(clang libclang-rt-14-dev)
+fi
+missing=()
+for package in "${packages[@]}"; do
+	status=$(dpkg-query -W -f='${Status}' "$package" 2>/dev/null || true)
+	[ "$status" = "install ok installed" ] || missing+=("$package")
+done
+if [ ${#missing[@]} -eq 0 ]; then
+	exit 0
+fi
+echo "install-deps: installing ${missing[*]}"
+sudo=
+[ "$(id -u)" -eq 0 ] || sudo=sudo
+$sudo apt-get update -qq
+DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}"

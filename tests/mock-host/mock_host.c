@@ -1,0 +1,241 @@
+/* The mock host's functions mirror core/host_api.c's contract (declared
+ * keys only, typed reads, defaults) without the rest of the core. */
+#include "mock_host.h"
+
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "config.h"
+#include "fsutil.h"
+#include "pprof/decode.h"
+
+static void mock_log(struct ep_instance *instance, enum ep_log_level level, const char *format, ...)
+        EP_PRINTF(3, 4);
+static void mock_log(struct ep_instance *instance, enum ep_log_level level, const char *format, ...)
+{
+	struct ep_mock_host *mock = instance->mock;
+	if (mock->log_count == EP_MOCK_HOST_MAX_LOG)
+		return;
+	va_list args;
+	va_start(args, format);
+	vsnprintf(mock->log[mock->log_count], sizeof(mock->log[0]), format, args);
+	va_end(args);
+	mock->log_level[mock->log_count++] = level;
+}
+
+static int mock_text(struct ep_instance *instance, const char *key, enum ep_config_type type,
+                     const char **text)
+{
+	struct ep_mock_host *mock = instance->mock;
+	const struct ep_config_key *declared =
+	        ep_config_find_key(mock->descriptor->config_keys, key);
+	if (declared == NULL)
+		return -ENOENT;
+	if (declared->type != type)
+		return -EINVAL;
+	*text = declared->default_value;
+	for (size_t i = 0; i < mock->setting_count; i++)
+		if (strcmp(mock->settings[i][0], key) == 0)
+			*text = mock->settings[i][1];
+	return 0;
+}
+
+static int mock_get_string(struct ep_instance *instance, const char *key, const char **value)
+{
+	return mock_text(instance, key, EP_CONFIG_STRING, value);
+}
+
+static int mock_get_int(struct ep_instance *instance, const char *key, int64_t *value)
+{
+	const char *text;
+	int rc = mock_text(instance, key, EP_CONFIG_INT, &text);
+	return rc < 0 ? rc : text ? ep_config_parse_int(text, value) : -ENODATA;
+}
+
+static int mock_get_bool(struct ep_instance *instance, const char *key, bool *value)
+{
+	const char *text;
+	int rc = mock_text(instance, key, EP_CONFIG_BOOL, &text);
+	return rc < 0 ? rc : text ? ep_config_parse_bool(text, value) : -ENODATA;
+}
+
+static int mock_get_double(struct ep_instance *instance, const char *key, double *value)
+{
+	const char *text;
+	int rc = mock_text(instance, key, EP_CONFIG_DOUBLE, &text);
+	return rc < 0 ? rc : text ? ep_config_parse_double(text, value) : -ENODATA;
+}
+
+static void *mock_alloc(size_t size)
+{
+	return malloc(size);
+}
+
+static void mock_free(void *pointer)
+{
+	free(pointer);
+}
+
+static char *mock_strdup(const char *string)
+{
+	return string ? strdup(string) : NULL;
+}
+
+static int mock_profile_load(struct ep_instance *instance, const char *path,
+                             const struct ep_profile **profile)
+{
+	struct ep_profile *loaded;
+	char err[512];
+	int rc = ep_profile_load_file(path, NULL, &loaded, err, sizeof(err));
+	if (rc < 0) {
+		mock_log(instance, EP_LOG_ERROR, "%s", err);
+		return rc;
+	}
+	instance->mock->live_profiles++;
+	*profile = loaded;
+	return 0;
+}
+
+static void mock_profile_release(struct ep_instance *instance, const struct ep_profile *profile)
+{
+	if (profile == NULL)
+		return;
+	instance->mock->live_profiles--;
+	ep_profile_free((struct ep_profile *)(uintptr_t)profile);
+}
+
+static int mock_profile_load_buffer(struct ep_instance *instance, const void *data, size_t size,
+                                    const char *name, const struct ep_profile **profile,
+                                    char *reason, size_t reason_size)
+{
+	struct ep_profile *loaded;
+	int rc = ep_profile_load_buffer(data, size, name, NULL, &loaded, reason, reason_size);
+	if (rc < 0)
+		return rc;
+	instance->mock->live_profiles++;
+	*profile = loaded;
+	return 0;
+}
+
+static int mock_file_open_atomic(struct ep_instance *instance, const char *path,
+                                 struct ep_atomic_file **file, FILE **stream)
+{
+	(void)instance;
+	struct ep_atomic_file *opened = malloc(sizeof(*opened));
+	if (opened == NULL)
+		return -ENOMEM;
+	int rc = ep_atomic_file_open(opened, path);
+	if (rc < 0) {
+		free(opened);
+		return rc;
+	}
+	*file = opened;
+	*stream = opened->stream;
+	return 0;
+}
+
+static int mock_file_commit(struct ep_instance *instance, struct ep_atomic_file *file)
+{
+	(void)instance;
+	int rc = ep_atomic_file_commit(file);
+	free(file);
+	return rc;
+}
+
+static void mock_file_abort(struct ep_instance *instance, struct ep_atomic_file *file)
+{
+	(void)instance;
+	if (file != NULL)
+		ep_atomic_file_abort(file);
+	free(file);
+}
+
+static void mock_record_event(struct ep_instance *instance, const char *type, const char *format,
+                              ...) EP_PRINTF(3, 4);
+static void mock_record_event(struct ep_instance *instance, const char *type, const char *format,
+                              ...)
+{
+	struct ep_mock_host *mock = instance->mock;
+	if (mock->event_count == EP_MOCK_HOST_MAX_LOG)
+		return;
+	char message[400];
+	va_list args;
+	va_start(args, format);
+	vsnprintf(message, sizeof(message), format, args);
+	va_end(args);
+	snprintf(mock->events[mock->event_count++], sizeof(mock->events[0]), "%s: %s", type,
+	         message);
+}
+
+static bool mock_stop_requested(struct ep_instance *instance)
+{
+	return instance->mock->stop;
+}
+
+void ep_mock_host_init(struct ep_mock_host *mock, const struct ep_plugin_descriptor *descriptor)
+{
+	memset(mock, 0, sizeof(*mock));
+	mock->api = (struct ep_host_api){
+		.version = EP_HOST_API_VERSION,
+		.size = sizeof(struct ep_host_api),
+		.log = mock_log,
+		.config_get_string = mock_get_string,
+		.config_get_int = mock_get_int,
+		.config_get_bool = mock_get_bool,
+		.config_get_double = mock_get_double,
+		.alloc = mock_alloc,
+		.free = mock_free,
+		.strdup = mock_strdup,
+		.profile_load = mock_profile_load,
+		.profile_release = mock_profile_release,
+		.profile_load_buffer = mock_profile_load_buffer,
+		.file_open_atomic = mock_file_open_atomic,
+		.file_commit = mock_file_commit,
+		.file_abort = mock_file_abort,
+		.record_event = mock_record_event,
+		.stop_requested = mock_stop_requested,
+	};
+	mock->instance.mock = mock;
+	mock->descriptor = descriptor;
+}
+
+void ep_mock_host_set(struct ep_mock_host *mock, const char *key, const char *value)
+{
+	if (mock->setting_count < EP_MOCK_HOST_MAX_SETTINGS) {
+		mock->settings[mock->setting_count][0] = key;
+		mock->settings[mock->setting_count][1] = value;
+		mock->setting_count++;
+	}
+}
+
+int ep_mock_host_start(struct ep_mock_host *mock)
+{
+	if (mock->descriptor->init == NULL)
+		return 0;
+	return mock->descriptor->init(&mock->instance, &mock->api, &mock->state);
+}
+
+void ep_mock_host_stop(struct ep_mock_host *mock)
+{
+	if (mock->descriptor->fini != NULL)
+		mock->descriptor->fini(mock->state);
+}
+
+bool ep_mock_host_logged(const struct ep_mock_host *mock, const char *text)
+{
+	for (size_t i = 0; i < mock->log_count; i++)
+		if (strstr(mock->log[i], text) != NULL)
+			return true;
+	return false;
+}
+
+bool ep_mock_host_event(const struct ep_mock_host *mock, const char *text)
+{
+	for (size_t i = 0; i < mock->event_count; i++)
+		if (strstr(mock->events[i], text) != NULL)
+			return true;
+	return false;
+}

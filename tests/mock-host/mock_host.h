@@ -1,0 +1,48 @@
+/* A stand-in for the e2e-profile host, so one plugin can be unit-tested
+ * alone (as collectd does): settings come from the test, log lines are
+ * captured, and profiles are decoded by the real core decoder. */
+#ifndef EP_MOCK_HOST_H
+#define EP_MOCK_HOST_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include <e2e-profile/plugin.h>
+
+#define EP_MOCK_HOST_MAX_SETTINGS 32
+#define EP_MOCK_HOST_MAX_LOG      64
+
+struct ep_instance {
+	struct ep_mock_host *mock;
+};
+
+struct ep_mock_host {
+	struct ep_host_api api;
+	struct ep_instance instance;
+	const struct ep_plugin_descriptor *descriptor;
+	const char *settings[EP_MOCK_HOST_MAX_SETTINGS][2]; /* borrowed key, value */
+	size_t setting_count;
+	char log[EP_MOCK_HOST_MAX_LOG][512];
+	enum ep_log_level log_level[EP_MOCK_HOST_MAX_LOG];
+	size_t log_count;
+	size_t live_profiles;                   /* loaded minus released, to catch leaks */
+	char events[EP_MOCK_HOST_MAX_LOG][512]; /* "TYPE: MESSAGE" from record_event */
+	size_t event_count;
+	bool stop;   /* what stop_requested answers */
+	void *state; /* the plugin's, after ep_mock_host_start */
+};
+
+/* Prepares a mock host for the plugin whose descriptor is given. */
+void ep_mock_host_init(struct ep_mock_host *mock, const struct ep_plugin_descriptor *descriptor);
+/* Sets a key of the plugin's section; key and value are borrowed. */
+void ep_mock_host_set(struct ep_mock_host *mock, const char *key, const char *value);
+/* Runs the plugin's init(); returns its result. */
+int ep_mock_host_start(struct ep_mock_host *mock);
+/* Runs the plugin's fini(). */
+void ep_mock_host_stop(struct ep_mock_host *mock);
+/* True when a recorded event ("TYPE: MESSAGE") contains text. */
+bool ep_mock_host_event(const struct ep_mock_host *mock, const char *text);
+/* True when a captured log line contains text. */
+bool ep_mock_host_logged(const struct ep_mock_host *mock, const char *text);
+
+#endif

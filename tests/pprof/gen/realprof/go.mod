@@ -1,0 +1,3 @@
+module e2e-profile/realprof
+
+go 1.19
