@@ -91,10 +91,10 @@ static const char usage_version[] = "usage: e2e-profile version\n"
                                     "Print the version and the plugin ABI version.\n";
 
 const struct ep_command ep_commands[] = {
-	{ "run", "run the test command while collecting snapshots, then analyze", usage_run, NULL,
-	  true },
+	{ "run", "run the test command while collecting snapshots, then analyze", usage_run,
+	  ep_cmd_run, true },
 	{ "collect", "collect only, until --duration elapses or SIGINT/SIGTERM, then analyze",
-	  usage_collect, NULL, true },
+	  usage_collect, ep_cmd_collect, true },
 	{ "analyze", "(re)analyze a run directory and write its reports", usage_analyze, NULL,
 	  true },
 	{ "compare", "compare two runs, write comparisons/A-vs-B.*", usage_compare, NULL, true },

@@ -1,0 +1,967 @@
+/* The collection loop of `run` and `collect`.
+ *
+ * Snapshots are scheduled on the monotonic clock at t0 + k * interval, so
+ * slow snapshots never make the schedule drift; a slot missed entirely is
+ * skipped, not crammed in. Every attempt, good or failed, goes into run.json,
+ * which is rewritten atomically after every round, so it is valid whenever
+ * the process stops. Nothing here deletes a file. */
+#include "run.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <inttypes.h>
+#include <limits.h>
+#include <poll.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "ep-build-config.h"
+#include "format.h"
+#include "fsutil.h"
+#include "host_api.h"
+#include "json_writer.h"
+#include "pprof/decode.h"
+#include "process.h"
+
+/* Signal handlers can reach nothing else: the count of SIGINT/SIGTERM
+ * received and the last one, read by the loop and by stop_requested. */
+static volatile sig_atomic_t run_signal_count;
+static volatile sig_atomic_t run_last_signal;
+
+static void run_on_signal(int signo)
+{
+	run_signal_count++;
+	run_last_signal = signo;
+}
+
+static const char *const run_kind_names[EP_KIND_COUNT] = { "heap", "cpu", "goroutine", "allocs" };
+
+const char *ep_run_kind_name(enum ep_profile_kind_index kind)
+{
+	return run_kind_names[kind];
+}
+
+int ep_run_parse_profiles(const char *list, bool wanted[EP_KIND_COUNT], char *err, size_t errlen)
+{
+	memset(wanted, 0, EP_KIND_COUNT * sizeof(bool));
+	char *copy = strdup(list);
+	if (copy == NULL)
+		return -ENOMEM;
+	int rc = 0, count = 0;
+	char *cursor = copy, *item;
+	while ((item = strsep(&cursor, ",")) != NULL) {
+		item += strspn(item, " ");
+		item[strcspn(item, " ")] = '\0';
+		if (*item == '\0')
+			continue;
+		int found = -1;
+		for (int kind = 0; kind < EP_KIND_COUNT; kind++)
+			if (strcmp(item, run_kind_names[kind]) == 0)
+				found = kind;
+		if (found < 0) {
+			snprintf(err, errlen,
+			         "unknown profile '%s' (choose from heap, cpu, goroutine, allocs)",
+			         item);
+			rc = -EINVAL;
+			break;
+		}
+		wanted[found] = true;
+		count++;
+	}
+	if (rc == 0 && count == 0) {
+		snprintf(err, errlen, "no profile to take");
+		rc = -EINVAL;
+	}
+	free(copy);
+	return rc;
+}
+
+struct run_record {
+	uint32_t round;
+	int kind;
+	char *source;
+	char *file; /* relative to the run directory; NULL when it failed */
+	char *error;
+	int64_t time_unix_ns;
+	double offset_seconds;
+	int64_t duration_ms;
+	int64_t bytes;
+	int64_t inuse_bytes; /* heap only, -1 when unknown */
+	uint32_t index;      /* the N of kindN.pprof */
+};
+
+struct run_event {
+	int64_t time_unix_ns;
+	char *origin, *type, *message;
+};
+
+struct run_source {
+	char *name;
+	uint32_t next_index[EP_KIND_COUNT];
+};
+
+struct run_state {
+	struct ep_cli *cli;
+	const struct ep_run_options *options;
+	/* settings */
+	const char *collector_name;
+	int64_t interval_seconds, cpu_seconds, duration_seconds, failure_warning;
+	bool gc;
+	bool kinds[EP_KIND_COUNT];
+	char *const *argv;
+	char *default_argv[3];
+	/* files */
+	char directory[PATH_MAX];
+	char manifest_path[PATH_MAX + 16];
+	FILE *collection_log;
+	int test_log_fd;
+	/* collection */
+	struct ep_host_context host_context;
+	struct ep_instance *collector;
+	const struct ep_collector_ops *ops;
+	bool collector_started; /* start() was called: stop() is owed */
+	struct run_record *records;
+	size_t record_count, record_capacity;
+	struct run_event *events;
+	size_t event_count, event_capacity;
+	struct run_source *sources;
+	size_t source_count;
+	bool per_source_layout, layout_decided, warned_extra_sources;
+	uint32_t rounds;
+	size_t ok_count, failed_count, consecutive_failures;
+	int64_t latest_inuse;
+	/* the test command */
+	struct ep_child child;
+	bool command_started;
+	int command_exit;
+	int64_t command_started_ns, command_ended_ns;
+	pthread_t tee_thread;
+	bool tee_running;
+	/* time */
+	struct timespec t0;
+	int64_t started_ns, ended_ns;
+	const char *status; /* running, completed, interrupted, aborted, failed */
+	bool tty_status;
+};
+
+static int64_t run_now_unix_ns(void)
+{
+	struct timespec now;
+	clock_gettime(CLOCK_REALTIME, &now);
+	return (int64_t)now.tv_sec * 1000000000 + now.tv_nsec;
+}
+
+static double run_elapsed(const struct run_state *run)
+{
+	struct timespec now;
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	return (double)(now.tv_sec - run->t0.tv_sec) +
+	       (double)(now.tv_nsec - run->t0.tv_nsec) / 1e9;
+}
+
+static void run_format_time(char *buf, size_t len, int64_t unix_ns)
+{
+	time_t seconds = (time_t)(unix_ns / 1000000000);
+	struct tm utc;
+	gmtime_r(&seconds, &utc);
+	char base[32];
+	strftime(base, sizeof(base), "%Y-%m-%dT%H:%M:%S", &utc);
+	snprintf(buf, len, "%s.%03dZ", base, (int)((unix_ns / 1000000) % 1000));
+}
+
+/* ---- run.json --------------------------------------------------------- */
+
+static void run_json_time(struct ep_json_writer *json, const char *key, int64_t unix_ns)
+{
+	char text[40];
+	ep_json_key(json, key);
+	if (unix_ns == 0) {
+		ep_json_null(json);
+		return;
+	}
+	run_format_time(text, sizeof(text), unix_ns);
+	ep_json_string(json, text);
+}
+
+static void run_write_settings(struct run_state *run, struct ep_json_writer *json)
+{
+	ep_json_key(json, "settings");
+	ep_json_begin_object(json);
+	ep_json_key(json, "collector");
+	ep_json_string(json, run->collector_name);
+	ep_json_key(json, "interval_seconds");
+	ep_json_int(json, run->interval_seconds);
+	ep_json_key(json, "profiles");
+	ep_json_begin_array(json);
+	for (int kind = 0; kind < EP_KIND_COUNT; kind++)
+		if (run->kinds[kind])
+			ep_json_string(json, run_kind_names[kind]);
+	ep_json_end_array(json);
+	ep_json_key(json, "cpu_duration_seconds");
+	ep_json_int(json, run->cpu_seconds);
+	ep_json_key(json, "gc");
+	ep_json_bool(json, run->gc);
+	ep_json_key(json, "duration_seconds");
+	ep_json_int(json, run->duration_seconds);
+	ep_json_key(json, "layout");
+	ep_json_string(json, run->per_source_layout ? "per-source" : "single");
+	ep_json_end_object(json);
+}
+
+static void run_write_command(struct run_state *run, struct ep_json_writer *json)
+{
+	ep_json_key(json, "command");
+	if (run->options->collect_only) {
+		ep_json_null(json);
+		return;
+	}
+	ep_json_begin_object(json);
+	ep_json_key(json, "argv");
+	ep_json_begin_array(json);
+	for (char *const *arg = run->argv; *arg != NULL; arg++)
+		ep_json_string(json, *arg);
+	ep_json_end_array(json);
+	run_json_time(json, "started_at", run->command_started_ns);
+	run_json_time(json, "ended_at", run->command_ended_ns);
+	ep_json_key(json, "exit_status");
+	if (run->command_ended_ns != 0)
+		ep_json_int(json, run->command_exit);
+	else
+		ep_json_null(json);
+	ep_json_end_object(json);
+}
+
+static void run_write_records(struct run_state *run, struct ep_json_writer *json)
+{
+	ep_json_key(json, "snapshots");
+	ep_json_begin_array(json);
+	for (size_t i = 0; i < run->record_count; i++) {
+		const struct run_record *r = &run->records[i];
+		ep_json_begin_object(json);
+		ep_json_key(json, "round");
+		ep_json_int(json, r->round);
+		ep_json_key(json, "kind");
+		ep_json_string(json, run_kind_names[r->kind]);
+		run_json_time(json, "time", r->time_unix_ns);
+		ep_json_key(json, "time_unix_ns");
+		ep_json_int(json, r->time_unix_ns);
+		ep_json_key(json, "offset_seconds");
+		ep_json_double(json, r->offset_seconds);
+		ep_json_key(json, "source");
+		ep_json_string(json, r->source);
+		ep_json_key(json, "ok");
+		ep_json_bool(json, r->file != NULL);
+		if (r->file != NULL) {
+			ep_json_key(json, "index");
+			ep_json_int(json, r->index);
+			ep_json_key(json, "file");
+			ep_json_string(json, r->file);
+			ep_json_key(json, "bytes");
+			ep_json_int(json, r->bytes);
+			if (r->inuse_bytes >= 0) {
+				ep_json_key(json, "inuse_bytes");
+				ep_json_int(json, r->inuse_bytes);
+			}
+		} else {
+			ep_json_key(json, "error");
+			ep_json_string(json, r->error);
+		}
+		ep_json_key(json, "duration_ms");
+		ep_json_int(json, r->duration_ms);
+		ep_json_end_object(json);
+	}
+	ep_json_end_array(json);
+}
+
+static void run_write_events(struct run_state *run, struct ep_json_writer *json)
+{
+	ep_json_key(json, "events");
+	ep_json_begin_array(json);
+	for (size_t i = 0; i < run->event_count; i++) {
+		ep_json_begin_object(json);
+		run_json_time(json, "time", run->events[i].time_unix_ns);
+		ep_json_key(json, "origin");
+		ep_json_string(json, run->events[i].origin);
+		ep_json_key(json, "type");
+		ep_json_string(json, run->events[i].type);
+		ep_json_key(json, "message");
+		ep_json_string(json, run->events[i].message);
+		ep_json_end_object(json);
+	}
+	ep_json_end_array(json);
+}
+
+/* Rewrites run.json; called after every round so it is always current. */
+static int run_write_manifest(struct run_state *run)
+{
+	struct ep_atomic_file file;
+	int rc = ep_atomic_file_open(&file, run->manifest_path);
+	if (rc < 0)
+		goto error;
+	struct ep_json_writer json;
+	ep_json_init(&json, file.stream);
+	ep_json_begin_object(&json);
+	ep_json_key(&json, "schema");
+	ep_json_string(&json, "e2e-profile/run");
+	ep_json_key(&json, "schema_version");
+	ep_json_int(&json, 1);
+	ep_json_key(&json, "tool_version");
+	ep_json_string(&json, EP_VERSION);
+	ep_json_key(&json, "name");
+	ep_json_string(&json, run->options->name);
+	ep_json_key(&json, "mode");
+	ep_json_string(&json, run->options->collect_only ? "collect" : "run");
+	ep_json_key(&json, "status");
+	ep_json_string(&json, run->status);
+	run_json_time(&json, "started_at", run->started_ns);
+	run_json_time(&json, "ended_at", run->ended_ns);
+	run_write_settings(run, &json);
+	run_write_command(run, &json);
+	ep_json_key(&json, "counts");
+	ep_json_begin_object(&json);
+	ep_json_key(&json, "ok");
+	ep_json_int(&json, (int64_t)run->ok_count);
+	ep_json_key(&json, "failed");
+	ep_json_int(&json, (int64_t)run->failed_count);
+	ep_json_end_object(&json);
+	run_write_records(run, &json);
+	run_write_events(run, &json);
+	ep_json_end_object(&json);
+	rc = ep_atomic_file_commit(&file);
+	if (rc < 0)
+		goto error;
+	return 0;
+
+error:
+	ep_log_error(&run->cli->log, "%s: cannot write: %s", run->manifest_path, strerror(-rc));
+	return rc;
+}
+
+/* ---- events and records ----------------------------------------------- */
+
+static void run_event_sink(void *context, const char *origin, const char *type, const char *message)
+{
+	struct run_state *run = context;
+	ep_log_write(&run->cli->log, EP_LOG_WARN, origin, "%s: %s", type, message);
+	if (run->event_count == run->event_capacity) {
+		size_t capacity = run->event_capacity ? run->event_capacity * 2 : 16;
+		struct run_event *grown = realloc(run->events, capacity * sizeof(*grown));
+		if (grown == NULL)
+			return;
+		run->events = grown;
+		run->event_capacity = capacity;
+	}
+	struct run_event *event = &run->events[run->event_count];
+	event->time_unix_ns = run_now_unix_ns();
+	event->origin = strdup(origin);
+	event->type = strdup(type);
+	event->message = strdup(message);
+	if (event->origin && event->type && event->message) {
+		run->event_count++;
+	} else {
+		free(event->origin);
+		free(event->type);
+		free(event->message);
+	}
+}
+
+static struct run_record *run_new_record(struct run_state *run)
+{
+	if (run->record_count == run->record_capacity) {
+		size_t capacity = run->record_capacity ? run->record_capacity * 2 : 64;
+		struct run_record *grown = realloc(run->records, capacity * sizeof(*grown));
+		if (grown == NULL)
+			return NULL;
+		run->records = grown;
+		run->record_capacity = capacity;
+	}
+	struct run_record *record = &run->records[run->record_count++];
+	memset(record, 0, sizeof(*record));
+	record->inuse_bytes = -1;
+	return record;
+}
+
+static struct run_source *run_source_for(struct run_state *run, const char *name)
+{
+	for (size_t i = 0; i < run->source_count; i++)
+		if (strcmp(run->sources[i].name, name) == 0)
+			return &run->sources[i];
+	struct run_source *grown = realloc(run->sources, (run->source_count + 1) * sizeof(*grown));
+	if (grown == NULL)
+		return NULL;
+	run->sources = grown;
+	struct run_source *source = &run->sources[run->source_count];
+	memset(source, 0, sizeof(*source));
+	source->name = strdup(name);
+	if (source->name == NULL)
+		return NULL;
+	run->source_count++;
+	return source;
+}
+
+/* A source name as a directory name: pod names already are; anything else
+ * loses its slashes and leading dots. */
+static void run_source_dirname(char *buf, size_t len, const char *name)
+{
+	snprintf(buf, len, "%s", name);
+	for (char *c = buf; *c; c++)
+		if (*c == '/' || (c == buf && *c == '.'))
+			*c = '_';
+}
+
+/* In-use bytes of a heap profile: the sum of inuse_space, as pprof's total. */
+static int64_t run_inuse_bytes(struct run_state *run, const char *path)
+{
+	struct ep_profile_load_options options = { run->host_context.max_profile_bytes };
+	struct ep_profile *profile = NULL;
+	char err[256];
+	if (ep_profile_load_file(path, &options, &profile, err, sizeof(err)) < 0)
+		return -1;
+	int64_t total = -1;
+	int index = ep_profile_sample_type_find(profile, "inuse_space");
+	if (index >= 0) {
+		total = 0;
+		for (size_t i = 0; i < profile->sample_count; i++)
+			total += profile->samples[i].values[index];
+	}
+	ep_profile_free(profile);
+	return total;
+}
+
+/* File numbers run per source only in the per-source layout; in the single
+ * layout a replaced pod continues the same heapN sequence. */
+static struct run_source *run_numbering_for(struct run_state *run, const char *source_name)
+{
+	return run_source_for(run, run->per_source_layout ? source_name : "");
+}
+
+static void run_snapshot_one(struct run_state *run, const char *source_name, int kind)
+{
+	struct run_source *source = run_numbering_for(run, source_name);
+	struct run_record *record = run_new_record(run);
+	if (source == NULL || record == NULL)
+		return;
+	record->round = run->rounds;
+	record->kind = kind;
+	record->source = strdup(source_name);
+	record->time_unix_ns = run_now_unix_ns();
+	record->offset_seconds = run_elapsed(run);
+
+	char relative[PATH_MAX], path[PATH_MAX * 2], dirname[256];
+	uint32_t index = source->next_index[kind];
+	if (run->per_source_layout) {
+		run_source_dirname(dirname, sizeof(dirname), source_name);
+		snprintf(relative, sizeof(relative), "%s/%s%u.pprof", dirname, run_kind_names[kind],
+		         index);
+		snprintf(path, sizeof(path), "%s/%s", run->directory, dirname);
+		ep_mkdir_parents(path);
+	} else {
+		snprintf(relative, sizeof(relative), "%s%u.pprof", run_kind_names[kind], index);
+	}
+	snprintf(path, sizeof(path), "%s/%s", run->directory, relative);
+
+	struct ep_snapshot_request request = {
+		.struct_size = sizeof(request),
+		.source = source_name,
+		.kind = run_kind_names[kind],
+		.path = path,
+		.gc = run->gc,
+		.cpu_seconds = (uint32_t)run->cpu_seconds,
+	};
+	char reason[512] = "";
+	int rc = run->ops->snapshot(run->collector->state, &request, reason, sizeof(reason));
+	record->duration_ms = (int64_t)((run_elapsed(run) - record->offset_seconds) * 1000);
+	struct stat st;
+	if (rc == 0 && stat(path, &st) < 0) {
+		snprintf(reason, sizeof(reason),
+		         "the collector reported success but wrote no %.300s", relative);
+		rc = -EIO;
+	}
+	if (rc < 0) {
+		if (reason[0] == '\0')
+			snprintf(reason, sizeof(reason), "%s", strerror(-rc));
+		record->error = strdup(reason);
+		run->failed_count++;
+		run->consecutive_failures++;
+		ep_log_warn(&run->cli->log, "snapshot %s from %s failed: %s", run_kind_names[kind],
+		            source_name, reason);
+		if (run->failure_warning > 0 &&
+		    run->consecutive_failures == (size_t)run->failure_warning)
+			ep_log_error(&run->cli->log,
+			             "%zu snapshots in a row failed; is the target up? (last: %s)",
+			             run->consecutive_failures, reason);
+		return;
+	}
+	record->file = strdup(relative);
+	record->bytes = st.st_size;
+	record->index = index;
+	source->next_index[kind]++;
+	run->ok_count++;
+	run->consecutive_failures = 0;
+	char inuse_text[EP_FORMAT_MAX + 16] = "";
+	if (kind == EP_KIND_HEAP) {
+		record->inuse_bytes = run_inuse_bytes(run, path);
+		if (record->inuse_bytes >= 0) {
+			run->latest_inuse = record->inuse_bytes;
+			char value[EP_FORMAT_MAX];
+			ep_format_value(value, sizeof(value), record->inuse_bytes, "bytes", "auto");
+			snprintf(inuse_text, sizeof(inuse_text), ", in-use %s", value);
+		}
+	}
+	ep_log_write(&run->cli->log, run->tty_status ? EP_LOG_DEBUG : EP_LOG_INFO, NULL,
+	             "snapshot %s from %s: %lld bytes%s", relative, source_name,
+	             (long long)st.st_size, inuse_text);
+}
+
+/* One round: ask the collector for its sources, then take each wanted
+ * kind from each. CPU is left out of rounds (see ep_run_execute). */
+static void run_round(struct run_state *run)
+{
+	const char *const *names = NULL;
+	size_t count = 0;
+	char reason[512] = "";
+	int rc = run->ops->sources(run->collector->state, &names, &count, reason, sizeof(reason));
+	if (rc < 0 || count == 0) {
+		if (reason[0] == '\0')
+			snprintf(reason, sizeof(reason), "%s",
+			         rc < 0 ? strerror(-rc) : "no source to snapshot");
+		for (int kind = 0; kind < EP_KIND_COUNT; kind++) {
+			if (!run->kinds[kind])
+				continue;
+			struct run_record *record = run_new_record(run);
+			if (record == NULL)
+				break;
+			record->round = run->rounds;
+			record->kind = kind;
+			record->time_unix_ns = run_now_unix_ns();
+			record->offset_seconds = run_elapsed(run);
+			record->error = strdup(reason);
+			run->failed_count++;
+			run->consecutive_failures++;
+		}
+		ep_log_warn(&run->cli->log, "round %u: no snapshot: %s", run->rounds, reason);
+		goto done;
+	}
+	if (!run->layout_decided) {
+		run->per_source_layout = count > 1;
+		run->layout_decided = true;
+		if (run->per_source_layout)
+			ep_log_info(&run->cli->log,
+			            "%zu sources: each one's snapshots go into its own directory",
+			            count);
+	}
+	if (!run->per_source_layout && count > 1) {
+		if (!run->warned_extra_sources)
+			ep_log_warn(&run->cli->log,
+			            "%zu sources now; this run started with one and follows %s",
+			            count, names[0]);
+		run->warned_extra_sources = true;
+		count = 1;
+	}
+	for (size_t i = 0; i < count; i++)
+		for (int kind = 0; kind < EP_KIND_COUNT; kind++)
+			if (run->kinds[kind] && run_signal_count < 2)
+				run_snapshot_one(run, names[i], kind);
+done:
+	run->rounds++;
+	run_write_manifest(run);
+}
+
+/* ---- the test command ---------------------------------------------------- */
+
+/* -v: copy the command's output to test.log and the terminal as it comes. */
+static void *run_tee(void *context)
+{
+	struct run_state *run = context;
+	char buffer[8192];
+	for (;;) {
+		ssize_t got = read(run->child.output_pipe, buffer, sizeof(buffer));
+		if (got < 0 && errno == EINTR)
+			continue;
+		if (got <= 0)
+			break;
+		if (write(run->test_log_fd, buffer, (size_t)got) < 0 ||
+		    write(STDERR_FILENO, buffer, (size_t)got) < 0) {
+			/* Keep draining so the command never blocks on us. */
+		}
+	}
+	return NULL;
+}
+
+static int run_start_command(struct run_state *run)
+{
+	int rc = ep_child_spawn(&run->child, run->argv,
+	                        run->options->verbose ? -1 : run->test_log_fd);
+	if (rc < 0) {
+		ep_log_error(&run->cli->log, "cannot start the test command '%s': %s", run->argv[0],
+		             strerror(-rc));
+		return rc;
+	}
+	run->command_started = true;
+	run->command_started_ns = run_now_unix_ns();
+	ep_log_info(&run->cli->log, "test command started (pid %d): %s", (int)run->child.pid,
+	            run->argv[0]);
+	if (run->child.output_pipe >= 0) {
+		if (pthread_create(&run->tee_thread, NULL, run_tee, run) == 0)
+			run->tee_running = true;
+	}
+	return 0;
+}
+
+static void run_finish_command(struct run_state *run, bool stop)
+{
+	if (!run->command_started || run->command_ended_ns != 0)
+		return;
+	/* A second signal cuts the grace period short. */
+	ep_child_stop(&run->child, stop ? 5000 : 0, &run_signal_count, 2);
+	run->command_ended_ns = run_now_unix_ns();
+	run->command_exit = ep_child_exit_code(&run->child);
+	if (run->tee_running) {
+		pthread_join(run->tee_thread, NULL);
+		run->tee_running = false;
+	}
+	if (run->child.output_pipe >= 0)
+		close(run->child.output_pipe);
+	run->child.output_pipe = -1;
+	ep_log_info(&run->cli->log, "test command ended with status %d", run->command_exit);
+}
+
+/* ---- progress ------------------------------------------------------------ */
+
+static void run_show_status(struct run_state *run)
+{
+	if (!run->tty_status)
+		return;
+	int elapsed = (int)run_elapsed(run);
+	char inuse[EP_FORMAT_MAX] = "-";
+	if (run->latest_inuse >= 0)
+		ep_format_value(inuse, sizeof(inuse), run->latest_inuse, "bytes", "auto");
+	const char *test = run->options->collect_only ? "collecting"
+	                   : !run->command_started    ? "starting"
+	                   : run->child.exited        ? "finished"
+	                                              : "running";
+	fprintf(stderr,
+	        "\r\033[K[%02d:%02d] snapshots: %zu ok, %zu failed | in-use heap: %s | test: %s",
+	        elapsed / 60, elapsed % 60, run->ok_count, run->failed_count, inuse, test);
+	fflush(stderr);
+	run->cli->log.status_line_active = true;
+}
+
+static void run_clear_status(struct run_state *run)
+{
+	if (run->cli->log.status_line_active) {
+		fputs("\r\033[K", stderr);
+		fflush(stderr);
+		run->cli->log.status_line_active = false;
+	}
+}
+
+/* ---- setup ---------------------------------------------------------------- */
+
+static int run_read_settings(struct run_state *run, char *err, size_t errlen)
+{
+	const struct ep_config *config = run->cli->config;
+	run->collector_name = ep_config_get(config, "run", "collector");
+	if (ep_config_get_int(config, "run", "interval", &run->interval_seconds) < 0 ||
+	    run->interval_seconds < 1) {
+		snprintf(err, errlen, "[run] interval must be at least 1 second");
+		return -EINVAL;
+	}
+	ep_config_get_int(config, "run", "cpu_duration", &run->cpu_seconds);
+	ep_config_get_int(config, "run", "duration", &run->duration_seconds);
+	ep_config_get_int(config, "run", "failure_warning", &run->failure_warning);
+	ep_config_get_bool(config, "run", "gc", &run->gc);
+	if (run->duration_seconds < 0) {
+		snprintf(err, errlen, "[run] duration must not be negative");
+		return -EINVAL;
+	}
+	int rc = ep_run_parse_profiles(ep_config_get(config, "run", "profiles"), run->kinds, err,
+	                               errlen);
+	if (rc < 0)
+		return rc;
+	if (run->kinds[EP_KIND_CPU]) {
+		snprintf(
+		        err, errlen,
+		        "[run] profiles: cpu is not supported yet (it arrives with the CPU issue)");
+		return -ENOTSUP;
+	}
+	return 0;
+}
+
+static int run_prepare_directory(struct run_state *run)
+{
+	const char *output_dir = ep_config_get(run->cli->config, "core", "output_dir");
+	const char *name = run->options->name;
+	if (*name == '\0' || strchr(name, '/') != NULL || strcmp(name, ".") == 0 ||
+	    strcmp(name, "..") == 0 || strcmp(name, "comparisons") == 0) {
+		ep_log_error(&run->cli->log,
+		             "invalid run name '%s': use a plain name such as 'baseline'", name);
+		return EP_EXIT_USAGE;
+	}
+	snprintf(run->directory, sizeof(run->directory), "%s/%s", output_dir, name);
+	snprintf(run->manifest_path, sizeof(run->manifest_path), "%s/run.json", run->directory);
+	struct stat st;
+	if (stat(run->directory, &st) == 0 && !run->options->force) {
+		ep_log_error(&run->cli->log,
+		             "run directory %s already exists; choose another name, or --force to "
+		             "add to it (nothing is deleted)",
+		             run->directory);
+		return EP_EXIT_USAGE;
+	}
+	int rc = ep_mkdir_parents(run->directory);
+	if (rc < 0) {
+		ep_log_error(&run->cli->log, "cannot create run directory %s: %s", run->directory,
+		             strerror(-rc));
+		return EP_EXIT_FAILURE;
+	}
+	char path[PATH_MAX + 32];
+	snprintf(path, sizeof(path), "%s/collection.log", run->directory);
+	run->collection_log = fopen(path, "a");
+	if (run->collection_log == NULL) {
+		ep_log_error(&run->cli->log, "cannot write %s: %s", path, strerror(errno));
+		return EP_EXIT_FAILURE;
+	}
+	if (!run->options->collect_only) {
+		snprintf(path, sizeof(path), "%s/test.log", run->directory);
+		run->test_log_fd = open(path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0666);
+		if (run->test_log_fd < 0) {
+			ep_log_error(&run->cli->log, "cannot write %s: %s", path, strerror(errno));
+			return EP_EXIT_FAILURE;
+		}
+	}
+	return EP_EXIT_OK;
+}
+
+/* --force into a directory with earlier snapshots: continue their numbers
+ * instead of overwriting them. */
+static void run_continue_numbering(struct run_state *run)
+{
+	struct run_source *source = run_numbering_for(run, "");
+	if (source == NULL)
+		return;
+	for (int kind = 0; kind < EP_KIND_COUNT; kind++) {
+		char path[PATH_MAX * 2];
+		for (;;) {
+			snprintf(path, sizeof(path), "%s/%s%u.pprof", run->directory,
+			         run_kind_names[kind], source->next_index[kind]);
+			if (access(path, F_OK) != 0)
+				break;
+			source->next_index[kind]++;
+		}
+	}
+}
+
+static int run_start_collector(struct run_state *run)
+{
+	const struct ep_plugin *plugin = ep_plugin_registry_find(
+	        &run->cli->plugins, EP_PLUGIN_KIND_COLLECTOR, run->collector_name);
+	if (plugin == NULL) {
+		ep_log_error(
+		        &run->cli->log,
+		        "no collector plugin named '%s' is installed (see e2e-profile plugins)",
+		        run->collector_name);
+		return EP_EXIT_USAGE;
+	}
+	run->ops = plugin->descriptor->collector;
+	int rc = ep_instance_create(plugin, &run->host_context, &run->collector);
+	if (rc < 0) {
+		ep_log_error(&run->cli->log, "collector %s failed to initialize: %s",
+		             run->collector_name, strerror(-rc));
+		return EP_EXIT_FAILURE;
+	}
+	run->collector_started = true;
+	rc = run->ops->start(run->collector->state);
+	if (rc < 0) {
+		ep_log_error(&run->cli->log, "collector %s could not start: %s",
+		             run->collector_name, strerror(-rc));
+		return EP_EXIT_FAILURE;
+	}
+	return EP_EXIT_OK;
+}
+
+/* Sleeps until the monotonic deadline, or less when something needs a look
+ * (a signal, the command's exit); at most 200 ms at a time. */
+static void run_wait(struct run_state *run, double deadline)
+{
+	double remaining = deadline - run_elapsed(run);
+	if (remaining <= 0)
+		return;
+	int ms = remaining > 0.2 ? 200 : (int)(remaining * 1000) + 1;
+	poll(NULL, 0, ms);
+}
+
+static void run_install_signals(struct sigaction *saved_int, struct sigaction *saved_term)
+{
+	struct sigaction action;
+	memset(&action, 0, sizeof(action));
+	action.sa_handler = run_on_signal;
+	sigemptyset(&action.sa_mask);
+	/* No SA_RESTART: a signal should cut a wait short. */
+	sigaction(SIGINT, &action, saved_int);
+	sigaction(SIGTERM, &action, saved_term);
+	signal(SIGPIPE, SIG_IGN);
+}
+
+static void run_free(struct run_state *run)
+{
+	for (size_t i = 0; i < run->record_count; i++) {
+		free(run->records[i].source);
+		free(run->records[i].file);
+		free(run->records[i].error);
+	}
+	free(run->records);
+	for (size_t i = 0; i < run->event_count; i++) {
+		free(run->events[i].origin);
+		free(run->events[i].type);
+		free(run->events[i].message);
+	}
+	free(run->events);
+	for (size_t i = 0; i < run->source_count; i++)
+		free(run->sources[i].name);
+	free(run->sources);
+	if (run->collection_log != NULL)
+		fclose(run->collection_log);
+	if (run->test_log_fd >= 0)
+		close(run->test_log_fd);
+}
+
+int ep_run_execute(struct ep_cli *cli, const struct ep_run_options *options)
+{
+	struct run_state run = { .cli = cli,
+		                 .options = options,
+		                 .test_log_fd = -1,
+		                 .latest_inuse = -1,
+		                 .status = "running" };
+	char err[512];
+	int status;
+	struct sigaction saved_int, saved_term;
+	bool signals_installed = false;
+
+	if (run_read_settings(&run, err, sizeof(err)) < 0) {
+		ep_log_error(&cli->log, "%s", err);
+		return EP_EXIT_USAGE;
+	}
+	run.default_argv[0] = "make";
+	run.default_argv[1] = (char *)ep_config_get(cli->config, "run", "target");
+	run.argv = options->command_argv && options->command_argv[0] ? options->command_argv
+	                                                             : run.default_argv;
+	status = run_prepare_directory(&run);
+	if (status != EP_EXIT_OK)
+		goto done;
+	cli->log.file = run.collection_log;
+	run.tty_status =
+	        isatty(STDERR_FILENO) && cli->log.threshold >= EP_LOG_INFO && !options->verbose;
+	run.host_context = (struct ep_host_context){
+		.config = cli->config,
+		.log = &cli->log,
+		.max_profile_bytes = ep_cli_max_profile_bytes(cli),
+		.event_sink = run_event_sink,
+		.event_context = &run,
+		.stop_flag = &run_signal_count,
+	};
+	run_signal_count = 0;
+	run_install_signals(&saved_int, &saved_term);
+	signals_installed = true;
+	clock_gettime(CLOCK_MONOTONIC, &run.t0);
+	run.started_ns = run_now_unix_ns();
+	ep_log_info(&cli->log, "%s %s into %s (collector %s, every %" PRId64 " s)",
+	            options->collect_only ? "collecting" : "running", options->name, run.directory,
+	            run.collector_name, run.interval_seconds);
+	run_write_manifest(&run);
+
+	status = run_start_collector(&run);
+	if (status != EP_EXIT_OK) {
+		run.status = "failed";
+		goto finish;
+	}
+	if (options->force)
+		run_continue_numbering(&run);
+	/* Snapshot 0 comes before the test starts: the baseline to grow from. */
+	run_round(&run);
+	if (!options->collect_only && run_signal_count == 0 && run_start_command(&run) < 0) {
+		status = EP_EXIT_FAILURE;
+		run.status = "failed";
+		goto finish;
+	}
+	uint32_t slot = 1;
+	while (run_signal_count == 0) {
+		if (!options->collect_only && ep_child_poll(&run.child))
+			break;
+		if (options->collect_only && run.duration_seconds > 0 &&
+		    run_elapsed(&run) >= (double)run.duration_seconds)
+			break;
+		double deadline = (double)slot * (double)run.interval_seconds;
+		if (run_elapsed(&run) >= deadline) {
+			run_round(&run);
+			/* Skip slots that passed while this round ran. */
+			double now = run_elapsed(&run);
+			uint32_t next = (uint32_t)(now / (double)run.interval_seconds) + 1;
+			slot = next > slot + 1 ? next : slot + 1;
+			continue;
+		}
+		run_show_status(&run);
+		double wake = deadline;
+		if (options->collect_only && run.duration_seconds > 0 &&
+		    (double)run.duration_seconds < wake)
+			wake = (double)run.duration_seconds;
+		run_wait(&run, wake);
+	}
+	run_clear_status(&run);
+	if (run_signal_count > 0) {
+		ep_log_warn(&cli->log, "%s received: stopping%s",
+		            run_last_signal == SIGTERM ? "SIGTERM" : "SIGINT",
+		            run_signal_count > 1 ? " at once" : "; again to stop at once");
+		run.status = run_signal_count > 1 ? "aborted" : "interrupted";
+	}
+	run_finish_command(&run, run_signal_count > 0);
+	/* The final snapshot: what the test left behind. After a first signal
+	 * it is still taken; only a second one cuts it short. */
+	run.host_context.stop_threshold = 2;
+	if (run_signal_count < 2)
+		run_round(&run);
+	if (strcmp(run.status, "running") == 0)
+		run.status = "completed";
+	if (run_signal_count > 1)
+		run.status = "aborted";
+
+finish:
+	run_clear_status(&run);
+	run_finish_command(&run, true);
+	if (run.collector != NULL) {
+		if (run.collector_started)
+			run.ops->stop(run.collector->state);
+		ep_instance_destroy(run.collector);
+	}
+	run.ended_ns = run_now_unix_ns();
+	run_write_manifest(&run);
+	if (status == EP_EXIT_OK) {
+		ep_log_info(&cli->log, "%s: %zu snapshots, %zu failed; run.json written",
+		            run.directory, run.ok_count, run.failed_count);
+		if (run_signal_count < 2)
+			ep_log_info(&cli->log,
+			            "analysis: no analyzer plugins yet; the snapshots are in %s",
+			            run.directory);
+		if (run_signal_count > 0)
+			status = 128 + (run_last_signal ? run_last_signal : SIGINT);
+		else if (!options->collect_only && run.command_exit != 0)
+			status = run.command_exit;
+		else if (run.ok_count == 0) {
+			ep_log_error(&cli->log, "no snapshot succeeded");
+			status = EP_EXIT_FAILURE;
+		}
+	}
+done:
+	cli->log.file = NULL;
+	if (signals_installed) {
+		sigaction(SIGINT, &saved_int, NULL);
+		sigaction(SIGTERM, &saved_term, NULL);
+	}
+	run_free(&run);
+	return status;
+}

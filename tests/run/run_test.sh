@@ -1,0 +1,225 @@
+#!/usr/bin/env bash
+# `run` and `collect` against real processes: the Go target serving
+# net/http/pprof, the http collector, and the kubectl collector through the
+# stand-in kubectl. Each case is one story from issue 4; run.json is read
+# back with python3's json module.
+# usage: run_test.sh E2E_PROFILE_EXE TARGET_BIN FAKE_KUBECTL_DIR
+set -u
+exe=$(realpath "$1")
+target_bin=$(realpath "$2")
+fake_kubectl=$(realpath "$3")
+work=$(mktemp -d)
+pids=()
+cleanup() {
+	for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null; done
+	for pid in "${pids[@]}"; do wait "$pid" 2>/dev/null; done
+	rm -rf "$work"
+}
+trap cleanup EXIT
+cd "$work" || exit 1
+passed=0
+failed=0
+
+check() { # NAME COMMAND...
+	local name=$1
+	shift
+	if "$@"; then
+		passed=$((passed + 1))
+	else
+		failed=$((failed + 1))
+		echo "FAIL: $name"
+		[ -f err ] && sed 's/^/  stderr: /' err | head -n 15
+	fi
+}
+
+# Starts an e2e-target; sets target_port and target_pid.
+start_target() {
+	local log=$work/target-$RANDOM.out
+	"$target_bin" -listen 127.0.0.1:0 -exit-after 300s "$@" >"$log" 2>&1 &
+	target_pid=$!
+	pids+=("$target_pid")
+	for _ in $(seq 100); do
+		target_port=$(sed -n 's/^listening on 127\.0\.0\.1:\([0-9]*\)$/\1/p' "$log")
+		[ -n "$target_port" ] && return 0
+		sleep 0.05
+	done
+	echo "target did not start: $(cat "$log")"
+	exit 1
+}
+
+# json FILE PYTHON_EXPRESSION -> prints the value of the expression over `d`.
+json() { python3 -c "import json,sys; d=json.load(open(sys.argv[1])); print($2)" "$1"; }
+is() { [ "$1" = "$2" ] || { echo "  expected '$2', got '$1'"; return 1; }; }
+ge() { [ "$1" -ge "$2" ] || { echo "  expected >= $2, got '$1'"; return 1; }; }
+
+# gone PATTERN: no process matches within a second (SIGKILL is not instant).
+gone() {
+	for _ in $(seq 20); do
+		pgrep -f "$1" >/dev/null || return 0
+		sleep 0.05
+	done
+	pgrep -af "$1"
+	return 1
+}
+
+ep() { "$exe" -o "$work/out" "$@" >stdout.txt 2>err; status=$?; }
+
+# 1. A normal run with the http collector.
+start_target -mode grow -grow-kib-per-sec 512
+url=http://127.0.0.1:$target_port
+ep run normal --collector http --url "$url" -i 1 -- sh -c 'echo test says hello; sleep 3.2'
+dir=out/normal
+check "normal: exit 0" is "$status" 0
+check "normal: heap0.pprof" test -s $dir/heap0.pprof
+check "normal: several snapshots" ge "$(ls $dir/heap*.pprof | wc -l)" 4
+check "normal: test.log has the output" grep -q "test says hello" $dir/test.log
+check "normal: collection.log" grep -q "snapshot heap0.pprof" $dir/collection.log
+check "normal: run.json status" is "$(json $dir/run.json 'd["status"]')" completed
+check "normal: run.json schema" is "$(json $dir/run.json 'd["schema_version"]')" 1
+check "normal: exit status recorded" is "$(json $dir/run.json 'd["command"]["exit_status"]')" 0
+check "normal: every attempt ok" is "$(json $dir/run.json 'all(s["ok"] for s in d["snapshots"])')" True
+check "normal: files match records" is "$(json $dir/run.json 'sorted(s["file"] for s in d["snapshots"]) == sorted("heap%d.pprof" % i for i in range(len(d["snapshots"])))')" True
+check "normal: in-use bytes recorded" is "$(json $dir/run.json 'all(s["inuse_bytes"] > 0 for s in d["snapshots"])')" True
+check "normal: source is host:port" is "$(json $dir/run.json 'd["snapshots"][0]["source"]')" "127.0.0.1:$target_port"
+check "normal: snapshot 0 before the test" is "$(json $dir/run.json 'd["snapshots"][0]["time"] < d["command"]["started_at"]')" True
+check "normal: final snapshot after the test" is "$(json $dir/run.json 'd["snapshots"][-1]["time"] >= d["command"]["ended_at"]')" True
+# Drift-free: round k starts k seconds after round 0, within 200 ms.
+check "normal: schedule" is "$(json $dir/run.json 'all(abs(s["offset_seconds"] - s["round"] - d["snapshots"][0]["offset_seconds"]) < 0.2 for s in d["snapshots"][:-1])')" True
+
+# 2. A failing test command: its status is the run's.
+ep run failing --collector http --url "$url" -i 1 -- sh -c 'sleep 1.2; exit 7'
+check "failing: exit 7" is "$status" 7
+check "failing: recorded" is "$(json out/failing/run.json 'd["command"]["exit_status"]')" 7
+check "failing: snapshots still taken" test -s out/failing/heap1.pprof
+
+# 3. Existing run directory: refused, untouched; --force adds to it.
+before=$(ls out/normal | wc -l)
+ep run normal --collector http --url "$url" -i 1 -- true
+check "existing: exit 2" is "$status" 2
+check "existing: message" grep -q "run directory .*normal already exists" err
+check "existing: untouched" is "$(ls out/normal | wc -l)" "$before"
+last=$(ls out/normal/heap*.pprof | wc -l)
+ep run normal --force --collector http --url "$url" -i 1 -- true
+check "force: exit 0" is "$status" 0
+check "force: numbering continues" test -s "out/normal/heap$last.pprof"
+check "force: old snapshot kept" test -s out/normal/heap0.pprof
+
+# 4. Unwritable output directory (a path under a regular file).
+touch afile
+"$exe" -o afile/sub run x --collector http --url "$url" -- true >stdout.txt 2>err
+status=$?
+check "unwritable: exit 1" is "$status" 1
+check "unwritable: names the directory" grep -q "cannot create run directory afile/sub/x" err
+
+# 5. Bad URL and bad kubectl path.
+ep run badurl --collector http --url "ftp://nowhere" -- true
+check "bad url: exit 1" is "$status" 1
+check "bad url: names the key" grep -q "url" err
+printf '[collector.kubectl]\nkubectl = /nonexistent/kubectl\n' >k.ini
+"$exe" -c k.ini -o out run badkubectl2 -- true >stdout.txt 2>err
+status=$?
+check "bad kubectl path: exit 1" is "$status" 1
+check "bad kubectl path: named" grep -q "/nonexistent/kubectl" err
+
+# 6. Faults at the endpoint: every snapshot fails with the server's reason.
+for fault in 404 500 html truncated; do
+	start_target -fault $fault
+	ep run fault-$fault --collector http --url "http://127.0.0.1:$target_port" -i 1 -- sleep 1.2
+	check "fault $fault: exit 1 (nothing collected)" is "$status" 1
+	check "fault $fault: attempts recorded" ge "$(json out/fault-$fault/run.json 'len(d["snapshots"])')" 2
+	check "fault $fault: no file" is "$(ls out/fault-$fault | grep -c pprof)" 0
+	case $fault in
+	404) want="404" ;; 500) want="500" ;; html) want="HTML" ;; truncated) want="truncated" ;;
+	esac
+	check "fault $fault: reason" is "$(json out/fault-$fault/run.json "'$want' in d['snapshots'][0]['error']")" True
+done
+
+# 7. The target dies mid-run: failures are recorded, the run completes.
+start_target -mode idle
+ep run crash --collector http --url "http://127.0.0.1:$target_port" -i 1 -- \
+	sh -c "sleep 1.5; curl -s -X POST http://127.0.0.1:$target_port/admin/exit >/dev/null; sleep 2.2"
+check "crash: completes with the test's status" is "$status" 0
+check "crash: status completed" is "$(json out/crash/run.json 'd["status"]')" completed
+check "crash: early snapshots ok" is "$(json out/crash/run.json 'd["snapshots"][0]["ok"]')" True
+check "crash: failures recorded" ge "$(json out/crash/run.json 'sum(not s["ok"] for s in d["snapshots"])')" 2
+check "crash: refused connection named" is "$(json out/crash/run.json '"refused" in d["snapshots"][-1]["error"] or "connect" in d["snapshots"][-1]["error"]')" True
+
+# 8. SIGINT mid-run: the test's group is stopped, run.json completed.
+start_target -mode idle
+url=http://127.0.0.1:$target_port
+"$exe" -o out run interrupted --collector http --url "$url" -i 1 -- sh -c 'sleep 60 & sleep 61' >stdout.txt 2>err &
+run_pid=$!
+sleep 2.5
+kill -INT $run_pid
+wait $run_pid
+status=$?
+check "sigint: exit 130" is "$status" 130
+check "sigint: status interrupted" is "$(json out/interrupted/run.json 'd["status"]')" interrupted
+check "sigint: command stopped" is "$(json out/interrupted/run.json 'd["command"]["exit_status"] is not None')" True
+check "sigint: no stray sleep" gone "slee[p] 6[01]"
+check "sigint: final snapshot" ge "$(json out/interrupted/run.json 'len(d["snapshots"])')" 3
+
+# A second SIGINT stops at once, still with a valid run.json: here the test
+# command ignores SIGTERM, so the first SIGINT would wait out its grace.
+"$exe" -o out run twice --collector http --url "$url" -i 1 -- sh -c 'trap "" TERM; sleep 30' >stdout.txt 2>err &
+run_pid=$!
+sleep 1.5
+kill -INT $run_pid
+sleep 0.5
+start=$SECONDS
+kill -INT $run_pid
+wait $run_pid
+status=$?
+check "second sigint: exit 130" is "$status" 130
+check "second sigint: quick" [ $((SECONDS - start)) -le 2 ]
+check "second sigint: run.json valid" is "$(json out/twice/run.json 'd["status"]')" aborted
+check "second sigint: command killed" gone "slee[p] 30"
+
+# 9. collect with --duration.
+ep collect timed --collector http --url "$url" -i 1 --duration 2
+check "collect: exit 0" is "$status" 0
+check "collect: no command" is "$(json out/timed/run.json 'd["command"]')" None
+check "collect: snapshots" ge "$(ls out/timed/heap*.pprof | wc -l)" 3
+
+# ---- kubectl collector through the stand-in kubectl ----
+export PATH=$fake_kubectl:$PATH
+export FAKE_KUBECTL_STATE=$work/kube
+mkdir -p "$FAKE_KUBECTL_STATE"
+echo '{"app":"operator-controller"}' >"$FAKE_KUBECTL_STATE/deployment-operator-controller-controller-manager.selector"
+start_target -mode idle
+port_a=$target_port
+start_target -mode idle
+port_b=$target_port
+set_pods() { printf '%s\n' "$@" >"$FAKE_KUBECTL_STATE/pods.new" && mv "$FAKE_KUBECTL_STATE/pods.new" "$FAKE_KUBECTL_STATE/pods"; }
+
+# 10. Normal kubectl run; the forward is killed mid-run and comes back.
+set_pods "controller-a Running $port_a app=operator-controller" "other Running $port_b app=other"
+ep run kube --collector kubectl -i 1 -- sh -c "sleep 1.5; kill \$(cat $FAKE_KUBECTL_STATE/forward-controller-a.pid); sleep 2.2"
+check "kubectl: exit 0" is "$status" 0
+check "kubectl: snapshots at top level" test -s out/kube/heap0.pprof
+check "kubectl: source is the pod" is "$(json out/kube/run.json 'd["snapshots"][0]["source"]')" controller-a
+check "kubectl: only the selected pod" is "$(json out/kube/run.json 'set(s["source"] for s in d["snapshots"])')" "{'controller-a'}"
+check "kubectl: reconnect recorded" is "$(json out/kube/run.json 'any(e["type"] in ("forward-died", "reconnect") for e in d["events"])')" True
+check "kubectl: snapshots after the reconnect" is "$(json out/kube/run.json 'd["snapshots"][-1]["ok"]')" True
+check "kubectl: namespace passed" grep -q -- "-n olmv1-system" "$FAKE_KUBECTL_STATE/calls.log"
+check "kubectl: no forward left" bash -c "! kill -0 \$(cat $FAKE_KUBECTL_STATE/forward-controller-a.pid) 2>/dev/null"
+
+# 11. The pod is replaced mid-run.
+set_pods "controller-a Running $port_a app=operator-controller"
+ep run replaced --collector kubectl -i 1 -- sh -c "sleep 1.5; printf 'controller-b Running $port_b app=operator-controller\n' >$FAKE_KUBECTL_STATE/pods.new; mv $FAKE_KUBECTL_STATE/pods.new $FAKE_KUBECTL_STATE/pods; sleep 2.2"
+check "replaced: exit 0" is "$status" 0
+check "replaced: both pods in run.json" is "$(json out/replaced/run.json 'sorted(set(s["source"] for s in d["snapshots"] if s["ok"]))')" "['controller-a', 'controller-b']"
+check "replaced: one numbering" test -s out/replaced/heap3.pprof
+check "replaced: events" is "$(json out/replaced/run.json 'sorted(set(e["type"] for e in d["events"]) & {"pod-gone", "pod-new"})')" "['pod-gone', 'pod-new']"
+
+# 12. Two replicas: each pod's snapshots in its own directory.
+set_pods "controller-a Running $port_a app=operator-controller" "controller-b Running $port_b app=operator-controller" "controller-c Pending 1 app=operator-controller"
+ep run replicas --collector kubectl -i 1 -- sleep 1.5
+check "replicas: exit 0" is "$status" 0
+check "replicas: pod a" test -s out/replicas/controller-a/heap0.pprof
+check "replicas: pod b" test -s out/replicas/controller-b/heap0.pprof
+check "replicas: pending pod ignored" test ! -e out/replicas/controller-c
+check "replicas: layout recorded" is "$(json out/replicas/run.json 'd["settings"]["layout"]')" per-source
+
+echo "$passed passed, $failed failed"
+[ "$failed" -eq 0 ]

@@ -1,0 +1,3 @@
+module e2e-profile/target
+
+go 1.19
