@@ -8,8 +8,11 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "format.h"
 #include "fsutil.h"
+#include "pprof/aggregate.h"
 #include "pprof/decode.h"
+#include "report.h"
 
 static void host_log(struct ep_instance *instance, enum ep_log_level level, const char *format, ...)
         EP_PRINTF(3, 4);
@@ -189,6 +192,115 @@ static bool host_stop_requested(struct ep_instance *instance)
 	return context->stop_flag != NULL && *context->stop_flag >= threshold;
 }
 
+struct host_section_list {
+	const char **names;
+	size_t count;
+};
+
+static int host_collect_section(void *context, const char *section)
+{
+	struct host_section_list *list = context;
+	const char **grown = realloc(list->names, (list->count + 1) * sizeof(*grown));
+	if (grown == NULL)
+		return -ENOMEM;
+	list->names = grown;
+	list->names[list->count++] = section;
+	return 0;
+}
+
+static int host_config_sections(struct ep_instance *instance, const char *prefix,
+                                const char *const **names, size_t *count)
+{
+	struct host_section_list list = { NULL, 0 };
+	if (instance->context->config != NULL) {
+		int rc = ep_config_foreach_section(instance->context->config, prefix,
+		                                   host_collect_section, &list);
+		if (rc < 0) {
+			free(list.names);
+			return rc;
+		}
+	}
+	free(instance->section_names);
+	instance->section_names = list.names;
+	*names = list.names;
+	*count = list.count;
+	return 0;
+}
+
+static const char *host_config_get_in(struct ep_instance *instance, const char *section,
+                                      const char *key)
+{
+	if (instance->context->config == NULL)
+		return NULL;
+	return ep_config_get(instance->context->config, section, key);
+}
+
+/* An ep_top with the node table it was made from, freed together. */
+struct host_top {
+	struct ep_top top;
+	struct ep_node_table table;
+	struct ep_top_row *rows;
+};
+
+static int host_profile_top(struct ep_instance *instance, const struct ep_profile *profile,
+                            const struct ep_profile *base, const char *sample_index, bool by_cum,
+                            const struct ep_top **out)
+{
+	char err[512];
+	struct host_top *top = calloc(1, sizeof(*top));
+	if (top == NULL)
+		return -ENOMEM;
+	int index = ep_node_table_sample_index(profile, base, sample_index, err, sizeof(err));
+	int rc = index;
+	if (index < 0)
+		goto error;
+	rc = ep_node_table_build(&top->table, profile, index, base, err, sizeof(err));
+	if (rc < 0)
+		goto error;
+	ep_node_table_sort(&top->table, by_cum ? EP_NODE_ORDER_CUM : EP_NODE_ORDER_FLAT);
+	top->rows = calloc(top->table.count ? top->table.count : 1, sizeof(*top->rows));
+	if (top->rows == NULL) {
+		rc = -ENOMEM;
+		snprintf(err, sizeof(err), "out of memory");
+		goto error;
+	}
+	for (size_t i = 0; i < top->table.count; i++)
+		top->rows[i] =
+		        (struct ep_top_row){ top->table.nodes[i].name, top->table.nodes[i].flat,
+			                     top->table.nodes[i].cum };
+	top->top.row_count = top->table.count;
+	top->top.rows = top->rows;
+	top->top.total = top->table.total;
+	top->top.sample_type = top->table.sample_type;
+	*out = &top->top;
+	return 0;
+
+error:
+	host_log(instance, EP_LOG_ERROR, "%s", err);
+	ep_node_table_free(&top->table);
+	free(top->rows);
+	free(top);
+	return rc;
+}
+
+static void host_top_release(struct ep_instance *instance, const struct ep_top *top)
+{
+	(void)instance;
+	if (top == NULL)
+		return;
+	/* The public table is the first member of its private box. */
+	struct host_top *box = (struct host_top *)(uintptr_t)top;
+	ep_node_table_free(&box->table);
+	free(box->rows);
+	free(box);
+}
+
+static char *host_format_value(char *buffer, size_t size, int64_t value, const char *unit,
+                               const char *to_unit)
+{
+	return ep_format_value(buffer, size, value, unit, to_unit ? to_unit : "auto");
+}
+
 static const struct ep_host_api host_api_table = {
 	.version = EP_HOST_API_VERSION,
 	.size = sizeof(struct ep_host_api),
@@ -208,6 +320,21 @@ static const struct ep_host_api host_api_table = {
 	.file_abort = host_file_abort,
 	.record_event = host_record_event,
 	.stop_requested = host_stop_requested,
+	.config_sections = host_config_sections,
+	.config_get_in = host_config_get_in,
+	.report_section = ep_report_section,
+	.report_metric = ep_report_metric,
+	.report_table = ep_report_table,
+	.report_row = ep_report_row,
+	.report_series = ep_report_series,
+	.report_point = ep_report_point,
+	.report_note = ep_report_note,
+	.report_recommendation = ep_report_recommendation,
+	.report_comparison = ep_report_comparison,
+	.report_document = ep_report_document,
+	.profile_top = host_profile_top,
+	.top_release = host_top_release,
+	.format_value = host_format_value,
 };
 
 const struct ep_host_api *ep_host_api_get(void)
@@ -240,5 +367,6 @@ void ep_instance_destroy(struct ep_instance *instance)
 		return;
 	if (instance->plugin->descriptor->fini != NULL)
 		instance->plugin->descriptor->fini(instance->state);
+	free(instance->section_names);
 	free(instance);
 }

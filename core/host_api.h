@@ -31,6 +31,7 @@ struct ep_instance {
 	const struct ep_plugin *plugin;        /* borrowed */
 	const struct ep_host_context *context; /* borrowed */
 	void *state;                           /* from the plugin's init */
+	const char **section_names;            /* from config_sections; owned */
 };
 
 /* The table handed to every plugin's init(). */

@@ -21,6 +21,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "analysis.h"
 #include "ep-build-config.h"
 #include "format.h"
 #include "fsutil.h"
@@ -321,6 +322,10 @@ static int run_write_manifest(struct run_state *run)
 	ep_json_string(&json, run->status);
 	run_json_time(&json, "started_at", run->started_ns);
 	run_json_time(&json, "ended_at", run->ended_ns);
+	ep_json_key(&json, "started_unix_ns");
+	ep_json_int(&json, run->started_ns);
+	ep_json_key(&json, "ended_unix_ns");
+	ep_json_int(&json, run->ended_ns);
 	run_write_settings(run, &json);
 	run_write_command(run, &json);
 	ep_json_key(&json, "counts");
@@ -943,10 +948,10 @@ finish:
 	if (status == EP_EXIT_OK) {
 		ep_log_info(&cli->log, "%s: %zu snapshots, %zu failed; run.json written",
 		            run.directory, run.ok_count, run.failed_count);
-		if (run_signal_count < 2)
-			ep_log_info(&cli->log,
-			            "analysis: no analyzer plugins yet; the snapshots are in %s",
-			            run.directory);
+		/* The reports are a product of the run: a failure to write them
+		 * is logged but does not hide the test command's status. */
+		if (run_signal_count < 2 && run.ok_count > 0)
+			ep_analysis_analyze(cli, run.directory);
 		if (run_signal_count > 0)
 			status = 128 + (run_last_signal ? run_last_signal : SIGINT);
 		else if (!options->collect_only && run.command_exit != 0)

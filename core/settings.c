@@ -45,10 +45,24 @@ static const struct ep_config_key settings_category_keys[] = {
 	{ NULL, 0, NULL, NULL },
 };
 
+static const struct ep_config_key settings_rule_keys[] = {
+	{ "metric", EP_CONFIG_STRING, NULL,
+	  "report metric id the rule looks at, e.g. category.json.share_percent" },
+	{ "above", EP_CONFIG_DOUBLE, NULL, "fires when the metric is above this number" },
+	{ "below", EP_CONFIG_DOUBLE, NULL, "fires when the metric is below this number" },
+	{ "equals", EP_CONFIG_STRING, NULL, "fires when a text metric equals this" },
+	{ "advice", EP_CONFIG_STRING, NULL, "what to tell the user when it fires" },
+	{ "enabled", EP_CONFIG_BOOL, "true", "false turns a built-in rule of this name off" },
+	{ NULL, 0, NULL, NULL },
+};
+
 const struct ep_config_section_schema ep_settings_schema[] = {
 	{ "core", false, false, settings_core_keys, "settings of the tool itself" },
 	{ "run", false, false, settings_run_keys, "defaults of the run and collect commands" },
 	{ "category", true, true, settings_category_keys,
 	  "[category.NAME]: a memory category matched against stack frames" },
+	{ "rule", true, false, settings_rule_keys,
+	  "[rule.NAME]: a recommendation rule over a report metric (built-ins: json-decoding, "
+	  "openapi, dynamic-client, informers, reflection, steady-growth)" },
 	{ NULL, false, false, NULL, NULL },
 };

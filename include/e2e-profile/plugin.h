@@ -29,6 +29,7 @@
 #include <stdio.h>
 
 #include "profile.h"
+#include "report.h"
 
 #ifdef __cplusplus
 extern "C" {
@@ -90,9 +91,31 @@ enum ep_log_level {
 /** A file being written atomically, owned by the host. */
 struct ep_atomic_file;
 
+/** A report document being written, owned by the host; analyzers add to
+ * it with the report_* host functions, reporters get the finished
+ * struct ep_report_document (report.h). */
+struct ep_report;
+
 /** A loaded plugin instance, owned by the host. Plugins pass it back to host
  * functions so the host can prefix logs and find the instance's settings. */
 struct ep_instance;
+
+/** One row of a top table: a function with its flat and cumulative value,
+ * as `go tool pprof -top` computes them (names without pprof's
+ * " (inline)" suffix). */
+struct ep_top_row {
+	const char *name;
+	int64_t flat; /**< value of the samples whose leaf is this function */
+	int64_t cum;  /**< value of the samples with this function on the stack */
+};
+
+/** Per-function totals of a profile, from profile_top. Owned by the host. */
+struct ep_top {
+	size_t row_count;
+	const struct ep_top_row *rows;            /**< every function, in the order asked for */
+	int64_t total;                            /**< pprof's 100%: the sum of |value| */
+	struct ep_profile_value_type sample_type; /**< what the values are */
+};
 
 /** Version of struct ep_host_api that this header describes. */
 #define EP_HOST_API_VERSION 1
@@ -167,29 +190,91 @@ struct ep_host_api {
 	/** True once the user asked to stop (a signal): long waits should end
 	 * early and return. */
 	bool (*stop_requested)(struct ep_instance *instance);
+
+	/** Names of the configuration sections starting with prefix, e.g.
+	 * "category." gives {"category.openapi", ...} in file order. *names is
+	 * owned by the host, valid until fini(). Returns 0 or -ENOMEM. */
+	int (*config_sections)(struct ep_instance *instance, const char *prefix,
+	                       const char *const **names, size_t *count);
+	/** The effective value of a key of a core section such as
+	 * "category.openapi" (repeated keys joined by newlines), or NULL. */
+	const char *(*config_get_in)(struct ep_instance *instance, const char *section,
+	                             const char *key);
+
+	/** Starts a section of the report; later items go into it. id is
+	 * stable (e.g. "heap"), title is for people. Returns 0 or -errno. */
+	int (*report_section)(struct ep_report *report, const char *id, const char *title);
+	/** Adds a metric to the current section. value is copied. */
+	int (*report_metric)(struct ep_report *report, const char *id, const char *label,
+	                     struct ep_value value, const char *unit);
+	/** Starts a table in the current section; rows follow with
+	 * report_row. columns are copied. */
+	int (*report_table)(struct ep_report *report, const char *id, const char *title,
+	                    size_t column_count, const struct ep_report_column *columns);
+	/** Adds a row of column_count values to the current table; copied. */
+	int (*report_row)(struct ep_report *report, const struct ep_value *cells);
+	/** Starts a series in the current section; points follow with
+	 * report_point. Series of a section with the same chart overlay. */
+	int (*report_series)(struct ep_report *report, const char *id, const char *title,
+	                     const char *chart, const char *x_label, const char *x_unit,
+	                     const char *y_label, const char *y_unit);
+	/** Adds a point to the current series. */
+	int (*report_point)(struct ep_report *report, double x, double y);
+	/** Adds a sentence to the current section. */
+	int (*report_note)(struct ep_report *report, const char *format, ...) EP_PRINTF(2, 3);
+	/** Adds a recommendation: the rule that fired, the advice, and the
+	 * numbers that fired it. */
+	int (*report_recommendation)(struct ep_report *report, const char *rule, const char *advice,
+	                             const char *evidence);
+	/** Adds a figure of two runs (compare only); id is what --fail-on
+	 * names, e.g. "peak" or "category.openapi". */
+	int (*report_comparison)(struct ep_report *report, const char *id, const char *label,
+	                         struct ep_value a, struct ep_value b, const char *unit);
+	/** Reads the document built so far (e.g. a later analyzer reading an
+	 * earlier one's metrics). Borrowed until the next report_* call. */
+	const struct ep_report_document *(*report_document)(struct ep_report *report);
+
+	/** Computes per-function totals of profile like `go tool pprof -top`:
+	 * sample_index names the sample type (NULL: the default; a name or a
+	 * 0-based number), base (may be NULL) is subtracted first (-base),
+	 * by_cum orders by |cum| instead of |flat|. Release with top_release.
+	 * Returns 0 or a negative errno with the reason logged. */
+	int (*profile_top)(struct ep_instance *instance, const struct ep_profile *profile,
+	                   const struct ep_profile *base, const char *sample_index, bool by_cum,
+	                   const struct ep_top **top);
+	/** Frees a table from profile_top. NULL is accepted. */
+	void (*top_release)(struct ep_instance *instance, const struct ep_top *top);
+
+	/** Formats value (in unit) for people the way the tool prints it
+	 * everywhere, e.g. 51993429 bytes -> "49.59MB" (to_unit "auto"
+	 * chooses). Returns buffer. */
+	char *(*format_value)(char *buffer, size_t size, int64_t value, const char *unit,
+	                      const char *to_unit);
 };
 
 /** One snapshot of a run, as recorded in its run.json. */
 struct ep_snapshot_info {
-	uint32_t index;       /**< position among snapshots of the same kind and source, from 0 */
-	const char *kind;     /**< "heap", "cpu", "goroutine" or "allocs" */
-	const char *path;     /**< absolute path of the profile file */
-	int64_t time_unix_ns; /**< when the snapshot was taken */
-	const char *source;   /**< pod or URL it came from */
+	uint32_t index;        /**< the N of kindN.pprof */
+	const char *kind;      /**< "heap", "cpu", "goroutine" or "allocs" */
+	const char *path;      /**< path of the profile file */
+	int64_t time_unix_ns;  /**< when the snapshot was taken */
+	double offset_seconds; /**< since the run started */
+	const char *source;    /**< pod or host:port it came from */
 };
 
 /** A run directory as analyzers see it. Borrowed for the call. */
 struct ep_run_info {
 	const char *name;      /**< run name, e.g. "baseline" */
-	const char *directory; /**< absolute path of the run directory */
+	const char *directory; /**< path of the run directory */
 	size_t snapshot_count; /**< successful snapshots, in time order */
 	const struct ep_snapshot_info *snapshots;
+	const char *status;       /**< run.json status: completed, interrupted, ... */
+	int64_t started_unix_ns;  /**< start of the run */
+	int64_t ended_unix_ns;    /**< end of the run, 0 when unknown */
+	int command_exit_status;  /**< the test command's, -1 when none or unknown */
+	size_t failed_count;      /**< snapshot attempts that failed */
+	int64_t interval_seconds; /**< the schedule's interval */
 };
-
-/** A report document (sections of metrics, tables, series and notes),
- * owned by the host; analyzers write it and reporters read it through the
- * host API. */
-struct ep_report;
 
 /** What the host asks a collector for: one profile from one source. */
 struct ep_snapshot_request {
@@ -238,6 +323,11 @@ struct ep_analyzer_ops {
 	/** Reads the run's snapshots and adds sections to report. Returns 0 or
 	 * a negative errno after logging the reason. Required. */
 	int (*analyze)(void *state, const struct ep_run_info *run, struct ep_report *report);
+	/** Compares run a (before) with run b (after) and adds sections to
+	 * report, using report_comparison for figures that --fail-on may
+	 * gate on. Optional (NULL: the analyzer has nothing to compare). */
+	int (*compare)(void *state, const struct ep_run_info *a, const struct ep_run_info *b,
+	               struct ep_report *report);
 };
 
 /** Version of struct ep_reporter_ops described here. */
@@ -245,10 +335,13 @@ struct ep_analyzer_ops {
 /** What a reporter does. */
 struct ep_reporter_ops {
 	uint32_t version; /**< EP_REPORTER_OPS_VERSION the plugin was built with */
-	/** Renders report into files named base_path plus the reporter's own
-	 * extension (e.g. "/runs/x/analysis" -> "/runs/x/analysis.md"), written
-	 * atomically. Returns 0 or a negative errno after logging. Required. */
-	int (*render)(void *state, const struct ep_report *report, const char *base_path);
+	/** Renders document into files named base_path plus the reporter's
+	 * own extension (e.g. "/runs/x/analysis" -> "/runs/x/analysis.md"),
+	 * each written atomically; a reporter may add files beside it (e.g.
+	 * "analysis-top.csv", "analysis-inuse.svg"). Returns 0 or a negative
+	 * errno after logging. Required. */
+	int (*render)(void *state, const struct ep_report_document *document,
+	              const char *base_path);
 };
 
 /** The constant description a plugin returns from ep_plugin_entry(). The

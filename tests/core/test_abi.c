@@ -54,7 +54,22 @@ static void test_host_api_layout(void **unused)
 	assert_int_equal(offsetof(struct ep_host_api, file_abort), 112);
 	assert_int_equal(offsetof(struct ep_host_api, record_event), 120);
 	assert_int_equal(offsetof(struct ep_host_api, stop_requested), 128);
-	assert_int_equal(sizeof(struct ep_host_api), 136);
+	assert_int_equal(offsetof(struct ep_host_api, config_sections), 136);
+	assert_int_equal(offsetof(struct ep_host_api, config_get_in), 144);
+	assert_int_equal(offsetof(struct ep_host_api, report_section), 152);
+	assert_int_equal(offsetof(struct ep_host_api, report_metric), 160);
+	assert_int_equal(offsetof(struct ep_host_api, report_table), 168);
+	assert_int_equal(offsetof(struct ep_host_api, report_row), 176);
+	assert_int_equal(offsetof(struct ep_host_api, report_series), 184);
+	assert_int_equal(offsetof(struct ep_host_api, report_point), 192);
+	assert_int_equal(offsetof(struct ep_host_api, report_note), 200);
+	assert_int_equal(offsetof(struct ep_host_api, report_recommendation), 208);
+	assert_int_equal(offsetof(struct ep_host_api, report_comparison), 216);
+	assert_int_equal(offsetof(struct ep_host_api, report_document), 224);
+	assert_int_equal(offsetof(struct ep_host_api, profile_top), 232);
+	assert_int_equal(offsetof(struct ep_host_api, top_release), 240);
+	assert_int_equal(offsetof(struct ep_host_api, format_value), 248);
+	assert_int_equal(sizeof(struct ep_host_api), 256);
 }
 
 static void test_ops_tables_start_with_version(void **unused)
@@ -70,6 +85,9 @@ static void test_ops_tables_start_with_version(void **unused)
 	assert_int_equal(offsetof(struct ep_snapshot_request, source), 8);
 	assert_int_equal(offsetof(struct ep_snapshot_request, cpu_seconds), 36);
 	assert_int_equal(offsetof(struct ep_analyzer_ops, analyze), 8);
+	assert_int_equal(offsetof(struct ep_analyzer_ops, compare), 16);
+	assert_int_equal(sizeof(struct ep_run_info), 80);
+	assert_int_equal(sizeof(struct ep_snapshot_info), 48);
 	assert_int_equal(offsetof(struct ep_reporter_ops, render), 8);
 	assert_int_equal(offsetof(struct ep_config_key, name), 0);
 	assert_int_equal(offsetof(struct ep_config_key, type), 8);

@@ -9,8 +9,11 @@
 #include <string.h>
 
 #include "config.h"
+#include "format.h"
 #include "fsutil.h"
+#include "pprof/aggregate.h"
 #include "pprof/decode.h"
+#include "report.h"
 
 static void mock_log(struct ep_instance *instance, enum ep_log_level level, const char *format, ...)
         EP_PRINTF(3, 4);
@@ -175,6 +178,103 @@ static bool mock_stop_requested(struct ep_instance *instance)
 	return instance->mock->stop;
 }
 
+static int mock_config_sections(struct ep_instance *instance, const char *prefix,
+                                const char *const **names, size_t *count)
+{
+	struct ep_mock_host *mock = instance->mock;
+	size_t found = 0;
+	for (size_t i = 0; i < mock->section_setting_count; i++) {
+		const char *section = mock->sections[i][0];
+		if (strncmp(section, prefix, strlen(prefix)) != 0)
+			continue;
+		bool seen = false;
+		for (size_t j = 0; j < found; j++)
+			seen = seen || strcmp(mock->section_names[j], section) == 0;
+		if (!seen)
+			mock->section_names[found++] = section;
+	}
+	*names = mock->section_names;
+	*count = found;
+	return 0;
+}
+
+static const char *mock_config_get_in(struct ep_instance *instance, const char *section,
+                                      const char *key)
+{
+	struct ep_mock_host *mock = instance->mock;
+	for (size_t i = 0; i < mock->section_setting_count; i++)
+		if (strcmp(mock->sections[i][0], section) == 0 &&
+		    strcmp(mock->sections[i][1], key) == 0)
+			return mock->sections[i][2];
+	return NULL;
+}
+
+struct mock_top {
+	struct ep_top top;
+	struct ep_node_table table;
+	struct ep_top_row *rows;
+};
+
+static int mock_profile_top(struct ep_instance *instance, const struct ep_profile *profile,
+                            const struct ep_profile *base, const char *sample_index, bool by_cum,
+                            const struct ep_top **out)
+{
+	char err[512];
+	struct mock_top *top = calloc(1, sizeof(*top));
+	if (top == NULL)
+		return -ENOMEM;
+	int index = ep_node_table_sample_index(profile, base, sample_index, err, sizeof(err));
+	int rc = index < 0
+	                 ? index
+	                 : ep_node_table_build(&top->table, profile, index, base, err, sizeof(err));
+	if (rc < 0) {
+		mock_log(instance, EP_LOG_ERROR, "%s", err);
+		ep_node_table_free(&top->table);
+		free(top);
+		return rc;
+	}
+	ep_node_table_sort(&top->table, by_cum ? EP_NODE_ORDER_CUM : EP_NODE_ORDER_FLAT);
+	top->rows = calloc(top->table.count + 1, sizeof(*top->rows));
+	for (size_t i = 0; top->rows != NULL && i < top->table.count; i++)
+		top->rows[i] =
+		        (struct ep_top_row){ top->table.nodes[i].name, top->table.nodes[i].flat,
+			                     top->table.nodes[i].cum };
+	top->top.row_count = top->rows ? top->table.count : 0;
+	top->top.rows = top->rows;
+	top->top.total = top->table.total;
+	top->top.sample_type = top->table.sample_type;
+	*out = &top->top;
+	return 0;
+}
+
+static void mock_top_release(struct ep_instance *instance, const struct ep_top *top)
+{
+	(void)instance;
+	if (top == NULL)
+		return;
+	struct mock_top *box = (struct mock_top *)(uintptr_t)top;
+	ep_node_table_free(&box->table);
+	free(box->rows);
+	free(box);
+}
+
+static char *mock_format_value(char *buffer, size_t size, int64_t value, const char *unit,
+                               const char *to_unit)
+{
+	return ep_format_value(buffer, size, value, unit, to_unit ? to_unit : "auto");
+}
+
+void ep_mock_host_set_in(struct ep_mock_host *mock, const char *section, const char *key,
+                         const char *value)
+{
+	if (mock->section_setting_count < EP_MOCK_HOST_MAX_SETTINGS) {
+		mock->sections[mock->section_setting_count][0] = section;
+		mock->sections[mock->section_setting_count][1] = key;
+		mock->sections[mock->section_setting_count][2] = value;
+		mock->section_setting_count++;
+	}
+}
+
 void ep_mock_host_init(struct ep_mock_host *mock, const struct ep_plugin_descriptor *descriptor)
 {
 	memset(mock, 0, sizeof(*mock));
@@ -197,6 +297,23 @@ void ep_mock_host_init(struct ep_mock_host *mock, const struct ep_plugin_descrip
 		.file_abort = mock_file_abort,
 		.record_event = mock_record_event,
 		.stop_requested = mock_stop_requested,
+		.config_sections = mock_config_sections,
+		.config_get_in = mock_config_get_in,
+		/* Reports are the real core builder: a test creates one with
+		 * ep_report_new() and reads it back with ep_report_document(). */
+		.report_section = ep_report_section,
+		.report_metric = ep_report_metric,
+		.report_table = ep_report_table,
+		.report_row = ep_report_row,
+		.report_series = ep_report_series,
+		.report_point = ep_report_point,
+		.report_note = ep_report_note,
+		.report_recommendation = ep_report_recommendation,
+		.report_comparison = ep_report_comparison,
+		.report_document = ep_report_document,
+		.profile_top = mock_profile_top,
+		.top_release = mock_top_release,
+		.format_value = mock_format_value,
 	};
 	mock->instance.mock = mock;
 	mock->descriptor = descriptor;

@@ -28,7 +28,11 @@ struct ep_mock_host {
 	size_t live_profiles;                   /* loaded minus released, to catch leaks */
 	char events[EP_MOCK_HOST_MAX_LOG][512]; /* "TYPE: MESSAGE" from record_event */
 	size_t event_count;
-	bool stop;   /* what stop_requested answers */
+	bool stop; /* what stop_requested answers */
+	/* Core sections such as [category.NAME]: section, key, value (borrowed). */
+	const char *sections[EP_MOCK_HOST_MAX_SETTINGS][3];
+	size_t section_setting_count;
+	const char *section_names[EP_MOCK_HOST_MAX_SETTINGS];
 	void *state; /* the plugin's, after ep_mock_host_start */
 };
 
@@ -36,6 +40,11 @@ struct ep_mock_host {
 void ep_mock_host_init(struct ep_mock_host *mock, const struct ep_plugin_descriptor *descriptor);
 /* Sets a key of the plugin's section; key and value are borrowed. */
 void ep_mock_host_set(struct ep_mock_host *mock, const char *key, const char *value);
+/* Sets a key of a core section, e.g. ("category.openapi", "pattern",
+ * "openapi"); all borrowed. A key set twice joins its values with a newline
+ * as the real host does, so pass the joined text instead. */
+void ep_mock_host_set_in(struct ep_mock_host *mock, const char *section, const char *key,
+                         const char *value);
 /* Runs the plugin's init(); returns its result. */
 int ep_mock_host_start(struct ep_mock_host *mock);
 /* Runs the plugin's fini(). */

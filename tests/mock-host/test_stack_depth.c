@@ -22,7 +22,9 @@ static void run_analyzer(struct ep_mock_host *mock, const char *path, int want_r
 	struct ep_snapshot_info snapshot = {
 		.index = 0, .kind = "heap", .path = path, .time_unix_ns = 1, .source = "test"
 	};
-	struct ep_run_info run = { "t", "/tmp", 1, &snapshot };
+	struct ep_run_info run = {
+		.name = "t", .directory = "/tmp", .snapshot_count = 1, .snapshots = &snapshot
+	};
 	assert_int_equal(d->analyzer->analyze(mock->state, &run, NULL), want_rc);
 	ep_mock_host_stop(mock);
 	assert_int_equal(mock->live_profiles, 0);
@@ -46,8 +48,14 @@ static void test_other_kind_is_skipped(void **unused)
 	ep_mock_host_init(&mock, ep_plugin_entry());
 	ep_mock_host_set(&mock, "kind", "cpu");
 	assert_int_equal(ep_mock_host_start(&mock), 0);
-	struct ep_snapshot_info snapshot = { 0, "heap", "/nonexistent", 1, "test" };
-	struct ep_run_info run = { "t", "/tmp", 1, &snapshot };
+	struct ep_snapshot_info snapshot = { .index = 0,
+		                             .kind = "heap",
+		                             .path = "/nonexistent",
+		                             .time_unix_ns = 1,
+		                             .source = "test" };
+	struct ep_run_info run = {
+		.name = "t", .directory = "/tmp", .snapshot_count = 1, .snapshots = &snapshot
+	};
 	assert_int_equal(ep_plugin_entry()->analyzer->analyze(mock.state, &run, NULL), 0);
 	ep_mock_host_stop(&mock);
 	assert_int_equal(mock.log_count, 0);

@@ -1,0 +1,31 @@
+/* From run directories to reports: read run.json, run the analyzers (or
+ * their compare), apply the recommendation rules, then the reporters. */
+#ifndef EP_ANALYSIS_H
+#define EP_ANALYSIS_H
+
+#include <e2e-profile/plugin.h>
+
+#include "cli.h"
+
+struct ep_loaded_run;
+
+/* Reads DIR/run.json. Returns 0, or a negative errno with err naming the
+ * file and the fault. */
+int ep_run_load(const char *directory, struct ep_loaded_run **out, char *err, size_t errlen);
+const struct ep_run_info *ep_loaded_run_info(const struct ep_loaded_run *run);
+void ep_loaded_run_free(struct ep_loaded_run *run);
+
+/* Resolves a run named on the command line: a directory path when it holds
+ * a '/' or exists as given with a run.json, else OUTPUT_DIR/NAME. */
+void ep_run_resolve_directory(const struct ep_cli *cli, const char *name_or_dir, char *out,
+                              size_t len);
+
+/* Analyzes a run and writes DIR/analysis.* with the configured reporters.
+ * Returns an enum ep_exit_status. */
+int ep_analysis_analyze(struct ep_cli *cli, const char *directory);
+
+/* Compares runs A and B, writes OUTPUT_DIR/comparisons/A-vs-B.*, and checks
+ * fail_on (may be NULL). Returns an enum ep_exit_status (3 on a broken rule). */
+int ep_analysis_compare(struct ep_cli *cli, const char *a, const char *b, const char *fail_on);
+
+#endif
