@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Installs the Debian packages e2e-profile needs to build and test, but only
 # those that are missing, so a second run is instant and offline.
-# usage: scripts/install-deps.sh [--fuzz]   (run as root, or with sudo on PATH)
+# usage: scripts/install-deps.sh   (run as root, or with sudo on PATH)
 set -eu
 packages=(
 	build-essential meson ninja-build pkg-config   # the build
@@ -11,10 +11,8 @@ packages=(
 	golang-go                                       # test targets, golden data (go tool pprof)
 	python3 socat                                   # test helpers, stand-in kubectl
 	clang-format                                    # the format check
+	clang libclang-rt-14-dev                        # the libFuzzer smoke run
 )
-if [ "${1:-}" = "--fuzz" ]; then
-	packages+=(clang libclang-rt-14-dev)
-fi
 missing=()
 for package in "${packages[@]}"; do
 	status=$(dpkg-query -W -f='${Status}' "$package" 2>/dev/null || true)
