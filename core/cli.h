@@ -55,6 +55,7 @@ int ep_cmd_run(struct ep_cli *cli, int argc, char **argv);
 int ep_cmd_collect(struct ep_cli *cli, int argc, char **argv);
 int ep_cmd_analyze(struct ep_cli *cli, int argc, char **argv);
 int ep_cmd_compare(struct ep_cli *cli, int argc, char **argv);
+int ep_cmd_batch(struct ep_cli *cli, int argc, char **argv);
 /* The decompression cap for profiles, from [core] max_profile_mib. */
 uint64_t ep_cli_max_profile_bytes(const struct ep_cli *cli);
 /* `help config`: every key of the core and of each loaded plugin. */

@@ -29,15 +29,6 @@ static const struct run_flag run_flags[] = {
 	{ 'd', "run", "duration", "--duration" },
 };
 
-static const struct ep_config_key *cmd_run_resolve(void *context, const char *section)
-{
-	const struct ep_plugin *plugin = ep_plugin_registry_find_section(context, section);
-	static const struct ep_config_key no_keys[] = { { NULL, 0, NULL, NULL } };
-	if (plugin == NULL)
-		return NULL;
-	return plugin->descriptor->config_keys ? plugin->descriptor->config_keys : no_keys;
-}
-
 static int cmd_run_common(struct ep_cli *cli, int argc, char **argv, bool collect_only)
 {
 	static const struct option long_options[] = {
@@ -104,8 +95,8 @@ static int cmd_run_common(struct ep_cli *cli, int argc, char **argv, bool collec
 			goto usage_error;
 	}
 	/* Flags aimed at a plugin's section are checked against its keys now. */
-	if (ep_config_check_plugins(cli->config, cmd_run_resolve, &cli->plugins, err, sizeof(err)) <
-	    0)
+	if (ep_config_check_plugins(cli->config, ep_plugin_registry_config_keys, &cli->plugins, err,
+	                            sizeof(err)) < 0)
 		goto usage_error;
 	if (optind >= option_argc) {
 		ep_log_error(&cli->log, "%s: missing the run NAME", argv[0]);

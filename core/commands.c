@@ -67,11 +67,17 @@ static const char usage_top[] =
         "  --base FILE            subtract FILE's samples first (a diff)\n"
         "  -h, --help             show this help\n";
 
-static const char usage_batch[] = "usage: e2e-profile batch FILE.ini\n"
-                                  "\n"
-                                  "Run every [run.NAME] section of FILE.ini in order, then every\n"
-                                  "[compare.NAME] section, and print one summary table.\n"
-                                  "  -h, --help            show this help\n";
+static const char usage_batch[] =
+        "usage: e2e-profile batch FILE.ini\n"
+        "\n"
+        "Run every [run.NAME] section of FILE.ini in file order, then every\n"
+        "[compare.NAME] section, and print one summary table (see\n"
+        "examples/batch.ini). [run.NAME] keys: command (run with /bin/sh -c),\n"
+        "collector, url, namespace, deployment, selector, port, interval, profiles,\n"
+        "cpu_duration, gc, target, duration, force. [compare.NAME] keys: a, b,\n"
+        "fail_on. [batch] stop_on_failure stops at the first failed run.\n"
+        "Exit status: 1 when anything failed, else 3 when a comparison regressed.\n"
+        "  -h, --help            show this help\n";
 
 static const char usage_plugins[] =
         "usage: e2e-profile plugins\n"
@@ -100,8 +106,8 @@ const struct ep_command ep_commands[] = {
 	{ "compare", "compare two runs, write comparisons/A-vs-B.*", usage_compare, ep_cmd_compare,
 	  true },
 	{ "top", "the pprof-compatible top table of one profile", usage_top, ep_cmd_top, true },
-	{ "batch", "run every [run.NAME], then every [compare.NAME] of FILE.ini", usage_batch, NULL,
-	  true },
+	{ "batch", "run every [run.NAME], then every [compare.NAME] of FILE.ini", usage_batch,
+	  ep_cmd_batch, true },
 	{ "plugins", "list the plugins found: kind, name, version, path", usage_plugins,
 	  ep_cmd_plugins, true },
 	{ "help", "show help for a command, or `help config` for every config key", usage_help,

@@ -276,6 +276,18 @@ static int config_store(struct ep_config *config, const char *section, const cha
 	return 0;
 }
 
+void ep_config_unset(struct ep_config *config, const char *section, const char *key,
+                     enum ep_config_source source)
+{
+	struct config_entry *entry = config_find_entry(config, section, key, source);
+	if (entry == NULL)
+		return;
+	config_entry_clear(entry);
+	size_t index = (size_t)(entry - config->entries);
+	memmove(entry, entry + 1, (config->entry_count - index - 1) * sizeof(*entry));
+	config->entry_count--;
+}
+
 int ep_config_new(const struct ep_config_section_schema *core_schema, struct ep_config **out)
 {
 	struct ep_config *config = calloc(1, sizeof(*config));

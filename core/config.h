@@ -56,6 +56,11 @@ int ep_config_apply_env(struct ep_config *config, const char *(*getenv_fn)(const
 int ep_config_set(struct ep_config *config, const char *section, const char *key, const char *value,
                   enum ep_config_source source, const char *origin, char *err, size_t errlen);
 
+/* Removes the value one source set, if any (batch runs set and clear
+ * their settings at the flag layer). */
+void ep_config_unset(struct ep_config *config, const char *section, const char *key,
+                     enum ep_config_source source);
+
 /* Checks every plugin section and value against the plugins' key lists. */
 int ep_config_check_plugins(struct ep_config *config, ep_config_plugin_resolver resolve,
                             void *context, char *err, size_t errlen);

@@ -132,15 +132,6 @@ static int main_add_path_list(char ***dirs, size_t *count, const char *list)
 	return rc;
 }
 
-static const struct ep_config_key *main_resolve_plugin_section(void *context, const char *section)
-{
-	const struct ep_plugin *plugin = ep_plugin_registry_find_section(context, section);
-	static const struct ep_config_key no_keys[] = { { NULL, 0, NULL, NULL } };
-	if (plugin == NULL)
-		return NULL;
-	return plugin->descriptor->config_keys ? plugin->descriptor->config_keys : no_keys;
-}
-
 /* Configuration and plugins, in the order GUIDE §2 gives precedence:
  * defaults < file < environment < flags. */
 static int main_setup(struct ep_cli *cli, const struct main_options *options, char ***dirs,
@@ -188,7 +179,7 @@ static int main_setup(struct ep_cli *cli, const struct main_options *options, ch
 	cli->plugin_directory_count = *dir_count;
 	for (size_t i = 0; i < *dir_count; i++)
 		ep_plugin_registry_load_directory(&cli->plugins, (*dirs)[i], &cli->log);
-	if (ep_config_check_plugins(cli->config, main_resolve_plugin_section, &cli->plugins, err,
+	if (ep_config_check_plugins(cli->config, ep_plugin_registry_config_keys, &cli->plugins, err,
 	                            sizeof(err)) < 0) {
 		ep_log_error(&cli->log, "%s", err);
 		return EP_EXIT_USAGE;

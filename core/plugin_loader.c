@@ -317,3 +317,12 @@ void ep_plugin_registry_clear(struct ep_plugin_registry *registry)
 	free(registry->plugins);
 	memset(registry, 0, sizeof(*registry));
 }
+
+const struct ep_config_key *ep_plugin_registry_config_keys(void *context, const char *section)
+{
+	static const struct ep_config_key no_keys[] = { { NULL, 0, NULL, NULL } };
+	const struct ep_plugin *plugin = ep_plugin_registry_find_section(context, section);
+	if (plugin == NULL)
+		return NULL;
+	return plugin->descriptor->config_keys ? plugin->descriptor->config_keys : no_keys;
+}

@@ -50,6 +50,11 @@ const struct ep_plugin *ep_plugin_registry_find_section(const struct ep_plugin_r
 
 const char *ep_plugin_kind_name(enum ep_plugin_kind kind);
 
+/* The configuration keys of the plugin owning a section such as
+ * "collector.http", or NULL when none is loaded; context is the registry.
+ * Shaped as an ep_config_plugin_resolver. */
+const struct ep_config_key *ep_plugin_registry_config_keys(void *context, const char *section);
+
 /* Unloads every plugin. */
 void ep_plugin_registry_clear(struct ep_plugin_registry *registry);
 

@@ -80,8 +80,8 @@ static int decode_too_big(char *err, size_t errlen, const char *name, uint64_t l
 {
 	char text[64];
 	decode_format_limit(text, sizeof(text), limit);
-	return decode_fail(err, errlen, -EFBIG, name, "%s exceeds the %s limit (max_profile_size)",
-	                   what, text);
+	return decode_fail(err, errlen, -EFBIG, name,
+	                   "%s exceeds the %s limit ([core] max_profile_mib)", what, text);
 }
 
 /* ---- gzip ----------------------------------------------------------------- */

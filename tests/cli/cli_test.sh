@@ -42,11 +42,6 @@ for command in run collect analyze compare top batch plugins help version; do
 	check "help $command" out_has "usage: e2e-profile $command"
 done
 
-for command in batch; do
-	run "$command" x
-	check "$command is honest about being missing" status_is 1
-	check "$command says not implemented yet" err_has "$command: not implemented yet"
-done
 
 run
 check "no command is a usage error" status_is 2

@@ -181,6 +181,48 @@ check "collect: exit 0" is "$status" 0
 check "collect: no command" is "$(json out/timed/run.json 'd["command"]')" None
 check "collect: snapshots" ge "$(ls out/timed/heap*.pprof | wc -l)" 3
 
+# 10. batch: two runs, a failing one, and two comparisons, in file order.
+cat >batch.ini <<EOF2
+[run.b-one]
+collector = http
+url = $url
+interval = 1
+command = sleep 1.2
+[run.b-failing]
+collector = http
+url = $url
+interval = 1
+command = sleep 1.2; exit 4
+[run.b-collect]
+collector = http
+url = $url
+interval = 1
+duration = 1
+[compare.first]
+a = b-one
+b = b-collect
+[compare.broken]
+a = b-one
+b = b-missing
+EOF2
+ep batch batch.ini
+check "batch: exit 1 (a run failed)" is "$status" 1
+check "batch: runs made" test -s out/b-one/heap0.pprof -a -s out/b-failing/heap0.pprof -a -s out/b-collect/heap0.pprof
+check "batch: run settings do not leak" is "$(json out/b-collect/run.json 'd["command"]')" None
+check "batch: summary ok" grep -qE "^run +b-one +ok +0$" stdout.txt
+check "batch: summary failed" grep -qE "^run +b-failing +failed +4$" stdout.txt
+check "batch: summary compare" grep -qE "^compare +broken +failed +1$" stdout.txt
+check "batch: order" is "$(awk 'NR>1 {print $2}' stdout.txt | tr '\n' ' ')" "b-one b-failing b-collect first broken "
+printf '[batch]\nstop_on_failure = true\n[run.s-fail]\ncollector = http\nurl = %s\ninterval = 1\ncommand = exit 5\n[run.s-next]\ncollector = http\nurl = %s\ncommand = true\n' "$url" "$url" >stop.ini
+ep batch stop.ini
+check "batch stop: exit 1" is "$status" 1
+check "batch stop: next skipped" grep -qE "^run +s-next +skipped" stdout.txt
+check "batch stop: nothing run" test ! -e out/s-next
+printf '[run.x]\ncolector = http\n' >typo.ini
+ep batch typo.ini
+check "batch typo: exit 2" is "$status" 2
+check "batch typo: named" grep -q "typo.ini:2: \[run.x\] unknown key 'colector'" err
+
 # ---- kubectl collector through the stand-in kubectl ----
 export PATH=$fake_kubectl:$PATH
 export FAKE_KUBECTL_STATE=$work/kube
