@@ -6,6 +6,7 @@
 #include <dirent.h>
 #include <dlfcn.h>
 #include <errno.h>
+#include <limits.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -149,6 +150,17 @@ int ep_plugin_registry_load_file(struct ep_plugin_registry *registry, const char
                                  size_t errlen)
 {
 	int rc;
+	/* The same file reached through two directories of the search path
+	 * is one plugin, not a duplicate of itself. */
+	char real[PATH_MAX];
+	if (realpath(path, real) != NULL) {
+		for (size_t i = 0; i < registry->count; i++) {
+			char loaded[PATH_MAX];
+			if (realpath(registry->plugins[i].path, loaded) != NULL &&
+			    strcmp(loaded, real) == 0)
+				return -EALREADY;
+		}
+	}
 	/* RTLD_LOCAL keeps each plugin's symbols to itself, so two plugins
 	 * with a helper of the same name cannot collide. */
 	void *handle = dlopen(path, RTLD_NOW | RTLD_LOCAL);
@@ -261,7 +273,10 @@ void ep_plugin_registry_load_directory(struct ep_plugin_registry *registry, cons
 	for (size_t i = 0; i < count; i++) {
 		char path[4096], err[512];
 		snprintf(path, sizeof(path), "%s/%s", directory, names[i]);
-		if (ep_plugin_registry_load_file(registry, path, err, sizeof(err)) < 0) {
+		int rc = ep_plugin_registry_load_file(registry, path, err, sizeof(err));
+		if (rc == -EALREADY) {
+			ep_log_debug(log, "plugin %s already loaded", path);
+		} else if (rc < 0) {
 			registry->refused++;
 			ep_log_warn(log, "plugin %s refused: %s", path, err);
 		} else {

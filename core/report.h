@@ -31,7 +31,8 @@ int ep_report_series(struct ep_report *report, const char *id, const char *title
                      const char *x_label, const char *x_unit, const char *y_label,
                      const char *y_unit);
 int ep_report_point(struct ep_report *report, double x, double y);
-int ep_report_vnote(struct ep_report *report, const char *format, va_list args);
+int ep_report_vnote(struct ep_report *report, const char *format, va_list args)
+        __attribute__((format(printf, 2, 0)));
 int ep_report_note(struct ep_report *report, const char *format, ...)
         __attribute__((format(printf, 2, 3)));
 int ep_report_recommendation(struct ep_report *report, const char *rule, const char *advice,

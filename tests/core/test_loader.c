@@ -118,6 +118,20 @@ static void test_refuses_taken_name(void **unused)
 	ep_plugin_registry_clear(&registry);
 }
 
+static void test_same_file_twice_is_one_plugin(void **unused)
+{
+	(void)unused;
+	struct ep_plugin_registry registry = { 0 };
+	char path[1024], again[1024], err[512];
+	plugin_path(path, sizeof(path), "good.so");
+	snprintf(again, sizeof(again), "%s/./good.so", getenv("EP_TEST_PLUGIN_DIR"));
+	assert_int_equal(ep_plugin_registry_load_file(&registry, path, err, sizeof(err)), 0);
+	assert_int_equal(ep_plugin_registry_load_file(&registry, again, err, sizeof(err)),
+	                 -EALREADY);
+	assert_int_equal(registry.count, 1);
+	ep_plugin_registry_clear(&registry);
+}
+
 static void test_directory_loads_the_rest(void **unused)
 {
 	(void)unused;
@@ -151,6 +165,7 @@ int main(void)
 		cmocka_unit_test(test_refuses_missing_description),
 		cmocka_unit_test(test_refuses_missing_ops),
 		cmocka_unit_test(test_refuses_taken_name),
+		cmocka_unit_test(test_same_file_twice_is_one_plugin),
 		cmocka_unit_test(test_directory_loads_the_rest),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -1,0 +1,100 @@
+/* What the heap, growth and category analyzers share: the scan that finds a
+ * run's heap snapshots and their in-use totals one profile at a time, the
+ * peak chosen from those totals, and the rows `go tool pprof -top` would
+ * show of a profile_top table.
+ *
+ * Built once as a static library with hidden visibility and linked into
+ * each analyzer (plugins/analyzers/meson.build), so the code exists once in
+ * the tree and every plugin still exports only ep_plugin_entry.  Everything
+ * here goes through the host API table; nothing links the host.
+ */
+#ifndef EP_ANALYZER_COMMON_H
+#define EP_ANALYZER_COMMON_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <e2e-profile/plugin.h>
+
+/* Sample types of a Go heap profile (GUIDE §3). */
+#define ANALYZER_INUSE_SPACE   "inuse_space"
+#define ANALYZER_INUSE_OBJECTS "inuse_objects"
+#define ANALYZER_ALLOC_SPACE   "alloc_space"
+
+/* The totals of one heap snapshot, each the sum of |value| of one sample
+ * type over every sample: what `go tool pprof -top -sample_index=TYPE`
+ * calls the total. */
+struct analyzer_heap_totals {
+	const struct ep_snapshot_info *snapshot; /* borrowed from the run */
+	int64_t inuse_bytes;                     /* inuse_space */
+	int64_t inuse_objects;                   /* inuse_objects; -1 when absent */
+	int64_t alloc_bytes; /* alloc_space, counted since the process started; -1 when absent */
+};
+
+/* The usable heap snapshots of a run, in time order. */
+struct analyzer_heap_scan {
+	struct analyzer_heap_totals *snapshots; /* count entries, from host->alloc */
+	size_t count;                           /* at least 1 after a successful scan */
+	size_t peak;    /* index of the highest inuse_bytes; the earliest on a tie */
+	size_t skipped; /* heap snapshots left out because they failed to load */
+};
+
+/* Reads every snapshot of kind "heap" of run, one profile at a time
+ * (each is released before the next is loaded, so memory does not grow
+ * with the snapshot count), and keeps only its totals.  A snapshot that
+ * does not load, or has no inuse_space, is skipped with a warning.
+ * Returns 0, -ENODATA (logged) when no heap snapshot is usable, or
+ * -ENOMEM.  Free *scan with analyzer_heap_scan_free() in every case. */
+int analyzer_heap_scan(const struct ep_host_api *host, struct ep_instance *instance,
+                       const struct ep_run_info *run, struct analyzer_heap_scan *scan);
+/* Frees what a scan holds and zeroes it; safe on a zeroed scan. */
+void analyzer_heap_scan_free(const struct ep_host_api *host, struct analyzer_heap_scan *scan);
+
+/* Loads the profile of one scanned snapshot again (e.g. the peak, after
+ * the scan).  Release it with host->profile_release.  Returns 0 or the
+ * negative errno of profile_load (the host has logged why). */
+int analyzer_heap_load(const struct ep_host_api *host, struct ep_instance *instance,
+                       const struct analyzer_heap_totals *totals,
+                       const struct ep_profile **profile);
+
+/* The index of the sample type named type, or -1. */
+int analyzer_sample_type_index(const struct ep_profile *profile, const char *type);
+
+/* pprof's -top node cut-off for a profile_top table: |int64(signed sum of
+ * every flat * 0.005)|.  Rows whose |cum| is below it are the ones pprof
+ * reports as "Dropped N nodes". */
+int64_t analyzer_top_cutoff(const struct ep_top *top);
+/* True when `go tool pprof -top` shows row under cutoff. */
+bool analyzer_top_shows(const struct ep_top_row *row, int64_t cutoff);
+/* The flat value of the row named name, 0 when top has none. */
+int64_t analyzer_top_flat(const struct ep_top *top, const char *name);
+
+/* Reads the INT key (e.g. "top") of the instance's section as a row count
+ * of at least 1.  Returns 0, or -EINVAL after logging. */
+int analyzer_config_row_count(const struct ep_host_api *host, struct ep_instance *instance,
+                              const char *key, size_t *count);
+
+/* |value / total| * 100, pprof's percentage; 0 when total is 0. */
+double analyzer_percent(int64_t value, int64_t total);
+/* |value|, with INT64_MIN saturating to INT64_MAX. */
+int64_t analyzer_abs(int64_t value);
+/* a + b, saturating instead of overflowing. */
+int64_t analyzer_add(int64_t a, int64_t b);
+/* a - b, saturating instead of overflowing. */
+int64_t analyzer_subtract(int64_t a, int64_t b);
+/* value rounded to the nearest integer, clamped to the int64 range. */
+int64_t analyzer_round(double value);
+/* The last component of path ("runs/x/heap3.pprof" -> "heap3.pprof"). */
+const char *analyzer_basename(const char *path);
+/* Formats a rate in bytes/second for people, e.g. "1.20MB/s". */
+char *analyzer_format_rate(const struct ep_host_api *host, char *buffer, size_t size,
+                           double bytes_per_second);
+
+/* Report values. */
+struct ep_value analyzer_int(int64_t value);
+struct ep_value analyzer_double(double value);
+struct ep_value analyzer_text(const char *text);
+struct ep_value analyzer_none(void);
+
+#endif /* EP_ANALYZER_COMMON_H */
