@@ -1,8 +1,8 @@
 # Thin wrapper around meson, so a fresh Debian machine needs one command.
 #   make          build (installs missing Debian packages first)
 #   make test     build and run every test, in a normal build with warnings as
-#                 errors and in an ASan+UBSan build
-#   make demo     the bundled before/after demo (arrives with issue 6)
+#                 errors and in an ASan+UBSan build, then a short fuzz run
+#   make demo     the bundled before/after demo: baseline vs cached, compared
 BUILD ?= build
 BUILD_SAN ?= build-sanitize
 BUILD_FUZZ ?= build-fuzz
@@ -22,6 +22,10 @@ $(BUILD)/build.ninja: | deps
 $(BUILD_SAN)/build.ninja: | deps
 	meson setup $(BUILD_SAN) --werror -Db_sanitize=address,undefined -Db_lundef=false
 
+# libFuzzer needs clang; a bounded run of the decoder target (see scripts/).
+$(BUILD_FUZZ)/build.ninja: | deps
+	CC=clang meson setup $(BUILD_FUZZ) -Dfuzz=true
+
 build: $(BUILD)/build.ninja
 	ninja -C $(BUILD)
 
@@ -36,25 +40,12 @@ test-sanitize: $(BUILD_SAN)/build.ninja
 	ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 \
 		meson test -C $(BUILD_SAN) $(MESON_TEST_ARGS)
 
-# libFuzzer needs clang; a bounded run of the decoder target (see scripts/).
-$(BUILD_FUZZ)/build.ninja: | deps
-	CC=clang meson setup $(BUILD_FUZZ) -Dfuzz=true
-
 fuzz-smoke: $(BUILD_FUZZ)/build.ninja
 	ninja -C $(BUILD_FUZZ) tests/pprof/fuzz_decode
 	./scripts/fuzz-smoke.sh $(BUILD_FUZZ)/tests/pprof/fuzz_decode $(FUZZ_SECONDS)
 
-demo:
-	@echo "make # libFuzzer needs clang; a bounded run of the decoder target (see scripts/).
-$(BUILD_FUZZ)/build.ninja: | deps
-	CC=clang meson setup $(BUILD_FUZZ) -Dfuzz=true
-
-fuzz-smoke: $(BUILD_FUZZ)/build.ninja
-	ninja -C $(BUILD_FUZZ) tests/pprof/fuzz_decode
-	./scripts/fuzz-smoke.sh $(BUILD_FUZZ)/tests/pprof/fuzz_decode $(FUZZ_SECONDS)
-
-demo: not there yet (it arrives with the demo issue)." >&2
-	@exit 1
+demo: build
+	./scripts/demo.sh $(BUILD)
 
 clean:
 	rm -rf $(BUILD) $(BUILD_SAN) $(BUILD_FUZZ)

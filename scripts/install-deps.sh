@@ -9,7 +9,7 @@ packages=(
 	libcurl4-openssl-dev zlib1g-dev libinih-dev     # HTTP, gzip, INI
 	libcmocka-dev                                   # unit tests
 	golang-go                                       # test targets, golden data (go tool pprof)
-	python3 socat                                   # test helpers, stand-in kubectl
+	python3 socat curl                              # test helpers, demo workload
 	clang-format                                    # the format check
 	clang libclang-rt-14-dev                        # the libFuzzer smoke run
 )
