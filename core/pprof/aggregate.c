@@ -21,6 +21,10 @@
 
 #define AGG_NONE UINT32_MAX
 
+/* A sample that merges with no other, or the first of several. */
+#define AGG_ALONE 1
+#define AGG_FIRST 2
+
 /* ---- arithmetic as Go does it ---------------------------------------------- */
 
 /* Go's int64 arithmetic wraps; C's signed overflow is undefined, so sums go
@@ -206,17 +210,6 @@ struct agg_node {
 	int inlinable;         /* sits below the outermost line of some location */
 };
 
-/* A merged sample: one stack and label set, its value at the shown index.
- * sample is the first with the key; the frames it keeps after drop_frames
- * pruning are those from skip on (leaf first).  Stacks are not copied:
- * a large profile holds millions of frames. */
-struct agg_group {
-	const struct ep_profile_sample *sample;
-	uint32_t source;
-	uint32_t skip;
-	int64_t weight;
-};
-
 /* Node values being summed, by node id: one tally per thread. */
 struct agg_tally {
 	int64_t *flat, *cum;
@@ -248,9 +241,15 @@ struct ep_node_aggregate {
 	size_t location_node_count;
 	struct agg_node *nodes;
 	size_t node_count;
-	struct agg_group *groups;
-	size_t group_count;
-	unsigned char *prune; /* per location: 1 prune beneath it, 2 prune it too */
+	/* The merged samples, by sample ordinal (the samples of the profile,
+	 * then those of the base): a merged sample is represented by its
+	 * first sample, as in pprof's Merge.  Stacks are not copied; a large
+	 * profile holds millions of frames. */
+	size_t ordinal_count;
+	size_t base_first;     /* ordinal of the base's first sample */
+	unsigned char *merged; /* AGG_ALONE, AGG_FIRST or 0 (merged away, zero) */
+	int64_t *weights;      /* of each merged sample at the shown index */
+	unsigned char *prune;  /* per location: 1 prune beneath it, 2 prune it too */
 	struct agg_tally tally;
 	int any_scaled; /* a side's units are scaled: weigh groups first */
 
@@ -793,16 +792,15 @@ static void agg_add_stack(struct ep_node_aggregate *a, const uint32_t *stack, ui
 
 /* ---- merging samples -------------------------------------------------------- */
 
-/* A sample's merge key, hashed: its stack as merged locations, and its
- * labels.  Keys are sorted by hash to find the samples that merge; a
- * hash table would do, but 10^5 random probes into a table larger than
- * the caches cost more than sorting. */
-struct agg_key {
-	uint64_t hash;
-	uint32_t sample; /* index in its source */
-	uint32_t source;
-	int64_t value; /* at the shown index, as in the file */
-};
+/* The sample of an ordinal, and its source. */
+static const struct ep_profile_sample *agg_ordinal_sample(const struct ep_node_aggregate *a,
+                                                          size_t ordinal, uint32_t *source)
+{
+	uint32_t si = ordinal >= a->base_first ? 1 : 0;
+	if (source != NULL)
+		*source = si;
+	return &a->sources[si].profile->samples[ordinal - (si ? a->base_first : 0)];
+}
 
 /* A hash of the labels equal for equal label sets as pprof's sampleKey
  * sees them: keys in any order (the per-label hashes are added), values of
@@ -833,17 +831,17 @@ static uint64_t agg_label_hash(const struct ep_profile_sample *s)
 	return sum;
 }
 
-/* Whether two keyed samples have the same stack and labels. */
-static int agg_same_key(struct ep_node_aggregate *a, const struct agg_key *x,
-                        const struct agg_key *y)
+/* Whether the samples of two ordinals have the same stack and labels. */
+static int agg_same_key(struct ep_node_aggregate *a, size_t x, size_t y)
 {
-	const struct ep_profile_sample *sx = &a->sources[x->source].profile->samples[x->sample];
-	const struct ep_profile_sample *sy = &a->sources[y->source].profile->samples[y->sample];
+	uint32_t source_x, source_y;
+	const struct ep_profile_sample *sx = agg_ordinal_sample(a, x, &source_x);
+	const struct ep_profile_sample *sy = agg_ordinal_sample(a, y, &source_y);
 	size_t depth = sx->location_count;
 	if (sy->location_count != depth)
 		return 0;
-	if (agg_merged_stack(a, x->source, sx, 0) < 0 ||
-	    agg_merged_stack(a, y->source, sy, depth) < 0)
+	if (agg_merged_stack(a, source_x, sx, 0) < 0 ||
+	    agg_merged_stack(a, source_y, sy, depth) < 0)
 		return -ENOMEM;
 	if (depth > 0 && memcmp(a->stack, a->stack + depth, depth * sizeof(*a->stack)) != 0)
 		return 0;
@@ -856,14 +854,29 @@ static int agg_same_key(struct ep_node_aggregate *a, const struct agg_key *x,
 	        memcmp(a->labels.data, a->other_labels.data, a->labels.length) == 0);
 }
 
-/* The fused form of the key pass for samples first..last (counted across
- * the sources): no scratch, so two threads can each do a share with their
- * own tally.  Writes the keys of the non-zero samples to keys. */
+/* A sample's merge key: 32 bits of the hash of its stack (as merged
+ * locations) and labels, above its ordinal.  Sorting the keys groups the
+ * samples that may merge, each run in file order; a hash table would do
+ * too, but 10^5 random probes into a table larger than the caches cost more
+ * than sorting 8-byte keys. */
+static uint64_t agg_key(uint64_t hash, size_t ordinal)
+{
+	return (agg_finish(hash) >> 32) << 32 | (uint64_t)ordinal;
+}
+
+static size_t agg_key_ordinal(uint64_t key)
+{
+	return (size_t)(key & 0xffffffffu);
+}
+
+/* The fused form of the key pass for ordinals first..last: no scratch, so
+ * two threads can each do a share with their own tally.  Writes the keys
+ * of the non-zero samples to keys. */
 struct agg_key_job {
 	struct ep_node_aggregate *a;
 	struct agg_tally tally;
 	size_t first, last;
-	struct agg_key *keys;
+	uint64_t *keys;
 	size_t count;
 };
 
@@ -871,14 +884,12 @@ static void agg_key_range(struct agg_key_job *job)
 {
 	struct ep_node_aggregate *a = job->a;
 	struct agg_tally *t = &job->tally;
-	size_t first_base = a->sources[0].profile->sample_count;
 	size_t n = 0;
 	for (size_t o = job->first; o < job->last; o++) {
-		uint32_t si = o >= first_base ? 1 : 0;
+		uint32_t si;
+		const struct ep_profile_sample *sample = agg_ordinal_sample(a, o, &si);
 		const struct agg_source *s = &a->sources[si];
 		const struct ep_profile *p = s->profile;
-		size_t i = o - (si ? first_base : 0);
-		const struct ep_profile_sample *sample = &p->samples[i];
 		if (agg_sample_is_zero(sample, a->type_count))
 			continue; /* profile.Merge skips them */
 		uint32_t depth = (uint32_t)sample->location_count;
@@ -904,12 +915,7 @@ static void agg_key_range(struct agg_key_job *job)
 			if (j == 0 && l->node_count > 0)
 				t->flat[nodes[0]] = agg_add(t->flat[nodes[0]], w);
 		}
-		hash = agg_mix(hash, agg_label_hash(sample));
-		struct agg_key *key = &job->keys[n++];
-		key->hash = agg_finish(hash);
-		key->sample = (uint32_t)i;
-		key->source = si;
-		key->value = value;
+		job->keys[n++] = agg_key(agg_mix(hash, agg_label_hash(sample)), o);
 	}
 	job->count = n;
 }
@@ -927,10 +933,9 @@ static void *agg_key_worker(void *argument)
  * merged sample's value is a plain sum and node values are linear in it)
  * its share of the node values right away.  This is the hot loop of a
  * large profile; when nothing is pruned or scaled, two threads share it. */
-static int agg_key_samples(struct ep_node_aggregate *a, struct agg_key *keys, size_t *count)
+static int agg_key_samples(struct ep_node_aggregate *a, uint64_t *keys, size_t *count)
 {
-	size_t total = a->sources[0].profile->sample_count +
-	               (a->source_count > 1 ? a->sources[1].profile->sample_count : 0);
+	size_t total = a->ordinal_count;
 	if (!a->any_scaled && a->prune == NULL) {
 		struct agg_key_job jobs[2] = {
 			{ .a = a, .tally = a->tally, .first = 0, .last = total, .keys = keys },
@@ -976,32 +981,24 @@ static int agg_key_samples(struct ep_node_aggregate *a, struct agg_key *keys, si
 		return 0;
 	}
 	size_t n = 0;
-	for (uint32_t si = 0; si < a->source_count; si++) {
-		const struct agg_source *s = &a->sources[si];
-		const struct ep_profile *p = s->profile;
-		for (size_t i = 0; i < p->sample_count; i++) {
-			const struct ep_profile_sample *sample = &p->samples[i];
-			if (agg_sample_is_zero(sample, a->type_count))
-				continue;
-			if (agg_merged_stack(a, si, sample, 0) < 0)
-				return -ENOMEM;
-			uint32_t depth = (uint32_t)sample->location_count;
+	for (size_t o = 0; o < total; o++) {
+		uint32_t si;
+		const struct ep_profile_sample *sample = agg_ordinal_sample(a, o, &si);
+		if (agg_sample_is_zero(sample, a->type_count))
+			continue;
+		if (agg_merged_stack(a, si, sample, 0) < 0)
+			return -ENOMEM;
+		uint32_t depth = (uint32_t)sample->location_count;
+		uint64_t hash = depth;
+		for (uint32_t j = 0; j < depth; j++)
+			hash = agg_mix(hash, a->stack[j]);
+		if (!a->any_scaled) {
 			int64_t value = sample->values[a->sample_index];
-			uint64_t hash = depth;
-			for (uint32_t j = 0; j < depth; j++)
-				hash = agg_mix(hash, a->stack[j]);
-			if (!a->any_scaled) {
-				int64_t w = s->negate ? agg_scale_value(value, -1.0) : value;
-				uint32_t skip = agg_prune_skip(a, a->stack, depth);
-				agg_add_stack(a, a->stack + skip, depth - skip, w);
-			}
-			hash = agg_mix(hash, agg_label_hash(sample));
-			struct agg_key *key = &keys[n++];
-			key->hash = agg_finish(hash);
-			key->sample = (uint32_t)i;
-			key->source = si;
-			key->value = value;
+			int64_t w = a->sources[si].negate ? agg_scale_value(value, -1.0) : value;
+			uint32_t skip = agg_prune_skip(a, a->stack, depth);
+			agg_add_stack(a, a->stack + skip, depth - skip, w);
 		}
+		keys[n++] = agg_key(agg_mix(hash, agg_label_hash(sample)), o);
 	}
 	*count = n;
 	return 0;
@@ -1009,30 +1006,32 @@ static int agg_key_samples(struct ep_node_aggregate *a, struct agg_key *keys, si
 
 static int agg_compare_keys(const void *x, const void *y)
 {
-	uint64_t a = ((const struct agg_key *)x)->hash, b = ((const struct agg_key *)y)->hash;
+	uint64_t a = *(const uint64_t *)x, b = *(const uint64_t *)y;
 	return a < b ? -1 : a > b;
 }
 
-/* Sorts keys by hash: LSD radix in four 16-bit digits for many keys. */
-static int agg_sort_keys(struct agg_key *keys, size_t n)
+/* Sorts keys by hash, keeping ordinals in order within a hash: LSD radix
+ * on the two 16-bit digits of the hash (stable, and the keys come in
+ * ordinal order), or qsort on the whole key for few keys. */
+static int agg_sort_keys(uint64_t *keys, size_t n)
 {
 	if (n < 4096) {
 		if (n > 1)
 			qsort(keys, n, sizeof(*keys), agg_compare_keys);
 		return 0;
 	}
-	struct agg_key *other = malloc(n * sizeof(*other));
+	uint64_t *other = malloc(n * sizeof(*other));
 	uint32_t *counts = malloc(65536 * sizeof(*counts));
 	if (other == NULL || counts == NULL) {
 		free(other);
 		free(counts);
 		return -ENOMEM;
 	}
-	struct agg_key *from = keys, *to = other;
-	for (unsigned shift = 0; shift < 64; shift += 16) {
+	uint64_t *from = keys, *to = other;
+	for (unsigned shift = 32; shift < 64; shift += 16) {
 		memset(counts, 0, 65536 * sizeof(*counts));
 		for (size_t i = 0; i < n; i++)
-			counts[(from[i].hash >> shift) & 0xffff]++;
+			counts[(from[i] >> shift) & 0xffff]++;
 		uint32_t position = 0;
 		for (size_t d = 0; d < 65536; d++) {
 			uint32_t c = counts[d];
@@ -1040,44 +1039,39 @@ static int agg_sort_keys(struct agg_key *keys, size_t n)
 			position += c;
 		}
 		for (size_t i = 0; i < n; i++)
-			to[counts[(from[i].hash >> shift) & 0xffff]++] = from[i];
-		struct agg_key *swap = from;
+			to[counts[(from[i] >> shift) & 0xffff]++] = from[i];
+		uint64_t *swap = from;
 		from = to;
 		to = swap;
 	}
-	/* Four passes: the sorted keys are back in keys. */
+	/* Two passes: the sorted keys are back in keys. */
 	free(other);
 	free(counts);
 	return 0;
 }
 
-/* The value of a merged sample at the shown index from its members, after
- * what pprof does to each side: a base is scaled by -1, then units are
- * reconciled; a side whose scaled values all round to zero drops out
+/* A merged sample's value at the shown index from its members (ordinals),
+ * after what pprof does to each side: a base is scaled by -1, then units
+ * are reconciled; a side whose scaled values all round to zero drops out
  * (pprof's ScaleN). */
-static int64_t agg_group_weight(struct ep_node_aggregate *a, const struct agg_key *const *members,
-                                size_t count)
+static int64_t agg_merged_weight(struct ep_node_aggregate *a, const size_t *members, size_t count)
 {
 	int64_t weight = 0;
 	for (uint32_t si = 0; si < a->source_count; si++) {
 		const struct agg_source *s = &a->sources[si];
-		if (!a->any_scaled) {
-			int64_t sum = 0;
-			for (size_t m = 0; m < count; m++)
-				if (members[m]->source == si)
-					sum = agg_add(sum, members[m]->value);
-			weight = agg_add(weight, s->negate ? agg_scale_value(sum, -1.0) : sum);
-			continue;
-		}
-		int keep = 0, nonzero = 0;
+		int keep = 0, nonzero = 0, present = 0;
 		int64_t value = 0;
 		for (size_t t = 0; t < a->type_count; t++) {
 			int64_t sum = 0;
-			for (size_t m = 0; m < count; m++)
-				if (members[m]->source == si)
-					sum = agg_add(
-					        sum,
-					        s->profile->samples[members[m]->sample].values[t]);
+			for (size_t m = 0; m < count; m++) {
+				uint32_t source;
+				const struct ep_profile_sample *sample =
+				        agg_ordinal_sample(a, members[m], &source);
+				if (source == si) {
+					sum = agg_add(sum, sample->values[t]);
+					present = 1;
+				}
+			}
 			nonzero |= sum != 0;
 			if (s->negate)
 				sum = agg_scale_value(sum, -1.0);
@@ -1088,110 +1082,83 @@ static int64_t agg_group_weight(struct ep_node_aggregate *a, const struct agg_ke
 			if ((int)t == a->sample_index)
 				value = sum;
 		}
-		if (nonzero && (!s->scaled || keep))
+		if (present && nonzero && (!s->scaled || keep))
 			weight = agg_add(weight, value);
 	}
 	return weight;
 }
 
-/* Merges samples whose keys are equal (runs of one hash, then checked),
- * and lays the merged samples out in file order: each is represented by
- * its first sample, as in pprof's Merge. */
-static int agg_group_keys(struct ep_node_aggregate *a, struct agg_key *keys, size_t n,
+/* Merges samples whose keys are equal (runs of one hash, then checked) and
+ * weighs every merged sample.  A sample alone in its run, the usual case,
+ * is weighed later in file order, which reads memory in order. */
+static int agg_merge_keys(struct ep_node_aggregate *a, const uint64_t *keys, size_t n,
                           struct ep_node_table *table)
 {
-	size_t offsets[2] = { 0, a->sources[0].profile->sample_count };
-	size_t ordinals =
-	        offsets[1] + (a->source_count > 1 ? a->sources[1].profile->sample_count : 0);
-	int64_t *weights = malloc((ordinals + 1) * sizeof(*weights));
-	unsigned char *first = calloc(ordinals + 1, 1);
-	const struct agg_key **members = NULL, **leaders = NULL;
-	size_t member_capacity = 0;
+	size_t *members = NULL;
+	unsigned char *done = NULL;
+	size_t capacity = 0;
 	int ret = -ENOMEM;
-	if (weights == NULL || first == NULL)
-		goto done;
 	for (size_t r = 0; r < n;) {
 		size_t e = r + 1;
-		while (e < n && keys[e].hash == keys[r].hash)
+		while (e < n && keys[e] >> 32 == keys[r] >> 32)
 			e++;
-		if (e - r == 1 && !a->any_scaled) {
-			size_t o = offsets[keys[r].source] + keys[r].sample;
-			first[o] = 1;
-			weights[o] = a->sources[keys[r].source].negate
-			                     ? agg_scale_value(keys[r].value, -1.0)
-			                     : keys[r].value;
+		size_t run = e - r;
+		if (run == 1 && !a->any_scaled) {
+			a->merged[agg_key_ordinal(keys[r])] = AGG_ALONE;
 			r = e;
 			continue;
 		}
-		/* Several keys share a hash (or weights need every type): split
-		 * the run into truly equal sets. */
-		size_t run = e - r;
-		if (run > member_capacity) {
+		/* Several samples share a hash (or weights need every type):
+		 * split the run into truly equal sets, each led by its first. */
+		if (run > capacity) {
 			free(members);
-			free(leaders);
+			free(done);
 			members = malloc(run * sizeof(*members));
-			leaders = malloc(run * sizeof(*leaders));
-			if (members == NULL || leaders == NULL)
-				goto done;
-			member_capacity = run;
+			done = malloc(run);
+			if (members == NULL || done == NULL)
+				goto out;
+			capacity = run;
 		}
-		unsigned char *done_flags = calloc(run, 1);
-		if (done_flags == NULL)
-			goto done;
+		memset(done, 0, run);
 		for (size_t i = 0; i < run; i++) {
-			if (done_flags[i])
+			if (done[i])
 				continue;
-			size_t count = 0, best = i;
+			size_t count = 0;
 			for (size_t j = i; j < run; j++) {
-				if (done_flags[j])
+				if (done[j])
 					continue;
-				int same = j == i ? 1 : agg_same_key(a, &keys[r + i], &keys[r + j]);
-				if (same < 0) {
-					free(done_flags);
-					goto done;
-				}
+				int same = j == i ? 1
+				                  : agg_same_key(a, agg_key_ordinal(keys[r + i]),
+				                                 agg_key_ordinal(keys[r + j]));
+				if (same < 0)
+					goto out;
 				if (!same)
 					continue;
-				done_flags[j] = 1;
-				members[count++] = &keys[r + j];
-				size_t oj = offsets[keys[r + j].source] + keys[r + j].sample;
-				size_t ob = offsets[keys[r + best].source] + keys[r + best].sample;
-				if (oj < ob)
-					best = j;
+				done[j] = 1;
+				members[count++] = agg_key_ordinal(keys[r + j]);
 			}
-			size_t o = offsets[keys[r + best].source] + keys[r + best].sample;
-			first[o] = 1;
-			weights[o] = agg_group_weight(a, members, count);
+			/* Within a run ordinals ascend: the first is members[0]. */
+			a->merged[members[0]] = AGG_FIRST;
+			a->weights[members[0]] = agg_merged_weight(a, members, count);
 		}
-		free(done_flags);
 		r = e;
 	}
-	/* The merged samples in file order, with their pruned stack length. */
 	int64_t total = 0;
-	a->group_count = 0;
-	for (size_t o = 0; o < ordinals; o++) {
-		if (!first[o])
-			continue;
-		uint32_t si = o >= offsets[1] ? 1 : 0;
-		struct agg_group *g = &a->groups[a->group_count++];
-		g->source = si;
-		g->sample = &a->sources[si].profile->samples[o - offsets[si]];
-		g->weight = weights[o];
-		g->skip = 0;
-		if (a->prune != NULL) {
-			if (agg_merged_stack(a, si, g->sample, 0) < 0)
-				goto done;
-			g->skip = agg_prune_skip(a, a->stack, (uint32_t)g->sample->location_count);
+	for (size_t o = 0; o < a->ordinal_count; o++) {
+		if (a->merged[o] == AGG_ALONE) {
+			uint32_t si;
+			int64_t value = agg_ordinal_sample(a, o, &si)->values[a->sample_index];
+			a->weights[o] =
+			        a->sources[si].negate ? agg_scale_value(value, -1.0) : value;
 		}
-		total = agg_add(total, agg_abs(g->weight));
+		if (a->merged[o] != 0)
+			total = agg_add(total, agg_abs(a->weights[o]));
 	}
 	table->total = total;
 	ret = 0;
-done:
-	free(weights);
-	free(first);
+out:
 	free(members);
-	free(leaders);
+	free(done);
 	return ret;
 }
 
@@ -1311,17 +1278,29 @@ static void agg_find_inlinable(struct ep_node_aggregate *a)
 
 /* ---- the table ------------------------------------------------------------ */
 
-/* With unit scaling, group values are known only after weighing. */
+/* Puts the merged stack of ordinal o in a->stack; returns its depth after
+ * pruning and sets *skip to the leaf-side frames pruning cut. */
+static int agg_ordinal_stack(struct ep_node_aggregate *a, size_t o, uint32_t *depth, uint32_t *skip)
+{
+	uint32_t si;
+	const struct ep_profile_sample *sample = agg_ordinal_sample(a, o, &si);
+	if (agg_merged_stack(a, si, sample, 0) < 0)
+		return -ENOMEM;
+	*depth = (uint32_t)sample->location_count;
+	*skip = agg_prune_skip(a, a->stack, *depth);
+	return 0;
+}
+
+/* With unit scaling, merged values are known only after weighing. */
 static int agg_accumulate(struct ep_node_aggregate *a)
 {
-	for (size_t g = 0; g < a->group_count; g++) {
-		const struct agg_group *group = &a->groups[g];
-		if (group->weight == 0)
+	for (size_t o = 0; o < a->ordinal_count; o++) {
+		if (a->merged[o] == 0 || a->weights[o] == 0)
 			continue;
-		if (agg_merged_stack(a, group->source, group->sample, 0) < 0)
+		uint32_t depth, skip;
+		if (agg_ordinal_stack(a, o, &depth, &skip) < 0)
 			return -ENOMEM;
-		agg_add_stack(a, a->stack + group->skip,
-		              (uint32_t)group->sample->location_count - group->skip, group->weight);
+		agg_add_stack(a, a->stack + skip, depth - skip, a->weights[o]);
 	}
 	return 0;
 }
@@ -1516,21 +1495,27 @@ static int agg_merge_entities(struct ep_node_aggregate *a)
 
 static int agg_merge_samples(struct ep_node_aggregate *a, struct ep_node_table *table)
 {
-	size_t samples = 0;
-	for (size_t si = 0; si < a->source_count; si++)
-		samples += a->sources[si].profile->sample_count;
+	a->base_first = a->sources[0].profile->sample_count;
+	a->ordinal_count = a->base_first;
+	if (a->source_count > 1)
+		a->ordinal_count += a->sources[1].profile->sample_count;
+	/* Keys hold ordinals in 32 bits; no profile under the size limit has
+	 * as many samples. */
+	if (a->ordinal_count > UINT32_MAX)
+		return -ENOMEM;
 	a->any_scaled = a->sources[0].scaled || (a->source_count > 1 && a->sources[1].scaled);
-	a->groups = ep_arena_calloc(&a->arena, samples + 1, sizeof(*a->groups));
-	struct agg_key *keys = malloc((samples + 1) * sizeof(*keys));
+	a->merged = ep_arena_calloc(&a->arena, a->ordinal_count + 1, sizeof(*a->merged));
+	a->weights = ep_arena_alloc(&a->arena, (a->ordinal_count + 1) * sizeof(*a->weights));
+	uint64_t *keys = malloc((a->ordinal_count + 1) * sizeof(*keys));
 	int ret = -ENOMEM;
-	if (a->groups == NULL || keys == NULL)
+	if (a->merged == NULL || a->weights == NULL || keys == NULL)
 		goto done;
 	size_t count;
 	ret = agg_key_samples(a, keys, &count);
 	if (ret == 0)
 		ret = agg_sort_keys(keys, count);
 	if (ret == 0)
-		ret = agg_group_keys(a, keys, count, table);
+		ret = agg_merge_keys(a, keys, count, table);
 	if (ret == 0 && a->any_scaled)
 		ret = agg_accumulate(a);
 done:
@@ -1569,7 +1554,7 @@ int ep_node_table_build(struct ep_node_table *table, const struct ep_profile *p,
 	if (ret == 0)
 		ret = agg_build_nodes(a);
 	/* pprof prunes the merged profile: location marks first, so that each
-	 * merged stack is cut as its group forms. */
+	 * merged stack is cut as it is keyed. */
 	if (ret == 0)
 		ret = agg_prune_locations(a, p);
 	if (ret < 0)
@@ -1754,15 +1739,16 @@ int ep_node_table_mark_inline(struct ep_node_table *table, struct ep_node *const
 	int wanted = 0;
 	for (size_t i = 0; i < table->count && !wanted; i++)
 		wanted = a->nodes[table->nodes[i].id].inlinable && walk[table->nodes[i].id];
-	for (size_t g = 0; g < a->group_count && wanted; g++) {
-		const struct agg_group *group = &a->groups[g];
-		if (group->weight == 0)
+	for (size_t o = 0; o < a->ordinal_count && wanted; o++) {
+		if (a->merged[o] == 0 || a->weights[o] == 0)
 			continue;
-		uint32_t stamp = (uint32_t)g + 1;
+		int64_t weight = a->weights[o];
+		uint32_t stamp = (uint32_t)o + 1;
 		uint32_t parent = AGG_NONE;
-		if (agg_merged_stack(a, group->source, group->sample, 0) < 0)
+		uint32_t depth, skip;
+		if (agg_ordinal_stack(a, o, &depth, &skip) < 0)
 			goto done;
-		for (size_t k = group->sample->location_count; k > group->skip; k--) {
+		for (size_t k = depth; k > skip; k--) {
 			const struct agg_location *l = &a->locations[a->stack[k - 1]];
 			for (size_t j = l->node_count; j > 0; j--) {
 				uint32_t n = a->location_nodes[l->first_node + j - 1];
@@ -1797,8 +1783,7 @@ int ep_node_table_mark_inline(struct ep_node_table *table, struct ep_node *const
 					/* Each caller-callee pair counts once per sample. */
 					if (edges[e].stamp != stamp) {
 						edges[e].stamp = stamp;
-						edges[e].weight =
-						        agg_add(edges[e].weight, group->weight);
+						edges[e].weight = agg_add(edges[e].weight, weight);
 						/* A callee on the outermost line of its
 						 * location was really called. */
 						if (j == l->node_count)

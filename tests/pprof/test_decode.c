@@ -690,7 +690,8 @@ static void gzip_is_inflated_within_its_limit(void **state)
 	        ep_profile_load_buffer(gz, gz_len, "f.pb.gz", &small, &p, err, sizeof(err)),
 	        -EFBIG);
 	assert_string_equal(
-	        err, "f.pb.gz: decompressed size exceeds the 64 bytes limit (max_profile_size)");
+	        err,
+	        "f.pb.gz: decompressed size exceeds the 64 bytes limit ([core] max_profile_mib)");
 	assert_null(p);
 	struct ep_profile_load_options mib = { .max_decompressed_bytes = 1 << 20 };
 	unsigned char *zeros = calloc(3 << 20, 1);
@@ -701,7 +702,7 @@ static void gzip_is_inflated_within_its_limit(void **state)
 	        ep_profile_load_buffer(bomb, bomb_len, "bomb.gz", &mib, &p, err, sizeof(err)),
 	        -EFBIG);
 	assert_string_equal(
-	        err, "bomb.gz: decompressed size exceeds the 1 MiB limit (max_profile_size)");
+	        err, "bomb.gz: decompressed size exceeds the 1 MiB limit ([core] max_profile_mib)");
 	/* A raw file past the limit too. */
 	assert_int_equal(ep_profile_load_buffer(raw, len, "raw.pb", &small, &p, err, sizeof(err)),
 	                 -EFBIG);
@@ -972,6 +973,51 @@ static void a_large_profile_decodes_the_same_gzipped_or_not(void **state)
 			expected_caller += 7 + i;
 	assert_int_equal(caller_cum, expected_caller);
 	ep_node_table_free(&table);
+	ep_profile_free(b);
+
+	/* Two members whose last is the larger: the size in its trailer is too
+	 * small for all, so the buffer grows under way (the worker thread
+	 * finishes its share first). */
+	size_t cut = len / 3, gz1_len, gz2_len;
+	unsigned char *gz1 = gzip_bytes(raw, cut, &gz1_len);
+	unsigned char *gz2 = gzip_bytes(raw + cut, len - cut, &gz2_len);
+	unsigned char *two = malloc(gz1_len + gz2_len);
+	assert_non_null(two);
+	memcpy(two, gz1, gz1_len);
+	memcpy(two + gz1_len, gz2, gz2_len);
+	assert_int_equal(ep_profile_load_buffer(two, gz1_len + gz2_len, "two.gz", NULL, &b, err,
+	                                        sizeof(err)),
+	                 0);
+	assert_int_equal(b->sample_count, N);
+	for (size_t i = 0; i < N; i++)
+		assert_int_equal(b->samples[i].values[1], a->samples[i].values[1]);
+
+	/* A broken sample deep inside: found by whichever thread unpacks it. */
+	unsigned char *broken = malloc(len);
+	assert_non_null(broken);
+	memcpy(broken, raw, len);
+	/* The samples come right after the sample types: overwrite the tag of a
+	 * field inside sample number 50000 or so with wire type 7. */
+	size_t at = len / 2;
+	while (at < len && broken[at] != 0x12) /* a sample's tag */
+		at++;
+	assert_true(at + 3 < len);
+	broken[at + 2] = 0x0f; /* field 1, wire type 7 */
+	size_t broken_gz_len;
+	unsigned char *broken_gz = gzip_bytes(broken, len, &broken_gz_len);
+	struct ep_profile *c = NULL;
+	int ret = ep_profile_load_buffer(broken_gz, broken_gz_len, "broken.gz", NULL, &c, err,
+	                                 sizeof(err));
+	assert_int_equal(ret, -EINVAL);
+	assert_true(starts_with(err, "broken.gz: "));
+	assert_null(c);
+	free(broken_gz);
+	free(broken);
+	free(two);
+	free(gz1);
+	free(gz2);
+	ep_profile_free(b);
+	b = NULL;
 	ep_profile_free(a);
 	ep_profile_free(b);
 	free(gz);
