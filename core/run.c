@@ -948,10 +948,10 @@ finish:
 	if (status == EP_EXIT_OK) {
 		ep_log_info(&cli->log, "%s: %zu snapshots, %zu failed; run.json written",
 		            run.directory, run.ok_count, run.failed_count);
-		/* The reports are a product of the run: a failure to write them
-		 * is logged but does not hide the test command's status. */
-		if (run_signal_count < 2 && run.ok_count > 0)
-			ep_analysis_analyze(cli, run.directory);
+		/* The reports are a product of the run: when they fail, a
+		 * passing run fails too, but a failing test keeps its status. */
+		bool reports_failed = run_signal_count < 2 && run.ok_count > 0 &&
+		                      ep_analysis_analyze(cli, run.directory) != EP_EXIT_OK;
 		if (run_signal_count > 0)
 			status = 128 + (run_last_signal ? run_last_signal : SIGINT);
 		else if (!options->collect_only && run.command_exit != 0)
@@ -959,7 +959,8 @@ finish:
 		else if (run.ok_count == 0) {
 			ep_log_error(&cli->log, "no snapshot succeeded");
 			status = EP_EXIT_FAILURE;
-		}
+		} else if (reports_failed)
+			status = EP_EXIT_FAILURE;
 	}
 done:
 	cli->log.file = NULL;

@@ -1,0 +1,107 @@
+#!/usr/bin/env bash
+# The analysis end to end on two real runs (data/baseline, data/with-caching,
+# made once by data/make-runs.sh): `analyze` both, `compare` them, and check
+# every figure against what `go tool pprof` computes from the same files
+# (data/expected.json, written by data/make-expected.sh) with
+# check_analysis.py; then `compare --fail-on` exit statuses.
+# usage: analysis_test.sh E2E_PROFILE_EXE DATADIR
+set -u
+exe=$(realpath "${1:?usage: $0 E2E_PROFILE_EXE DATADIR}")
+data=$(realpath "${2:?usage: $0 E2E_PROFILE_EXE DATADIR}")
+here=$(dirname "$(realpath "$0")")
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+# Nothing from the caller's environment or directory may change the figures.
+unset E2E_PROFILE_NAMESPACE E2E_PROFILE_INTERVAL E2E_PROFILE_CPU_DURATION E2E_PROFILE_DIR \
+	E2E_PROFILE_TEST_TARGET E2E_PROFILE_PLUGIN_PATH
+cd "$work" || exit 1
+out=$work/out
+mkdir "$out"
+cp -R "$data/baseline" "$data/with-caching" "$out/" || exit 1
+passed=0
+failed=0
+
+pass() { passed=$((passed + 1)); }
+fail() {
+	failed=$((failed + 1))
+	echo "FAIL: $1"
+	[ -s err ] && sed 's/^/  stderr: /' err | head -n 15
+}
+
+# expect_status NAME STATUS ARGS...: e2e-profile -o OUT ARGS... exits STATUS.
+expect_status() {
+	local name=$1 want=$2
+	shift 2
+	"$exe" -o "$out" "$@" >stdout 2>err
+	local got=$?
+	if [ "$got" -eq "$want" ]; then
+		pass
+		return 0
+	fi
+	fail "$name: exit status $got, want $want"
+	return 1
+}
+
+# stderr_has NAME TEXT: the last command's stderr holds TEXT (fixed string).
+stderr_has() {
+	if grep -qF -- "$2" err; then
+		pass
+	else
+		fail "$1: stderr does not contain '$2'"
+	fi
+}
+
+expect_status "analyze baseline" 0 analyze baseline
+expect_status "analyze with-caching" 0 analyze with-caching
+expect_status "compare baseline with-caching" 0 compare baseline with-caching
+
+# Every figure against pprof's, and the files read back with real parsers.
+python3 "$here/check_analysis.py" "$data/expected.json" "$out" >check.out 2>&1
+rc=$?
+grep -v '^[0-9]* passed, [0-9]* failed$' check.out
+counts=$(sed -n 's/^\([0-9]*\) passed, \([0-9]*\) failed$/\1 \2/p' check.out)
+if [ -n "$counts" ]; then
+	passed=$((passed + ${counts% *}))
+	failed=$((failed + ${counts#* }))
+fi
+if [ -z "$counts" ] || { [ "$rc" -ne 0 ] && [ "${counts#* }" = 0 ]; }; then
+	fail "check_analysis.py exited $rc"
+fi
+
+# --fail-on: baseline -> with-caching improves; the reverse regresses.
+for rule in 'peak>+10%' 'category.openapi>+5%'; do
+	if expect_status "compare baseline with-caching --fail-on '$rule'" 0 \
+		compare baseline with-caching --fail-on "$rule"; then
+		if grep -q 'regression' err; then
+			fail "compare baseline with-caching --fail-on '$rule': stderr reports a regression"
+		else
+			pass
+		fi
+	fi
+	if expect_status "compare with-caching baseline --fail-on '$rule'" 3 \
+		compare with-caching baseline --fail-on "$rule"; then
+		stderr_has "compare with-caching baseline --fail-on '$rule'" "$rule"
+	fi
+done
+# Both rules at once: one line per broken rule.
+if expect_status "compare with-caching baseline --fail-on 'peak>+10%,category.openapi>+5%'" 3 \
+	compare with-caching baseline --fail-on 'peak>+10%,category.openapi>+5%'; then
+	stderr_has "two rules" 'peak>+10%'
+	stderr_has "two rules" 'category.openapi>+5%'
+fi
+# A figure the comparison does not have is a usage error.
+if expect_status "compare baseline with-caching --fail-on 'nosuch>1'" 2 \
+	compare baseline with-caching --fail-on 'nosuch>1'; then
+	stderr_has "--fail-on 'nosuch>1'" nosuch
+fi
+
+# The data runs are inputs only: the test wrote into its copies.
+if [ -e "$data/baseline/analysis.json" ] || [ -e "$data/with-caching/analysis.json" ] ||
+	[ -e "$data/comparisons" ]; then
+	fail "reports appeared in $data"
+else
+	pass
+fi
+
+echo "$passed passed, $failed failed"
+[ "$failed" -eq 0 ]
