@@ -52,13 +52,21 @@ json() { python3 -c "import json,sys; d=json.load(open(sys.argv[1])); print($2)"
 is() { [ "$1" = "$2" ] || { echo "  expected '$2', got '$1'"; return 1; }; }
 ge() { [ "$1" -ge "$2" ] || { echo "  expected >= $2, got '$1'"; return 1; }; }
 
-# gone PATTERN: no process matches within a second (SIGKILL is not instant).
-gone() {
+# group_gone: the test command's process group (its pid, from the log in
+# err) has no live process left within a second (SIGKILL is not instant).
+# By group, so other processes on the machine cannot make it fail.
+group_gone() {
+	local group
+	group=$(sed -n 's/.*test command started (pid \([0-9]*\)).*/\1/p' err | head -n 1)
+	[ -n "$group" ] || { echo "  no test command pid in the log"; return 1; }
+	# Zombies do not count: killed orphans wait for PID 1 to reap them,
+	# which a container's PID 1 may never do.
+	live() { ps -eo pgid=,stat=,args= | awk -v g="$group" '$1 == g && $2 !~ /^Z/'; }
 	for _ in $(seq 20); do
-		pgrep -f "$1" >/dev/null || return 0
+		[ -z "$(live)" ] && return 0
 		sleep 0.05
 	done
-	pgrep -af "$1"
+	live >&2
 	return 1
 }
 
@@ -156,7 +164,7 @@ status=$?
 check "sigint: exit 130" is "$status" 130
 check "sigint: status interrupted" is "$(json out/interrupted/run.json 'd["status"]')" interrupted
 check "sigint: command stopped" is "$(json out/interrupted/run.json 'd["command"]["exit_status"] is not None')" True
-check "sigint: no stray sleep" gone "slee[p] 6[01]"
+check "sigint: no stray sleep" group_gone
 check "sigint: final snapshot" ge "$(json out/interrupted/run.json 'len(d["snapshots"])')" 3
 
 # A second SIGINT stops at once, still with a valid run.json: here the test
@@ -173,7 +181,7 @@ status=$?
 check "second sigint: exit 130" is "$status" 130
 check "second sigint: quick" [ $((SECONDS - start)) -le 2 ]
 check "second sigint: run.json valid" is "$(json out/twice/run.json 'd["status"]')" aborted
-check "second sigint: command killed" gone "slee[p] 30"
+check "second sigint: command killed" group_gone
 
 # 9. collect with --duration.
 ep collect timed --collector http --url "$url" -i 1 --duration 2
