@@ -14,6 +14,7 @@
 #include <poll.h>
 #include <pthread.h>
 #include <signal.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -107,6 +108,18 @@ struct run_source {
 	uint32_t next_index[EP_KIND_COUNT];
 };
 
+struct run_attempt;
+struct run_state;
+
+struct run_cpu_job {
+	pthread_t thread;
+	bool active;      /* started and not yet recorded */
+	atomic_bool done; /* the thread finished taking */
+	struct run_state *run;
+	struct run_attempt *attempts;
+	size_t count;
+};
+
 struct run_state {
 	struct ep_cli *cli;
 	const struct ep_run_options *options;
@@ -145,6 +158,11 @@ struct run_state {
 	pthread_t tee_thread;
 	bool tee_running;
 	/* time */
+	struct run_cpu_job cpu;
+	pthread_mutex_t event_lock; /* guards events: the CPU thread adds some */
+	/* Sources of the last sources() call, reused while a CPU job runs. */
+	char **last_sources;
+	size_t last_source_count;
 	struct timespec t0;
 	int64_t started_ns, ended_ns;
 	const char *status; /* running, completed, interrupted, aborted, failed */
@@ -336,7 +354,9 @@ static int run_write_manifest(struct run_state *run)
 	ep_json_int(&json, (int64_t)run->failed_count);
 	ep_json_end_object(&json);
 	run_write_records(run, &json);
+	pthread_mutex_lock(&run->event_lock);
 	run_write_events(run, &json);
+	pthread_mutex_unlock(&run->event_lock);
 	ep_json_end_object(&json);
 	rc = ep_atomic_file_commit(&file);
 	if (rc < 0)
@@ -350,10 +370,22 @@ error:
 
 /* ---- events and records ----------------------------------------------- */
 
+static void run_event_add(struct run_state *run, const char *origin, const char *type,
+                          const char *message);
+
 static void run_event_sink(void *context, const char *origin, const char *type, const char *message)
 {
 	struct run_state *run = context;
 	ep_log_write(&run->cli->log, EP_LOG_WARN, origin, "%s: %s", type, message);
+	/* The CPU thread's collector calls may record events too. */
+	pthread_mutex_lock(&run->event_lock);
+	run_event_add(run, origin, type, message);
+	pthread_mutex_unlock(&run->event_lock);
+}
+
+static void run_event_add(struct run_state *run, const char *origin, const char *type,
+                          const char *message)
+{
 	if (run->event_count == run->event_capacity) {
 		size_t capacity = run->event_capacity ? run->event_capacity * 2 : 16;
 		struct run_event *grown = realloc(run->events, capacity * sizeof(*grown));
@@ -446,17 +478,64 @@ static struct run_source *run_numbering_for(struct run_state *run, const char *s
 	return run_source_for(run, run->per_source_layout ? source_name : "");
 }
 
-static void run_snapshot_one(struct run_state *run, const char *source_name, int kind)
+/* What one snapshot attempt gave, before it becomes a record. The profile
+ * is written to a hidden pending file first and renamed to its kindN.pprof
+ * name when recorded, so numbers stay gapless even for CPU profiles that
+ * finish on another thread. */
+struct run_attempt {
+	char *source;
+	int kind;
+	uint32_t round;
+	int64_t time_unix_ns;
+	double offset_seconds;
+	int64_t duration_ms;
+	int rc;
+	char reason[512];
+	char pending[PATH_MAX + 512];
+};
+
+/* Takes one snapshot into attempt->pending. Safe on the CPU thread: it
+ * touches only the attempt and the collector. */
+static void run_take(struct run_state *run, struct run_attempt *attempt)
 {
+	char dirname[256];
+	run_source_dirname(dirname, sizeof(dirname), attempt->source);
+	snprintf(attempt->pending, sizeof(attempt->pending), "%s/.%s-%.255s.pending",
+	         run->directory, run_kind_names[attempt->kind], dirname);
+	attempt->time_unix_ns = run_now_unix_ns();
+	attempt->offset_seconds = run_elapsed(run);
+	struct ep_snapshot_request request = {
+		.struct_size = sizeof(request),
+		.source = attempt->source,
+		.kind = run_kind_names[attempt->kind],
+		.path = attempt->pending,
+		.gc = run->gc,
+		.cpu_seconds = (uint32_t)run->cpu_seconds,
+	};
+	attempt->reason[0] = '\0';
+	attempt->rc = run->ops->snapshot(run->collector->state, &request, attempt->reason,
+	                                 sizeof(attempt->reason));
+	attempt->duration_ms = (int64_t)((run_elapsed(run) - attempt->offset_seconds) * 1000);
+}
+
+/* Turns an attempt into a record: names the file, updates the counts and
+ * logs it. Main thread only. */
+static void run_record_attempt(struct run_state *run, struct run_attempt *attempt)
+{
+	int kind = attempt->kind;
+	const char *source_name = attempt->source;
 	struct run_source *source = run_numbering_for(run, source_name);
 	struct run_record *record = run_new_record(run);
-	if (source == NULL || record == NULL)
+	if (source == NULL || record == NULL) {
+		unlink(attempt->pending);
 		return;
-	record->round = run->rounds;
+	}
+	record->round = attempt->round;
 	record->kind = kind;
 	record->source = strdup(source_name);
-	record->time_unix_ns = run_now_unix_ns();
-	record->offset_seconds = run_elapsed(run);
+	record->time_unix_ns = attempt->time_unix_ns;
+	record->offset_seconds = attempt->offset_seconds;
+	record->duration_ms = attempt->duration_ms;
 
 	char relative[PATH_MAX], path[PATH_MAX * 2], dirname[256];
 	uint32_t index = source->next_index[kind];
@@ -471,26 +550,19 @@ static void run_snapshot_one(struct run_state *run, const char *source_name, int
 	}
 	snprintf(path, sizeof(path), "%s/%s", run->directory, relative);
 
-	struct ep_snapshot_request request = {
-		.struct_size = sizeof(request),
-		.source = source_name,
-		.kind = run_kind_names[kind],
-		.path = path,
-		.gc = run->gc,
-		.cpu_seconds = (uint32_t)run->cpu_seconds,
-	};
-	char reason[512] = "";
-	int rc = run->ops->snapshot(run->collector->state, &request, reason, sizeof(reason));
-	record->duration_ms = (int64_t)((run_elapsed(run) - record->offset_seconds) * 1000);
+	int rc = attempt->rc;
+	char *reason = attempt->reason;
 	struct stat st;
-	if (rc == 0 && stat(path, &st) < 0) {
-		snprintf(reason, sizeof(reason),
-		         "the collector reported success but wrote no %.300s", relative);
+	if (rc == 0 && (stat(attempt->pending, &st) < 0 || rename(attempt->pending, path) < 0)) {
+		snprintf(reason, sizeof(attempt->reason),
+		         "the collector reported success but its profile cannot be moved to %.300s",
+		         relative);
 		rc = -EIO;
 	}
 	if (rc < 0) {
+		unlink(attempt->pending);
 		if (reason[0] == '\0')
-			snprintf(reason, sizeof(reason), "%s", strerror(-rc));
+			snprintf(reason, sizeof(attempt->reason), "%s", strerror(-rc));
 		record->error = strdup(reason);
 		run->failed_count++;
 		run->consecutive_failures++;
@@ -524,20 +596,118 @@ static void run_snapshot_one(struct run_state *run, const char *source_name, int
 	             (long long)st.st_size, inuse_text);
 }
 
+static void run_snapshot_one(struct run_state *run, const char *source_name, int kind)
+{
+	struct run_attempt attempt = { .source = (char *)source_name,
+		                       .kind = kind,
+		                       .round = run->rounds };
+	run_take(run, &attempt);
+	run_record_attempt(run, &attempt);
+}
+
+/* ---- CPU profiles on their own thread ---------------------------------- */
+
+/* A CPU profile lasts cpu_duration seconds, longer than a heap snapshot
+ * may wait, so it runs beside the schedule: one job at a time, started by
+ * a round, recorded by the first round after it finished. While it runs
+ * the host calls no sources(), only snapshot() (see plugin.h). */
+static void *run_cpu_main(void *context)
+{
+	struct run_cpu_job *job = context;
+	for (size_t i = 0; i < job->count; i++)
+		run_take(job->run, &job->attempts[i]);
+	atomic_store(&job->done, true);
+	return NULL;
+}
+
+static void run_cpu_collect(struct run_state *run, bool wait)
+{
+	struct run_cpu_job *job = &run->cpu;
+	if (!job->active || (!wait && !atomic_load(&job->done)))
+		return;
+	pthread_join(job->thread, NULL);
+	for (size_t i = 0; i < job->count; i++) {
+		run_record_attempt(run, &job->attempts[i]);
+		free(job->attempts[i].source);
+	}
+	free(job->attempts);
+	job->attempts = NULL;
+	job->count = 0;
+	job->active = false;
+}
+
+static void run_cpu_start(struct run_state *run, const char *const *names, size_t count)
+{
+	struct run_cpu_job *job = &run->cpu;
+	job->attempts = calloc(count, sizeof(*job->attempts));
+	if (job->attempts == NULL)
+		return;
+	for (size_t i = 0; i < count; i++) {
+		job->attempts[i].source = strdup(names[i]);
+		job->attempts[i].kind = EP_KIND_CPU;
+		job->attempts[i].round = run->rounds;
+		if (job->attempts[i].source == NULL) {
+			count = i;
+			break;
+		}
+	}
+	job->count = count;
+	job->run = run;
+	atomic_store(&job->done, false);
+	if (pthread_create(&job->thread, NULL, run_cpu_main, job) != 0) {
+		for (size_t i = 0; i < count; i++)
+			free(job->attempts[i].source);
+		free(job->attempts);
+		job->attempts = NULL;
+		ep_log_warn(&run->cli->log, "cannot start the CPU profile thread");
+		return;
+	}
+	job->active = true;
+}
+
 /* One round: ask the collector for its sources, then take each wanted
- * kind from each. CPU is left out of rounds (see ep_run_execute). */
-static void run_round(struct run_state *run)
+ * kind from each; a CPU profile starts on its own thread (see above). The
+ * final round, after the test, takes no CPU profile: it would only make the
+ * run cpu_duration longer. */
+static void run_remember_sources(struct run_state *run, const char *const *names, size_t count)
+{
+	for (size_t i = 0; i < run->last_source_count; i++)
+		free(run->last_sources[i]);
+	free(run->last_sources);
+	run->last_source_count = 0;
+	run->last_sources = calloc(count ? count : 1, sizeof(char *));
+	if (run->last_sources == NULL)
+		return;
+	for (size_t i = 0; i < count; i++)
+		if ((run->last_sources[run->last_source_count] = strdup(names[i])) != NULL)
+			run->last_source_count++;
+}
+
+static void run_round(struct run_state *run, bool final_round)
 {
 	const char *const *names = NULL;
 	size_t count = 0;
 	char reason[512] = "";
-	int rc = run->ops->sources(run->collector->state, &names, &count, reason, sizeof(reason));
+	int rc = 0;
+	run_cpu_collect(run, false);
+	if (run->cpu.active) {
+		/* The collector may not rediscover while a CPU profile is being
+		 * taken; the last sources serve this round. */
+		names = (const char *const *)run->last_sources;
+		count = run->last_source_count;
+	} else {
+		rc = run->ops->sources(run->collector->state, &names, &count, reason,
+		                       sizeof(reason));
+		if (rc == 0)
+			run_remember_sources(run, names, count);
+	}
 	if (rc < 0 || count == 0) {
 		if (reason[0] == '\0')
 			snprintf(reason, sizeof(reason), "%s",
 			         rc < 0 ? strerror(-rc) : "no source to snapshot");
 		for (int kind = 0; kind < EP_KIND_COUNT; kind++) {
-			if (!run->kinds[kind])
+			if (!run->kinds[kind] ||
+			    (kind == EP_KIND_CPU && (final_round || run->cpu.active)))
 				continue;
 			struct run_record *record = run_new_record(run);
 			if (record == NULL)
@@ -569,9 +739,12 @@ static void run_round(struct run_state *run)
 		run->warned_extra_sources = true;
 		count = 1;
 	}
+	/* CPU first, so its profile spans the time the others take. */
+	if (run->kinds[EP_KIND_CPU] && !final_round && !run->cpu.active && run_signal_count == 0)
+		run_cpu_start(run, names, count);
 	for (size_t i = 0; i < count; i++)
 		for (int kind = 0; kind < EP_KIND_COUNT; kind++)
-			if (run->kinds[kind] && run_signal_count < 2)
+			if (kind != EP_KIND_CPU && run->kinds[kind] && run_signal_count < 2)
 				run_snapshot_one(run, names[i], kind);
 done:
 	run->rounds++;
@@ -690,12 +863,6 @@ static int run_read_settings(struct run_state *run, char *err, size_t errlen)
 	                               errlen);
 	if (rc < 0)
 		return rc;
-	if (run->kinds[EP_KIND_CPU]) {
-		snprintf(
-		        err, errlen,
-		        "[run] profiles: cpu is not supported yet (it arrives with the CPU issue)");
-		return -ENOTSUP;
-	}
 	return 0;
 }
 
@@ -830,6 +997,9 @@ static void run_free(struct run_state *run)
 	for (size_t i = 0; i < run->source_count; i++)
 		free(run->sources[i].name);
 	free(run->sources);
+	for (size_t i = 0; i < run->last_source_count; i++)
+		free(run->last_sources[i]);
+	free(run->last_sources);
 	if (run->collection_log != NULL)
 		fclose(run->collection_log);
 	if (run->test_log_fd >= 0)
@@ -842,7 +1012,8 @@ int ep_run_execute(struct ep_cli *cli, const struct ep_run_options *options)
 		                 .options = options,
 		                 .test_log_fd = -1,
 		                 .latest_inuse = -1,
-		                 .status = "running" };
+		                 .status = "running",
+		                 .event_lock = PTHREAD_MUTEX_INITIALIZER };
 	char err[512];
 	int status;
 	struct sigaction saved_int, saved_term;
@@ -888,7 +1059,7 @@ int ep_run_execute(struct ep_cli *cli, const struct ep_run_options *options)
 	if (options->force)
 		run_continue_numbering(&run);
 	/* Snapshot 0 comes before the test starts: the baseline to grow from. */
-	run_round(&run);
+	run_round(&run, false);
 	if (!options->collect_only && run_signal_count == 0 && run_start_command(&run) < 0) {
 		status = EP_EXIT_FAILURE;
 		run.status = "failed";
@@ -903,7 +1074,7 @@ int ep_run_execute(struct ep_cli *cli, const struct ep_run_options *options)
 			break;
 		double deadline = (double)slot * (double)run.interval_seconds;
 		if (run_elapsed(&run) >= deadline) {
-			run_round(&run);
+			run_round(&run, false);
 			/* Skip slots that passed while this round ran. */
 			double now = run_elapsed(&run);
 			uint32_t next = (uint32_t)(now / (double)run.interval_seconds) + 1;
@@ -927,9 +1098,10 @@ int ep_run_execute(struct ep_cli *cli, const struct ep_run_options *options)
 	run_finish_command(&run, run_signal_count > 0);
 	/* The final snapshot: what the test left behind. After a first signal
 	 * it is still taken; only a second one cuts it short. */
+	run_cpu_collect(&run, true);
 	run.host_context.stop_threshold = 2;
 	if (run_signal_count < 2)
-		run_round(&run);
+		run_round(&run, true);
 	if (strcmp(run.status, "running") == 0)
 		run.status = "completed";
 	if (run_signal_count > 1)
@@ -938,6 +1110,7 @@ int ep_run_execute(struct ep_cli *cli, const struct ep_run_options *options)
 finish:
 	run_clear_status(&run);
 	run_finish_command(&run, true);
+	run_cpu_collect(&run, true);
 	if (run.collector != NULL) {
 		if (run.collector_started)
 			run.ops->stop(run.collector->state);

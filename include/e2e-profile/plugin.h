@@ -290,7 +290,14 @@ struct ep_snapshot_request {
 #define EP_COLLECTOR_OPS_VERSION 1
 /** What a collector does. The host calls start() once, then for each round
  * sources() and snapshot() for each source and kind, and stop() once on
- * every exit path. All four are required. */
+ * every exit path. All four are required.
+ *
+ * Threads: while a CPU profile is taken (kind "cpu", lasting cpu_seconds),
+ * snapshot() runs for it on a second thread, at the same time as the other
+ * kinds' snapshot() calls on the main thread. The host calls neither
+ * sources() nor stop() while that CPU snapshot runs, so the sources stay
+ * stable; a collector only guards what snapshot() itself changes (such as
+ * restarting a connection). */
 struct ep_collector_ops {
 	uint32_t version; /**< EP_COLLECTOR_OPS_VERSION the plugin was built with */
 	/** Gets ready: checks settings, discovers targets, opens connections.

@@ -6,6 +6,7 @@
 #include <fcntl.h>
 #include <inttypes.h>
 #include <poll.h>
+#include <pthread.h>
 #include <signal.h>
 #include <spawn.h>
 #include <stdarg.h>
@@ -97,6 +98,11 @@ struct kubectl_collector {
 	struct kubectl_pod **pods; /* owned, sorted by name */
 	size_t pod_count;
 	const char **names; /* what sources() returned; borrowed from pods */
+
+	/* snapshot() runs on two threads at once while a CPU profile is taken
+	 * (plugin.h); this serializes starting and restarting forwards. The
+	 * host never calls sources() meanwhile, so the pod list is stable. */
+	pthread_mutex_t forward_lock;
 };
 
 static void kubectl_reason(char *reason, size_t reason_size, const char *format, ...)
@@ -1328,6 +1334,7 @@ static int kubectl_init(struct ep_instance *instance, const struct ep_host_api *
 		host->free(self);
 		return rc;
 	}
+	pthread_mutex_init(&self->forward_lock, NULL);
 	*state = self;
 	return 0;
 }
@@ -1338,6 +1345,7 @@ static void kubectl_fini(void *state)
 	if (self == NULL)
 		return;
 	kubectl_stop(self);
+	pthread_mutex_destroy(&self->forward_lock);
 	self->host->free(self);
 	pprof_fetch_global_cleanup();
 }
@@ -1571,31 +1579,43 @@ static int kubectl_snapshot(void *state, const struct ep_snapshot_request *reque
 		               request->source ? request->source : "");
 		return -ENOENT;
 	}
+	char url[256];
+	pthread_mutex_lock(&self->forward_lock);
 	int rc = kubectl_forward_ensure(self, pod, reason, reason_size);
+	snprintf(url, sizeof(url), "%s", pod->forward.base_url);
+	pthread_mutex_unlock(&self->forward_lock);
 	if (rc < 0)
 		return rc;
-	rc = pprof_fetch_snapshot(host, self->instance, &self->fetch, pod->forward.base_url,
-	                          request, reason, reason_size);
+	rc = pprof_fetch_snapshot(host, self->instance, &self->fetch, url, request, reason,
+	                          reason_size);
 	if (!pprof_fetch_is_connection_error(rc) || host->stop_requested(self->instance))
 		return rc;
 
 	/* The tunnel broke (kubectl's forwards do get stuck after errors):
-	 * restart it once and try again. */
+	 * restart it once and try again, unless the other thread just did. */
 	snprintf(first, sizeof(first), "%s", reason);
 	char why[512];
-	if (kubectl_forward_reap(self, &pod->forward, why, sizeof(why)))
-		kubectl_event(self, "forward-died", "port-forward to pod %s: %s", pod->name, why);
-	rc = kubectl_forward_start(self, pod, why, sizeof(why));
-	if (rc < 0) {
-		kubectl_pod_set_failure(pod, why);
-		kubectl_reason(reason, reason_size, "%s; restarting the port-forward failed: %s",
-		               first, why);
-		return rc;
+	pthread_mutex_lock(&self->forward_lock);
+	if (strcmp(url, pod->forward.base_url) == 0) {
+		if (kubectl_forward_reap(self, &pod->forward, why, sizeof(why)))
+			kubectl_event(self, "forward-died", "port-forward to pod %s: %s", pod->name,
+			              why);
+		rc = kubectl_forward_start(self, pod, why, sizeof(why));
+		if (rc < 0) {
+			kubectl_pod_set_failure(pod, why);
+			pthread_mutex_unlock(&self->forward_lock);
+			kubectl_reason(reason, reason_size,
+			               "%s; restarting the port-forward failed: %s", first, why);
+			return rc;
+		}
+		kubectl_event(self, "reconnect",
+		              "port-forward to pod %s restarted after '%s': %s -> %ld", pod->name,
+		              first, pod->forward.base_url, self->port);
 	}
-	kubectl_event(self, "reconnect", "port-forward to pod %s restarted after '%s': %s -> %ld",
-	              pod->name, first, pod->forward.base_url, self->port);
-	rc = pprof_fetch_snapshot(host, self->instance, &self->fetch, pod->forward.base_url,
-	                          request, reason, reason_size);
+	snprintf(url, sizeof(url), "%s", pod->forward.base_url);
+	pthread_mutex_unlock(&self->forward_lock);
+	rc = pprof_fetch_snapshot(host, self->instance, &self->fetch, url, request, reason,
+	                          reason_size);
 	if (rc < 0) {
 		char second[512];
 		snprintf(second, sizeof(second), "%s", reason);

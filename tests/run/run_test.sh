@@ -183,6 +183,15 @@ check "second sigint: quick" [ $((SECONDS - start)) -le 2 ]
 check "second sigint: run.json valid" is "$(json out/twice/run.json 'd["status"]')" aborted
 check "second sigint: command killed" group_gone
 
+# CPU profiles run beside the heap schedule without shifting it.
+ep run cpu --collector http --url "$url" -i 1 --profiles heap,cpu --cpu-duration 2 -- sleep 4.5
+check "cpu: exit 0" is "$status" 0
+check "cpu: cpu0.pprof" test -s out/cpu/cpu0.pprof
+check "cpu: cpu records ok" ge "$(json out/cpu/run.json 'sum(1 for s in d["snapshots"] if s["kind"] == "cpu" and s["ok"])')" 2
+check "cpu: a cpu profile lasts its duration" is "$(json out/cpu/run.json 'all(s["duration_ms"] >= 1900 for s in d["snapshots"] if s["kind"] == "cpu" and s["ok"])')" True
+check "cpu: heap schedule not shifted" is "$(json out/cpu/run.json 'all(abs(s["offset_seconds"] - s["round"] - d["snapshots"][0]["offset_seconds"]) < 0.2 for s in [x for x in d["snapshots"] if x["kind"] == "heap"][:-1])')" True
+check "cpu: no pending file left" is "$(ls -A out/cpu | grep -c pending)" 0
+
 # 9. collect with --duration.
 ep collect timed --collector http --url "$url" -i 1 --duration 2
 check "collect: exit 0" is "$status" 0
