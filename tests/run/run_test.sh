@@ -240,6 +240,19 @@ ep batch typo.ini
 check "batch typo: exit 2" is "$status" 2
 check "batch typo: named" grep -q "typo.ini:2: \[run.x\] unknown key 'colector'" err
 
+# Progress: one status line, rewritten in place, on a terminal (script(1)
+# gives the CLI a pseudo-terminal); plain log lines otherwise, none with -q.
+if command -v script >/dev/null; then
+	script -qec "$exe -o $work/out collect tty --collector http --url $url -i 1 --duration 2" tty.txt >/dev/null 2>&1
+	check "tty: status line" grep -qa $'\r\033\[K\[00:0[0-9]\] snapshots: [0-9]* ok, 0 failed | in-use heap: [0-9.]*[kMG]*B | test: collecting' tty.txt
+	check "tty: no per-snapshot log lines" bash -c "! grep -qa 'snapshot heap1.pprof from' tty.txt"
+fi
+ep collect plain --collector http --url "$url" -i 1 --duration 1
+check "no tty: log lines" grep -q "snapshot heap1.pprof from" err
+check "no tty: no status line" bash -c "! grep -qa \$'\\033' err"
+ep -q collect quiet --collector http --url "$url" -i 1 --duration 1
+check "quiet: silent" test ! -s err
+
 # ---- kubectl collector through the stand-in kubectl ----
 export PATH=$fake_kubectl:$PATH
 export FAKE_KUBECTL_STATE=$work/kube
