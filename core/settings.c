@@ -31,7 +31,7 @@ static const struct ep_config_key settings_run_keys[] = {
 	  "collect: seconds to collect before stopping; 0 means until SIGINT/SIGTERM" },
 	{ "failure_warning", EP_CONFIG_INT, "3",
 	  "warn prominently after this many snapshots in a row failed" },
-	{ "analyzers", EP_CONFIG_STRING, "heap,growth,category",
+	{ "analyzers", EP_CONFIG_STRING, "heap,growth,category,cpu,goroutine",
 	  "analyzer plugins to run, comma-separated" },
 	{ "reporters", EP_CONFIG_STRING, "markdown,csv,json",
 	  "reporter plugins to run, comma-separated" },

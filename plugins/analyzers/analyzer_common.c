@@ -4,6 +4,7 @@
 
 #include <errno.h>
 #include <math.h>
+#include <regex.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -227,4 +228,269 @@ int analyzer_config_row_count(const struct ep_host_api *host, struct ep_instance
 	}
 	*count = (size_t)value;
 	return 0;
+}
+
+#define ANALYZER_CATEGORY_SECTION_PREFIX "category."
+
+struct analyzer_category_builtin {
+	const char *name;
+	const char *display_name;
+	const char *patterns; /* one regex per line, as a repeated INI key gives them */
+};
+
+/* Used when the configuration defines no category: what the investigation
+ * behind this tool found in Kubernetes operators (GUIDE §1). */
+static const struct analyzer_category_builtin analyzer_category_builtins[] = {
+	{ "openapi", "OpenAPI", "openapi\nOpenAPI\nk8s\\.io/kube-openapi\ndiscovery" },
+	{ "json", "JSON decoding",
+	  "encoding/json\nsigs\\.k8s\\.io/json\njson-iterator\nk8s\\.io/apimachinery/pkg/util/"
+	  "json" },
+	{ "dynamic", "Dynamic client", "k8s\\.io/client-go/dynamic\nunstructured" },
+	{ "informers", "Informers/cache",
+	  "k8s\\.io/client-go/tools/cache\ninformer\nInformer\ncontroller-runtime/pkg/cache" },
+	{ "reflection", "Reflection", "^reflect\\.\nreflect\\." },
+};
+
+static void analyzer_category_free_one(const struct ep_host_api *host,
+                                       struct analyzer_category *category)
+{
+	for (size_t i = 0; i < category->pattern_count; i++)
+		regfree(&category->patterns[i]);
+	host->free(category->patterns);
+	host->free(category->display_name);
+	host->free(category->name);
+	memset(category, 0, sizeof(*category));
+}
+
+/* Names end up in metric ids and in --fail-on expressions such as
+ * 'category.openapi>+5%', so they keep to characters those can carry. */
+static bool analyzer_category_name_valid(const char *name)
+{
+	size_t length = strlen(name);
+	if (length == 0 || length > ANALYZER_CATEGORY_NAME_MAX)
+		return false;
+	for (const char *c = name; *c != '\0'; c++) {
+		bool ok = (*c >= 'a' && *c <= 'z') || (*c >= 'A' && *c <= 'Z') ||
+		          (*c >= '0' && *c <= '9') || *c == '_' || *c == '-';
+		if (!ok)
+			return false;
+	}
+	return true;
+}
+
+/* Compiles each non-empty line of patterns into category. Returns 0, or
+ * -EINVAL after logging which section and pattern failed, or -ENOMEM. */
+static int analyzer_category_compile(const struct ep_host_api *host, struct ep_instance *instance,
+                                     struct analyzer_category *category, const char *patterns)
+{
+	char *copy = host->strdup(patterns);
+	if (copy == NULL)
+		return -ENOMEM;
+	size_t lines = 1;
+	for (const char *c = copy; *c != '\0'; c++)
+		lines += *c == '\n';
+	int rc = 0;
+	category->patterns = host->alloc(lines * sizeof(*category->patterns));
+	if (category->patterns == NULL) {
+		rc = -ENOMEM;
+		goto cleanup;
+	}
+	for (char *line = copy; line != NULL;) {
+		char *next = strchr(line, '\n');
+		if (next != NULL)
+			*next++ = '\0';
+		if (*line != '\0') {
+			regex_t *regex = &category->patterns[category->pattern_count];
+			int error = regcomp(regex, line, REG_EXTENDED | REG_NOSUB);
+			if (error != 0) {
+				char message[256];
+				regerror(error, regex, message, sizeof(message));
+				host->log(instance, EP_LOG_ERROR,
+				          "[category.%s]: pattern \"%s\" is not a valid POSIX "
+				          "extended regex: %s",
+				          category->name, line, message);
+				rc = -EINVAL;
+				goto cleanup;
+			}
+			category->pattern_count++;
+		}
+		line = next;
+	}
+	if (category->pattern_count == 0) {
+		host->log(instance, EP_LOG_ERROR,
+		          "[category.%s]: no pattern; add pattern = REGEX (one key per regex)",
+		          category->name);
+		rc = -EINVAL;
+	}
+
+cleanup:
+	host->free(copy);
+	return rc;
+}
+
+/* Fills the next category of categories. */
+static int analyzer_category_add(const struct ep_host_api *host, struct ep_instance *instance,
+                                 struct analyzer_categories *categories, const char *name,
+                                 const char *display_name, const char *patterns)
+{
+	struct analyzer_category *category = &categories->items[categories->count];
+	memset(category, 0, sizeof(*category)); /* host->alloc does not zero */
+	if (!analyzer_category_name_valid(name)) {
+		host->log(instance, EP_LOG_ERROR,
+		          "[category.%s]: a category name is 1 to %d letters, digits, '_' or '-'",
+		          name, ANALYZER_CATEGORY_NAME_MAX);
+		return -EINVAL;
+	}
+	if (strcmp(name, "uncategorized") == 0) {
+		host->log(instance, EP_LOG_ERROR,
+		          "[category.uncategorized]: the name is reserved for the samples no "
+		          "category matches; choose another");
+		return -EINVAL;
+	}
+	if (patterns == NULL) {
+		host->log(instance, EP_LOG_ERROR,
+		          "[category.%s]: no pattern; add pattern = REGEX (one key per regex)",
+		          name);
+		return -EINVAL;
+	}
+	category->name = host->strdup(name);
+	category->display_name = host->strdup(display_name != NULL ? display_name : name);
+	int rc = category->name != NULL && category->display_name != NULL ? 0 : -ENOMEM;
+	if (rc == 0)
+		rc = analyzer_category_compile(host, instance, category, patterns);
+	if (rc < 0) {
+		analyzer_category_free_one(host, category);
+		return rc;
+	}
+	categories->count++;
+	return 0;
+}
+
+int analyzer_categories_load(const struct ep_host_api *host, struct ep_instance *instance,
+                             bool builtin_allowed, struct analyzer_categories *categories)
+{
+	const char *const *sections = NULL;
+	size_t section_count = 0;
+	memset(categories, 0, sizeof(*categories));
+	int rc = host->config_sections(instance, ANALYZER_CATEGORY_SECTION_PREFIX, &sections,
+	                               &section_count);
+	if (rc < 0)
+		return rc;
+	categories->builtin = section_count == 0 && builtin_allowed;
+	size_t builtin_count =
+	        sizeof(analyzer_category_builtins) / sizeof(analyzer_category_builtins[0]);
+	size_t wanted = categories->builtin ? builtin_count : section_count;
+	categories->items = host->alloc((wanted > 0 ? wanted : 1) * sizeof(*categories->items));
+	if (categories->items == NULL)
+		return -ENOMEM;
+	for (size_t i = 0; !categories->builtin && i < section_count; i++) {
+		const char *name = sections[i] + strlen(ANALYZER_CATEGORY_SECTION_PREFIX);
+		rc = analyzer_category_add(
+		        host, instance, categories, name,
+		        host->config_get_in(instance, sections[i], "display_name"),
+		        host->config_get_in(instance, sections[i], "pattern"));
+		if (rc < 0)
+			return rc;
+	}
+	for (size_t i = 0; categories->builtin && i < wanted; i++) {
+		const struct analyzer_category_builtin *builtin = &analyzer_category_builtins[i];
+		rc = analyzer_category_add(host, instance, categories, builtin->name,
+		                           builtin->display_name, builtin->patterns);
+		if (rc < 0)
+			return rc;
+	}
+	return 0;
+}
+
+void analyzer_categories_free(const struct ep_host_api *host,
+                              struct analyzer_categories *categories)
+{
+	for (size_t i = 0; i < categories->count; i++)
+		analyzer_category_free_one(host, &categories->items[i]);
+	host->free(categories->items);
+	memset(categories, 0, sizeof(*categories));
+}
+
+static bool analyzer_category_matches_text(const struct analyzer_category *category,
+                                           const char *text)
+{
+	for (size_t i = 0; i < category->pattern_count; i++)
+		if (regexec(&category->patterns[i], text, 0, NULL, 0) == 0)
+			return true;
+	return false;
+}
+
+/* pprof's Location.matchesName: any line's function name or file name, or
+ * the mapping's file. */
+static bool analyzer_category_matches_location(const struct analyzer_category *category,
+                                               const struct ep_profile_location *location)
+{
+	for (size_t i = 0; i < location->line_count; i++) {
+		const struct ep_profile_function *function = location->lines[i].function;
+		if (analyzer_category_matches_text(category, function->name) ||
+		    analyzer_category_matches_text(category, function->filename))
+			return true;
+	}
+	return location->mapping != NULL &&
+	       analyzer_category_matches_text(category, location->mapping->filename);
+}
+
+enum analyzer_category_memo {
+	ANALYZER_CATEGORY_UNKNOWN = 0,
+	ANALYZER_CATEGORY_NO = 1,
+	ANALYZER_CATEGORY_YES = 2
+};
+
+int analyzer_category_matcher_init(const struct ep_host_api *host,
+                                   struct analyzer_category_matcher *matcher,
+                                   const struct analyzer_categories *categories,
+                                   const struct ep_profile *profile)
+{
+	memset(matcher, 0, sizeof(*matcher));
+	matcher->categories = categories;
+	matcher->profile = profile;
+	size_t count = categories->count > 0 ? categories->count : 1;
+	size_t locations = profile->location_count > 0 ? profile->location_count : 1;
+	if (locations > SIZE_MAX / count)
+		return -EOVERFLOW;
+	matcher->memo = host->alloc(locations * count);
+	if (matcher->memo == NULL)
+		return -ENOMEM;
+	memset(matcher->memo, ANALYZER_CATEGORY_UNKNOWN, locations * count);
+	return 0;
+}
+
+void analyzer_category_matcher_free(const struct ep_host_api *host,
+                                    struct analyzer_category_matcher *matcher)
+{
+	host->free(matcher->memo);
+	memset(matcher, 0, sizeof(*matcher));
+}
+
+/* Whether category index c matches location, memoized per location. */
+static bool analyzer_category_matches(struct analyzer_category_matcher *matcher, size_t c,
+                                      const struct ep_profile_location *location)
+{
+	const struct ep_profile *profile = matcher->profile;
+	const struct analyzer_category *category = &matcher->categories->items[c];
+	uintptr_t base = (uintptr_t)profile->locations;
+	uintptr_t at = (uintptr_t)location;
+	size_t index = (at - base) / sizeof(*location);
+	if (at < base || index >= profile->location_count)
+		return analyzer_category_matches_location(category, location);
+	uint8_t *slot = &matcher->memo[index * matcher->categories->count + c];
+	if (*slot == ANALYZER_CATEGORY_UNKNOWN)
+		*slot = analyzer_category_matches_location(category, location)
+		                ? ANALYZER_CATEGORY_YES
+		                : ANALYZER_CATEGORY_NO;
+	return *slot == ANALYZER_CATEGORY_YES;
+}
+
+bool analyzer_category_matches_sample(struct analyzer_category_matcher *matcher, size_t category,
+                                      const struct ep_profile_sample *sample)
+{
+	for (size_t l = 0; l < sample->location_count; l++)
+		if (analyzer_category_matches(matcher, category, sample->locations[l]))
+			return true;
+	return false;
 }

@@ -11,6 +11,7 @@
 #ifndef EP_ANALYZER_COMMON_H
 #define EP_ANALYZER_COMMON_H
 
+#include <regex.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -96,5 +97,65 @@ struct ep_value analyzer_int(int64_t value);
 struct ep_value analyzer_double(double value);
 struct ep_value analyzer_text(const char *text);
 struct ep_value analyzer_none(void);
+
+/* Categories of code (OpenAPI, JSON decoding, ...), shared by the category
+ * and cpu analyzers so both count a sample in a category the same way.
+ *
+ * A category is a list of POSIX extended regexes from a [category.NAME]
+ * section of the configuration (display_name = TEXT, pattern = REGEX,
+ * repeated for more), or, when there is none, the built-in set (openapi,
+ * json, dynamic, informers, reflection).  A sample belongs to a category
+ * when any frame of its stack matches, as `go tool pprof -focus=REGEX`
+ * keeps samples: a frame (location) matches when one of its lines'
+ * function name or source file name matches, or its mapping's file does. */
+
+/* Longest category name: it becomes part of metric ids and --fail-on rules. */
+#define ANALYZER_CATEGORY_NAME_MAX 64
+
+struct analyzer_category {
+	char *name;         /* e.g. "openapi"; host->strdup */
+	char *display_name; /* e.g. "OpenAPI"; host->strdup */
+	regex_t *patterns;  /* pattern_count compiled regexes; host->alloc */
+	size_t pattern_count;
+};
+
+struct analyzer_categories {
+	struct analyzer_category *items; /* count entries; host->alloc */
+	size_t count;
+	bool builtin; /* the built-in set is in use (no [category.NAME] configured) */
+};
+
+/* Reads the [category.NAME] sections, or the built-in set when there are
+ * none and builtin_allowed is true (else no category at all).  Returns 0,
+ * -EINVAL after logging which section is wrong (bad name, no pattern, a
+ * regex that does not compile), or -ENOMEM.  Free *categories with
+ * analyzer_categories_free() in every case. */
+int analyzer_categories_load(const struct ep_host_api *host, struct ep_instance *instance,
+                             bool builtin_allowed, struct analyzer_categories *categories);
+/* Frees what categories holds and zeroes it; safe on a zeroed one. */
+void analyzer_categories_free(const struct ep_host_api *host,
+                              struct analyzer_categories *categories);
+
+/* Matches the frames of one profile against categories, remembering each
+ * (location, category) answer: the same frames recur on thousands of
+ * stacks, and a regex run is the cost. */
+struct analyzer_category_matcher {
+	const struct analyzer_categories *categories; /* borrowed */
+	const struct ep_profile *profile;             /* borrowed */
+	uint8_t *memo;                                /* location_count * count; host->alloc */
+};
+
+/* Prepares a matcher for profile. Returns 0, -ENOMEM or -EOVERFLOW. Free
+ * it with analyzer_category_matcher_free() in every case. */
+int analyzer_category_matcher_init(const struct ep_host_api *host,
+                                   struct analyzer_category_matcher *matcher,
+                                   const struct analyzer_categories *categories,
+                                   const struct ep_profile *profile);
+void analyzer_category_matcher_free(const struct ep_host_api *host,
+                                    struct analyzer_category_matcher *matcher);
+/* True when a frame of sample (of the matcher's profile) matches category
+ * index category, as `go tool pprof -focus` would keep it. */
+bool analyzer_category_matches_sample(struct analyzer_category_matcher *matcher, size_t category,
+                                      const struct ep_profile_sample *sample);
 
 #endif /* EP_ANALYZER_COMMON_H */
