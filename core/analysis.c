@@ -404,13 +404,27 @@ static int analysis_render(struct ep_cli *cli, const struct ep_host_context *con
 	return status;
 }
 
+/* The host side of an analysis; the profile cache lives until
+ * analysis_context_end. */
 static struct ep_host_context analysis_context(struct ep_cli *cli)
 {
+	int64_t mib = 0;
+	ep_config_get_int(cli->config, "core", "profile_cache_mib", &mib);
+	struct ep_profile_cache *cache = NULL;
+	if (mib > 0)
+		ep_profile_cache_new((uint64_t)mib << 20, &cache);
 	return (struct ep_host_context){
 		.config = cli->config,
 		.log = &cli->log,
 		.max_profile_bytes = ep_cli_max_profile_bytes(cli),
+		.profile_cache = cache,
 	};
+}
+
+static void analysis_context_end(struct ep_host_context *context)
+{
+	ep_profile_cache_free(context->profile_cache);
+	context->profile_cache = NULL;
 }
 
 int ep_analysis_analyze(struct ep_cli *cli, const char *directory)
@@ -451,6 +465,7 @@ int ep_analysis_analyze(struct ep_cli *cli, const char *directory)
 		ep_log_info(&cli->log, "reports written: %s.*", base);
 done:
 	analysis_release(&analyzers);
+	analysis_context_end(&context);
 	ep_report_free(report);
 	ep_loaded_run_free(run);
 	return status;
@@ -667,6 +682,7 @@ int ep_analysis_compare(struct ep_cli *cli, const char *a_name, const char *b_na
 	if (fail_on != NULL &&
 	    analysis_parse_fail_on(fail_on, &rules, &rule_count, err, sizeof(err)) < 0) {
 		ep_log_error(&cli->log, "%s", err);
+		analysis_context_end(&context);
 		return EP_EXIT_USAGE;
 	}
 	ep_run_resolve_directory(cli, a_name, a_dir, sizeof(a_dir));
@@ -719,6 +735,7 @@ int ep_analysis_compare(struct ep_cli *cli, const char *a_name, const char *b_na
 done:
 	free(rules);
 	analysis_release(&analyzers);
+	analysis_context_end(&context);
 	ep_report_free(report);
 	ep_loaded_run_free(a);
 	ep_loaded_run_free(b);

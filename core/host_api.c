@@ -94,9 +94,82 @@ static char *host_strdup(const char *string)
 	return string ? strdup(string) : NULL;
 }
 
+struct profile_cache_entry {
+	char *path;
+	struct ep_profile *profile;
+	size_t bytes;
+};
+
+struct ep_profile_cache {
+	uint64_t budget, used;
+	struct profile_cache_entry *entries;
+	size_t count;
+};
+
+int ep_profile_cache_new(uint64_t budget_bytes, struct ep_profile_cache **out)
+{
+	struct ep_profile_cache *cache = calloc(1, sizeof(*cache));
+	if (cache == NULL)
+		return -ENOMEM;
+	cache->budget = budget_bytes;
+	*out = cache;
+	return 0;
+}
+
+void ep_profile_cache_free(struct ep_profile_cache *cache)
+{
+	if (cache == NULL)
+		return;
+	for (size_t i = 0; i < cache->count; i++) {
+		free(cache->entries[i].path);
+		ep_profile_free(cache->entries[i].profile);
+	}
+	free(cache->entries);
+	free(cache);
+}
+
+static struct profile_cache_entry *host_cache_find(struct ep_profile_cache *cache, const char *path,
+                                                   const struct ep_profile *profile)
+{
+	for (size_t i = 0; cache != NULL && i < cache->count; i++)
+		if ((path && strcmp(cache->entries[i].path, path) == 0) ||
+		    (profile && cache->entries[i].profile == profile))
+			return &cache->entries[i];
+	return NULL;
+}
+
+/* Keeps a freshly decoded profile when it fits the budget; returns whether
+ * the cache owns it now. */
+static bool host_cache_keep(struct ep_profile_cache *cache, const char *path,
+                            struct ep_profile *profile)
+{
+	if (cache == NULL)
+		return false;
+	size_t bytes = ep_profile_memory_bytes(profile);
+	if (cache->used + bytes > cache->budget)
+		return false;
+	struct profile_cache_entry *grown =
+	        realloc(cache->entries, (cache->count + 1) * sizeof(*grown));
+	if (grown == NULL)
+		return false;
+	cache->entries = grown;
+	char *copy = strdup(path);
+	if (copy == NULL)
+		return false;
+	cache->entries[cache->count++] = (struct profile_cache_entry){ copy, profile, bytes };
+	cache->used += bytes;
+	return true;
+}
+
 static int host_profile_load(struct ep_instance *instance, const char *path,
                              const struct ep_profile **profile)
 {
+	struct ep_profile_cache *cache = instance->context->profile_cache;
+	const struct profile_cache_entry *cached = host_cache_find(cache, path, NULL);
+	if (cached != NULL) {
+		*profile = cached->profile;
+		return 0;
+	}
 	struct ep_profile_load_options options = {
 		.max_decompressed_bytes = instance->context->max_profile_bytes,
 	};
@@ -107,13 +180,16 @@ static int host_profile_load(struct ep_instance *instance, const char *path,
 		host_log(instance, EP_LOG_ERROR, "%s", err);
 		return rc;
 	}
+	host_cache_keep(cache, path, loaded);
 	*profile = loaded;
 	return 0;
 }
 
 static void host_profile_release(struct ep_instance *instance, const struct ep_profile *profile)
 {
-	(void)instance;
+	/* A cached profile stays until the cache goes; plugins cannot tell. */
+	if (profile == NULL || host_cache_find(instance->context->profile_cache, NULL, profile))
+		return;
 	/* The host handed it out const so plugins cannot change it; it
 	 * still owns it and may free it. */
 	ep_profile_free((struct ep_profile *)(uintptr_t)profile);

@@ -11,11 +11,21 @@
 #include "log.h"
 #include "plugin_loader.h"
 
+/* Decoded profiles kept for the length of one analysis, so that analyzers
+ * reading the same snapshots decode each only once. Profiles are kept while
+ * they fit the budget and are never evicted: analyzers scan snapshots in
+ * order, which would make an LRU miss every time. Memory is bounded by the
+ * budget plus the profiles in use. */
+struct ep_profile_cache;
+int ep_profile_cache_new(uint64_t budget_bytes, struct ep_profile_cache **out);
+void ep_profile_cache_free(struct ep_profile_cache *cache);
+
 /* Everything an instance borrows from the host; all must outlive it. */
 struct ep_host_context {
 	const struct ep_config *config;
 	const struct ep_log *log;
-	uint64_t max_profile_bytes; /* decompression cap for profile_load */
+	uint64_t max_profile_bytes;             /* decompression cap for profile_load */
+	struct ep_profile_cache *profile_cache; /* may be NULL */
 	/* Receives record_event calls during a run; NULL outside one. */
 	void (*event_sink)(void *event_context, const char *origin, const char *type,
 	                   const char *message);

@@ -12,6 +12,9 @@ static const struct ep_config_key settings_core_keys[] = {
 	  "(env E2E_PROFILE_PLUGIN_PATH, flag --plugin-path)" },
 	{ "max_profile_mib", EP_CONFIG_INT, "1024",
 	  "largest decompressed profile accepted, in MiB; larger input is refused as a gzip bomb" },
+	{ "profile_cache_mib", EP_CONFIG_INT, "128",
+	  "decoded profiles kept during one analysis, in MiB, so analyzers decode each once; "
+	  "0 turns it off. Analysis memory stays below this plus one profile" },
 	{ NULL, 0, NULL, NULL },
 };
 

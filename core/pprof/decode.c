@@ -1555,6 +1555,12 @@ void ep_profile_free(struct ep_profile *profile)
 	free(box);
 }
 
+size_t ep_profile_memory_bytes(const struct ep_profile *profile)
+{
+	const struct profile_box *box = decode_box(profile);
+	return sizeof(*box) + box->arena.allocated_bytes + box->worker_arena.allocated_bytes;
+}
+
 /* ---- sample types --------------------------------------------------------- */
 
 int ep_profile_sample_type_find(const struct ep_profile *p, const char *name)

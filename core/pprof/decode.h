@@ -48,6 +48,9 @@ int ep_profile_load_buffer(const void *data, size_t len, const char *display_nam
  * NULL is allowed. */
 void ep_profile_free(struct ep_profile *profile);
 
+/* The memory a decoded profile holds, in bytes (its arenas). */
+size_t ep_profile_memory_bytes(const struct ep_profile *profile);
+
 /* Resolves a sample index as pprof's -sample_index does:
  *   spec NULL or ""  the default_sample_type when the file names one that
  *                    exists, otherwise the last type;
