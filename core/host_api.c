@@ -209,8 +209,8 @@ static int host_profile_load_buffer(struct ep_instance *instance, const void *da
 	return rc;
 }
 
-static int host_file_open_atomic(struct ep_instance *instance, const char *path,
-                                 struct ep_atomic_file **file, FILE **stream)
+int ep_host_file_open_atomic(struct ep_instance *instance, const char *path,
+                             struct ep_atomic_file **file, FILE **stream)
 {
 	(void)instance;
 	struct ep_atomic_file *opened = malloc(sizeof(*opened));
@@ -226,7 +226,7 @@ static int host_file_open_atomic(struct ep_instance *instance, const char *path,
 	return 0;
 }
 
-static int host_file_commit(struct ep_instance *instance, struct ep_atomic_file *file)
+int ep_host_file_commit(struct ep_instance *instance, struct ep_atomic_file *file)
 {
 	(void)instance;
 	int rc = ep_atomic_file_commit(file);
@@ -234,7 +234,7 @@ static int host_file_commit(struct ep_instance *instance, struct ep_atomic_file 
 	return rc;
 }
 
-static void host_file_abort(struct ep_instance *instance, struct ep_atomic_file *file)
+void ep_host_file_abort(struct ep_instance *instance, struct ep_atomic_file *file)
 {
 	(void)instance;
 	if (file == NULL)
@@ -318,26 +318,27 @@ struct host_top {
 	struct ep_top_row *rows;
 };
 
-static int host_profile_top(struct ep_instance *instance, const struct ep_profile *profile,
-                            const struct ep_profile *base, const char *sample_index, bool by_cum,
-                            const struct ep_top **out)
+int ep_top_new(const struct ep_profile *profile, const struct ep_profile *base,
+               const char *sample_index, bool by_cum, const struct ep_top **out, char *err,
+               size_t errlen)
 {
-	char err[512];
 	struct host_top *top = calloc(1, sizeof(*top));
-	if (top == NULL)
+	if (top == NULL) {
+		snprintf(err, errlen, "out of memory");
 		return -ENOMEM;
-	int index = ep_node_table_sample_index(profile, base, sample_index, err, sizeof(err));
+	}
+	int index = ep_node_table_sample_index(profile, base, sample_index, err, errlen);
 	int rc = index;
 	if (index < 0)
 		goto error;
-	rc = ep_node_table_build(&top->table, profile, index, base, err, sizeof(err));
+	rc = ep_node_table_build(&top->table, profile, index, base, err, errlen);
 	if (rc < 0)
 		goto error;
 	ep_node_table_sort(&top->table, by_cum ? EP_NODE_ORDER_CUM : EP_NODE_ORDER_FLAT);
 	top->rows = calloc(top->table.count ? top->table.count : 1, sizeof(*top->rows));
 	if (top->rows == NULL) {
 		rc = -ENOMEM;
-		snprintf(err, sizeof(err), "out of memory");
+		snprintf(err, errlen, "out of memory");
 		goto error;
 	}
 	for (size_t i = 0; i < top->table.count; i++)
@@ -352,16 +353,14 @@ static int host_profile_top(struct ep_instance *instance, const struct ep_profil
 	return 0;
 
 error:
-	host_log(instance, EP_LOG_ERROR, "%s", err);
 	ep_node_table_free(&top->table);
 	free(top->rows);
 	free(top);
 	return rc;
 }
 
-static void host_top_release(struct ep_instance *instance, const struct ep_top *top)
+void ep_top_free(const struct ep_top *top)
 {
-	(void)instance;
 	if (top == NULL)
 		return;
 	/* The public table is the first member of its private box. */
@@ -369,6 +368,23 @@ static void host_top_release(struct ep_instance *instance, const struct ep_top *
 	ep_node_table_free(&box->table);
 	free(box->rows);
 	free(box);
+}
+
+static int host_profile_top(struct ep_instance *instance, const struct ep_profile *profile,
+                            const struct ep_profile *base, const char *sample_index, bool by_cum,
+                            const struct ep_top **out)
+{
+	char err[512];
+	int rc = ep_top_new(profile, base, sample_index, by_cum, out, err, sizeof(err));
+	if (rc < 0)
+		host_log(instance, EP_LOG_ERROR, "%s", err);
+	return rc;
+}
+
+static void host_top_release(struct ep_instance *instance, const struct ep_top *top)
+{
+	(void)instance;
+	ep_top_free(top);
 }
 
 static char *host_format_value(char *buffer, size_t size, int64_t value, const char *unit,
@@ -391,9 +407,9 @@ static const struct ep_host_api host_api_table = {
 	.profile_load = host_profile_load,
 	.profile_release = host_profile_release,
 	.profile_load_buffer = host_profile_load_buffer,
-	.file_open_atomic = host_file_open_atomic,
-	.file_commit = host_file_commit,
-	.file_abort = host_file_abort,
+	.file_open_atomic = ep_host_file_open_atomic,
+	.file_commit = ep_host_file_commit,
+	.file_abort = ep_host_file_abort,
 	.record_event = host_record_event,
 	.stop_requested = host_stop_requested,
 	.config_sections = host_config_sections,

@@ -8,6 +8,7 @@
 #include <e2e-profile/plugin.h>
 
 #include "config.h"
+#include "host_shared.h"
 #include "log.h"
 #include "plugin_loader.h"
 

@@ -10,8 +10,7 @@
 
 #include "config.h"
 #include "format.h"
-#include "fsutil.h"
-#include "pprof/aggregate.h"
+#include "host_shared.h"
 #include "pprof/decode.h"
 #include "report.h"
 
@@ -123,39 +122,6 @@ static int mock_profile_load_buffer(struct ep_instance *instance, const void *da
 	return 0;
 }
 
-static int mock_file_open_atomic(struct ep_instance *instance, const char *path,
-                                 struct ep_atomic_file **file, FILE **stream)
-{
-	(void)instance;
-	struct ep_atomic_file *opened = malloc(sizeof(*opened));
-	if (opened == NULL)
-		return -ENOMEM;
-	int rc = ep_atomic_file_open(opened, path);
-	if (rc < 0) {
-		free(opened);
-		return rc;
-	}
-	*file = opened;
-	*stream = opened->stream;
-	return 0;
-}
-
-static int mock_file_commit(struct ep_instance *instance, struct ep_atomic_file *file)
-{
-	(void)instance;
-	int rc = ep_atomic_file_commit(file);
-	free(file);
-	return rc;
-}
-
-static void mock_file_abort(struct ep_instance *instance, struct ep_atomic_file *file)
-{
-	(void)instance;
-	if (file != NULL)
-		ep_atomic_file_abort(file);
-	free(file);
-}
-
 static void mock_record_event(struct ep_instance *instance, const char *type, const char *format,
                               ...) EP_PRINTF(3, 4);
 static void mock_record_event(struct ep_instance *instance, const char *type, const char *format,
@@ -209,53 +175,21 @@ static const char *mock_config_get_in(struct ep_instance *instance, const char *
 	return NULL;
 }
 
-struct mock_top {
-	struct ep_top top;
-	struct ep_node_table table;
-	struct ep_top_row *rows;
-};
-
 static int mock_profile_top(struct ep_instance *instance, const struct ep_profile *profile,
                             const struct ep_profile *base, const char *sample_index, bool by_cum,
                             const struct ep_top **out)
 {
 	char err[512];
-	struct mock_top *top = calloc(1, sizeof(*top));
-	if (top == NULL)
-		return -ENOMEM;
-	int index = ep_node_table_sample_index(profile, base, sample_index, err, sizeof(err));
-	int rc = index < 0
-	                 ? index
-	                 : ep_node_table_build(&top->table, profile, index, base, err, sizeof(err));
-	if (rc < 0) {
+	int rc = ep_top_new(profile, base, sample_index, by_cum, out, err, sizeof(err));
+	if (rc < 0)
 		mock_log(instance, EP_LOG_ERROR, "%s", err);
-		ep_node_table_free(&top->table);
-		free(top);
-		return rc;
-	}
-	ep_node_table_sort(&top->table, by_cum ? EP_NODE_ORDER_CUM : EP_NODE_ORDER_FLAT);
-	top->rows = calloc(top->table.count + 1, sizeof(*top->rows));
-	for (size_t i = 0; top->rows != NULL && i < top->table.count; i++)
-		top->rows[i] =
-		        (struct ep_top_row){ top->table.nodes[i].name, top->table.nodes[i].flat,
-			                     top->table.nodes[i].cum };
-	top->top.row_count = top->rows ? top->table.count : 0;
-	top->top.rows = top->rows;
-	top->top.total = top->table.total;
-	top->top.sample_type = top->table.sample_type;
-	*out = &top->top;
-	return 0;
+	return rc;
 }
 
 static void mock_top_release(struct ep_instance *instance, const struct ep_top *top)
 {
 	(void)instance;
-	if (top == NULL)
-		return;
-	struct mock_top *box = (struct mock_top *)(uintptr_t)top;
-	ep_node_table_free(&box->table);
-	free(box->rows);
-	free(box);
+	ep_top_free(top);
 }
 
 static char *mock_format_value(char *buffer, size_t size, int64_t value, const char *unit,
@@ -292,9 +226,9 @@ void ep_mock_host_init(struct ep_mock_host *mock, const struct ep_plugin_descrip
 		.profile_load = mock_profile_load,
 		.profile_release = mock_profile_release,
 		.profile_load_buffer = mock_profile_load_buffer,
-		.file_open_atomic = mock_file_open_atomic,
-		.file_commit = mock_file_commit,
-		.file_abort = mock_file_abort,
+		.file_open_atomic = ep_host_file_open_atomic,
+		.file_commit = ep_host_file_commit,
+		.file_abort = ep_host_file_abort,
 		.record_event = mock_record_event,
 		.stop_requested = mock_stop_requested,
 		.config_sections = mock_config_sections,
