@@ -191,6 +191,38 @@ check "cpu: cpu records ok" ge "$(json out/cpu/run.json 'sum(1 for s in d["snaps
 check "cpu: a cpu profile lasts its duration" is "$(json out/cpu/run.json 'all(s["duration_ms"] >= 1900 for s in d["snapshots"] if s["kind"] == "cpu" and s["ok"])')" True
 check "cpu: heap schedule not shifted" is "$(json out/cpu/run.json 'all(abs(s["offset_seconds"] - s["round"] - d["snapshots"][0]["offset_seconds"]) < 0.2 for s in [x for x in d["snapshots"] if x["kind"] == "heap"][:-1])')" True
 check "cpu: no pending file left" is "$(ls -A out/cpu | grep -c pending)" 0
+# section_has FILE SECTION ITEM_ID: the report has that item in that section.
+section_has() {
+	python3 - "$@" <<'PY'
+import json, sys
+doc = json.load(open(sys.argv[1]))
+ok = any(s["id"] == sys.argv[2] and any(i.get("id") == sys.argv[3] for i in s["items"])
+         for s in doc["sections"])
+sys.exit(0 if ok else 1)
+PY
+}
+check "cpu: analyzed" section_has out/cpu/analysis.json cpu cpu.top
+
+# Goroutine profiles: a leaking target is flagged, a clean one is not.
+leak_rows() { python3 -c '
+import json, sys
+doc = json.load(open(sys.argv[1]))
+rows = [r for s in doc["sections"] for i in s["items"] if i.get("id") == "goroutine.leaks" for r in i["rows"]]
+print(len(rows), " ".join(str(c) for r in rows for c in r))' "$1"; }
+start_target -mode leak-goroutines -goroutines-per-sec 40
+ep run leaky --collector http --url "http://127.0.0.1:$target_port" -i 1 --profiles heap,goroutine -- sleep 4.2
+check "goroutine: exit 0" is "$status" 0
+check "goroutine: snapshots" test -s out/leaky/goroutine3.pprof
+check "goroutine: leak flagged" bash -c "[[ '$(leak_rows out/leaky/analysis.json)' == 1\ *main.leakyWorker* ]]"
+start_target -mode clean -goroutines-per-sec 40
+ep run clean --collector http --url "http://127.0.0.1:$target_port" -i 1 --profiles heap,goroutine -- sleep 4.2
+check "goroutine: clean run analyzed" section_has out/clean/analysis.json goroutine goroutine.peak
+check "goroutine: clean not flagged" bash -c "[[ '$(leak_rows out/clean/analysis.json)' == 0* ]]"
+ep compare leaky clean
+check "goroutine: compare" is "$(python3 -c '
+import json
+doc = json.load(open("out/comparisons/leaky-vs-clean.json"))
+print(any(i.get("id") == "goroutines.leaking_stacks" for s in doc["sections"] for i in s["items"]))')" True
 
 # 9. collect with --duration.
 ep collect timed --collector http --url "$url" -i 1 --duration 2
