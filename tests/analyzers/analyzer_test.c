@@ -15,22 +15,9 @@
 
 const struct ep_plugin_descriptor *analyzer_test_load(const char *env_name)
 {
-	const char *path = getenv(env_name);
-	if (path == NULL)
-		fail_msg("%s is not set (run through meson test)", env_name);
-	void *module = dlopen(path, RTLD_NOW | RTLD_LOCAL);
-	if (module == NULL)
-		fail_msg("dlopen %s: %s", path, dlerror());
-	ep_plugin_entry_fn entry;
-	/* POSIX's way to turn dlsym's void * into a function pointer. */
-	*(void **)&entry = dlsym(module, EP_PLUGIN_ENTRY_SYMBOL);
-	if (entry == NULL)
-		fail_msg("%s has no %s", path, EP_PLUGIN_ENTRY_SYMBOL);
-	const struct ep_plugin_descriptor *descriptor = entry();
-	assert_int_equal(descriptor->abi_major, EP_PLUGIN_ABI_MAJOR);
-	assert_int_equal(descriptor->kind, EP_PLUGIN_KIND_ANALYZER);
-	assert_non_null(descriptor->analyzer);
-	assert_non_null(descriptor->analyzer->analyze);
+	const struct ep_plugin_descriptor *descriptor =
+	        ep_mock_host_load_plugin(env_name, EP_PLUGIN_KIND_ANALYZER);
+	assert_non_null(descriptor);
 	return descriptor;
 }
 

@@ -1,6 +1,8 @@
 /* Helpers of the collector tests; see collector_test.h. */
 #include "collector_test.h"
 
+#include "mock_host.h"
+
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -150,21 +152,9 @@ void collector_test_target_crash(const struct collector_test_target *target)
 
 const struct ep_plugin_descriptor *collector_test_load_plugin(const char *env_name)
 {
-	const char *path = getenv(env_name);
-	if (path == NULL)
-		fail_msg("%s is not set (run through meson test)", env_name);
-	void *module = dlopen(path, RTLD_NOW | RTLD_LOCAL);
-	if (module == NULL)
-		fail_msg("dlopen %s: %s", path, dlerror());
-	ep_plugin_entry_fn entry;
-	/* POSIX's way to turn dlsym's void * into a function pointer. */
-	*(void **)&entry = dlsym(module, EP_PLUGIN_ENTRY_SYMBOL);
-	if (entry == NULL)
-		fail_msg("%s has no %s", path, EP_PLUGIN_ENTRY_SYMBOL);
-	const struct ep_plugin_descriptor *descriptor = entry();
-	assert_int_equal(descriptor->abi_major, EP_PLUGIN_ABI_MAJOR);
-	assert_int_equal(descriptor->kind, EP_PLUGIN_KIND_COLLECTOR);
-	assert_non_null(descriptor->collector);
+	const struct ep_plugin_descriptor *descriptor =
+	        ep_mock_host_load_plugin(env_name, EP_PLUGIN_KIND_COLLECTOR);
+	assert_non_null(descriptor);
 	return descriptor;
 }
 
@@ -184,23 +174,7 @@ char *collector_test_make_temp_dir(void)
 
 void collector_test_remove_tree(const char *path)
 {
-	DIR *directory = opendir(path);
-	if (directory != NULL) {
-		struct dirent *entry;
-		while ((entry = readdir(directory)) != NULL) {
-			if (strcmp(entry->d_name, ".") == 0 || strcmp(entry->d_name, "..") == 0)
-				continue;
-			char child[4096];
-			struct stat info;
-			snprintf(child, sizeof(child), "%s/%s", path, entry->d_name);
-			if (lstat(child, &info) == 0 && S_ISDIR(info.st_mode))
-				collector_test_remove_tree(child);
-			else
-				unlink(child);
-		}
-		closedir(directory);
-	}
-	rmdir(path);
+	ep_mock_host_remove_tree(path);
 }
 
 void collector_test_write_file(const char *directory, const char *name, const char *text)

@@ -2,11 +2,15 @@
  * keys only, typed reads, defaults) without the rest of the core. */
 #include "mock_host.h"
 
+#include <dirent.h>
+#include <dlfcn.h>
 #include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "config.h"
 #include "format.h"
@@ -289,4 +293,59 @@ bool ep_mock_host_event(const struct ep_mock_host *mock, const char *text)
 		if (strstr(mock->events[i], text) != NULL)
 			return true;
 	return false;
+}
+
+const struct ep_plugin_descriptor *ep_mock_host_load_plugin(const char *env_name,
+                                                            enum ep_plugin_kind kind)
+{
+	const char *path = getenv(env_name);
+	if (path == NULL) {
+		fprintf(stderr, "%s is not set (run through meson test)\n", env_name);
+		return NULL;
+	}
+	void *module = dlopen(path, RTLD_NOW | RTLD_LOCAL);
+	if (module == NULL) {
+		fprintf(stderr, "dlopen %s: %s\n", path, dlerror());
+		return NULL;
+	}
+	ep_plugin_entry_fn entry;
+	void *symbol = dlsym(module, EP_PLUGIN_ENTRY_SYMBOL);
+	/* POSIX's way to turn dlsym's void * into a function pointer. */
+	memcpy(&entry, &symbol, sizeof(entry));
+	if (symbol == NULL) {
+		fprintf(stderr, "%s has no %s\n", path, EP_PLUGIN_ENTRY_SYMBOL);
+		return NULL;
+	}
+	const struct ep_plugin_descriptor *descriptor = entry();
+	bool ops = (kind == EP_PLUGIN_KIND_COLLECTOR && descriptor->collector != NULL) ||
+	           (kind == EP_PLUGIN_KIND_ANALYZER && descriptor->analyzer != NULL &&
+	            descriptor->analyzer->analyze != NULL) ||
+	           (kind == EP_PLUGIN_KIND_REPORTER && descriptor->reporter != NULL);
+	if (descriptor->abi_major != EP_PLUGIN_ABI_MAJOR || descriptor->kind != kind || !ops) {
+		fprintf(stderr, "%s: not a plugin of kind %d for ABI %d\n", path, (int)kind,
+		        EP_PLUGIN_ABI_MAJOR);
+		return NULL;
+	}
+	return descriptor;
+}
+
+void ep_mock_host_remove_tree(const char *path)
+{
+	DIR *directory = opendir(path);
+	if (directory != NULL) {
+		struct dirent *entry;
+		while ((entry = readdir(directory)) != NULL) {
+			if (strcmp(entry->d_name, ".") == 0 || strcmp(entry->d_name, "..") == 0)
+				continue;
+			char child[4096];
+			struct stat info;
+			snprintf(child, sizeof(child), "%s/%s", path, entry->d_name);
+			if (lstat(child, &info) == 0 && S_ISDIR(info.st_mode))
+				ep_mock_host_remove_tree(child);
+			else
+				unlink(child);
+		}
+		closedir(directory);
+	}
+	rmdir(path);
 }

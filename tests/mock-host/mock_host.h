@@ -54,4 +54,16 @@ bool ep_mock_host_event(const struct ep_mock_host *mock, const char *text);
 /* True when a captured log line contains text. */
 bool ep_mock_host_logged(const struct ep_mock_host *mock, const char *text);
 
+/* Test support shared by the plugin test suites. */
+
+/* Loads the plugin whose path is in the environment variable env_name (set
+ * by meson) and checks it is of kind with the matching ops table. The
+ * module stays loaded, so sanitizer reports keep their stack traces.
+ * Returns NULL after printing why on stderr. */
+const struct ep_plugin_descriptor *ep_mock_host_load_plugin(const char *env_name,
+                                                            enum ep_plugin_kind kind);
+
+/* Removes a directory tree a test made (rm -r). */
+void ep_mock_host_remove_tree(const char *path);
+
 #endif

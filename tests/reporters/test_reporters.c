@@ -50,27 +50,11 @@ static const char *const reporter_env[REPORTER_COUNT] = {
 
 /* --- plumbing --- */
 
-static void *reporter_module(size_t index)
-{
-	const char *path = getenv(reporter_env[index]);
-	if (path == NULL)
-		fail_msg("%s is not set (run through meson test)", reporter_env[index]);
-	void *module = dlopen(path, RTLD_NOW | RTLD_LOCAL);
-	if (module == NULL)
-		fail_msg("dlopen %s: %s", path, dlerror());
-	return module;
-}
-
-/* The module stays loaded so sanitizer reports keep their stack traces. */
 static const struct ep_plugin_descriptor *reporter_load(size_t index)
 {
-	ep_plugin_entry_fn entry;
-	/* POSIX's way to turn dlsym's void * into a function pointer. */
-	*(void **)&entry = dlsym(reporter_module(index), EP_PLUGIN_ENTRY_SYMBOL);
-	assert_non_null(entry);
-	const struct ep_plugin_descriptor *descriptor = entry();
-	assert_int_equal(descriptor->abi_major, EP_PLUGIN_ABI_MAJOR);
-	assert_int_equal(descriptor->kind, EP_PLUGIN_KIND_REPORTER);
+	const struct ep_plugin_descriptor *descriptor =
+	        ep_mock_host_load_plugin(reporter_env[index], EP_PLUGIN_KIND_REPORTER);
+	assert_non_null(descriptor);
 	assert_string_equal(descriptor->name, reporter_names[index]);
 	assert_non_null(descriptor->reporter);
 	assert_int_equal(descriptor->reporter->version, EP_REPORTER_OPS_VERSION);
@@ -89,27 +73,6 @@ static char *make_temp_dir(void)
 	char *copy = strdup(made);
 	assert_non_null(copy);
 	return copy;
-}
-
-static void remove_tree(const char *path)
-{
-	DIR *directory = opendir(path);
-	if (directory != NULL) {
-		struct dirent *entry;
-		while ((entry = readdir(directory)) != NULL) {
-			if (strcmp(entry->d_name, ".") == 0 || strcmp(entry->d_name, "..") == 0)
-				continue;
-			char child[4096];
-			struct stat info;
-			snprintf(child, sizeof(child), "%s/%s", path, entry->d_name);
-			if (lstat(child, &info) == 0 && S_ISDIR(info.st_mode))
-				remove_tree(child);
-			else
-				unlink(child);
-		}
-		closedir(directory);
-	}
-	rmdir(path);
 }
 
 static void make_dir(const char *parent, const char *name, char *path, size_t size)
@@ -438,7 +401,7 @@ static void render_and_check(struct ep_report *report, const char *subdir, const
 	}
 	assert_no_temp_files(directory);
 	run_checker(mode, directory);
-	remove_tree(root);
+	ep_mock_host_remove_tree(root);
 	free(root);
 	ep_report_free(report);
 }
@@ -536,7 +499,7 @@ static void test_missing_directory_fails_naming_the_path(void **unused)
 	}
 	assert_no_temp_files(root);
 	ep_report_free(report);
-	remove_tree(root);
+	ep_mock_host_remove_tree(root);
 	free(root);
 }
 
@@ -561,7 +524,7 @@ static void test_failed_commit_leaves_no_temporary_file(void **unused)
 		assert_no_temp_files(root);
 	}
 	ep_report_free(report);
-	remove_tree(root);
+	ep_mock_host_remove_tree(root);
 	free(root);
 }
 
@@ -581,7 +544,7 @@ static void test_markdown_page_waits_for_its_charts(void **unused)
 	assert_false(file_exists(root, "analysis.md"));
 	assert_no_temp_files(root);
 	ep_report_free(report);
-	remove_tree(root);
+	ep_mock_host_remove_tree(root);
 	free(root);
 }
 
@@ -602,6 +565,18 @@ static void test_bad_settings_and_arguments_are_refused(void **unused)
 		ep_mock_host_stop(&mock);
 		assert_int_equal(mock.log_level[0], EP_LOG_ERROR);
 	}
+}
+
+/* The loaded module itself, to look at its exported symbols. */
+static void *reporter_module(size_t index)
+{
+	const char *path = getenv(reporter_env[index]);
+	if (path == NULL)
+		fail_msg("%s is not set (run through meson test)", reporter_env[index]);
+	void *module = dlopen(path, RTLD_NOW | RTLD_LOCAL);
+	if (module == NULL)
+		fail_msg("dlopen %s: %s", path, dlerror());
+	return module;
 }
 
 /* Each plugin exports ep_plugin_entry and nothing else, though all three
