@@ -381,14 +381,14 @@ static int host_profile_top(struct ep_instance *instance, const struct ep_profil
 	return rc;
 }
 
-static void host_top_release(struct ep_instance *instance, const struct ep_top *top)
+void ep_host_top_release(struct ep_instance *instance, const struct ep_top *top)
 {
 	(void)instance;
 	ep_top_free(top);
 }
 
-static char *host_format_value(char *buffer, size_t size, int64_t value, const char *unit,
-                               const char *to_unit)
+char *ep_host_format_value(char *buffer, size_t size, int64_t value, const char *unit,
+                           const char *to_unit)
 {
 	return ep_format_value(buffer, size, value, unit, to_unit ? to_unit : "auto");
 }
@@ -425,8 +425,8 @@ static const struct ep_host_api host_api_table = {
 	.report_comparison = ep_report_comparison,
 	.report_document = ep_report_document,
 	.profile_top = host_profile_top,
-	.top_release = host_top_release,
-	.format_value = host_format_value,
+	.top_release = ep_host_top_release,
+	.format_value = ep_host_format_value,
 };
 
 const struct ep_host_api *ep_host_api_get(void)

@@ -19,5 +19,9 @@ int ep_top_new(const struct ep_profile *profile, const struct ep_profile *base,
                const char *sample_index, bool by_cum, const struct ep_top **out, char *err,
                size_t errlen);
 void ep_top_free(const struct ep_top *top);
+/* The host API's top_release and format_value. */
+void ep_host_top_release(struct ep_instance *instance, const struct ep_top *top);
+char *ep_host_format_value(char *buffer, size_t size, int64_t value, const char *unit,
+                           const char *to_unit);
 
 #endif

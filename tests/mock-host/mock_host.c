@@ -13,7 +13,6 @@
 #include <unistd.h>
 
 #include "config.h"
-#include "format.h"
 #include "host_shared.h"
 #include "pprof/decode.h"
 #include "report.h"
@@ -190,18 +189,6 @@ static int mock_profile_top(struct ep_instance *instance, const struct ep_profil
 	return rc;
 }
 
-static void mock_top_release(struct ep_instance *instance, const struct ep_top *top)
-{
-	(void)instance;
-	ep_top_free(top);
-}
-
-static char *mock_format_value(char *buffer, size_t size, int64_t value, const char *unit,
-                               const char *to_unit)
-{
-	return ep_format_value(buffer, size, value, unit, to_unit ? to_unit : "auto");
-}
-
 void ep_mock_host_set_in(struct ep_mock_host *mock, const char *section, const char *key,
                          const char *value)
 {
@@ -250,8 +237,8 @@ void ep_mock_host_init(struct ep_mock_host *mock, const struct ep_plugin_descrip
 		.report_comparison = ep_report_comparison,
 		.report_document = ep_report_document,
 		.profile_top = mock_profile_top,
-		.top_release = mock_top_release,
-		.format_value = mock_format_value,
+		.top_release = ep_host_top_release,
+		.format_value = ep_host_format_value,
 	};
 	mock->instance.mock = mock;
 	mock->descriptor = descriptor;
