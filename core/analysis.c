@@ -15,7 +15,7 @@
 #include "fsutil.h"
 #include "host_api.h"
 #include "json_reader.h"
-#include "report.h"
+#include "report_document.h"
 
 struct ep_loaded_run {
 	struct ep_run_info info;

@@ -10,7 +10,7 @@
 #include "log.h"
 #include "plugin_loader.h"
 
-/* Exit statuses of GUIDE §2. */
+/* Exit statuses of docs/cli.md. */
 enum ep_exit_status {
 	EP_EXIT_OK = 0,
 	EP_EXIT_FAILURE = 1,    /* a runtime error */
@@ -37,7 +37,7 @@ struct ep_command {
 	bool needs_setup; /* reads the configuration and loads plugins first */
 };
 
-/* NULL-name-terminated table of every command of GUIDE §2. */
+/* NULL-name-terminated table of every command of docs/cli.md. */
 extern const struct ep_command ep_commands[];
 const struct ep_command *ep_command_find(const char *name);
 

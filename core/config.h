@@ -1,5 +1,5 @@
 /* Layered configuration: built-in defaults, then the INI file, then the
- * environment, then command-line flags (GUIDE §2).  Every value is checked
+ * environment, then command-line flags (docs/cli.md).  Every value is checked
  * against a declared key list, so a typo is an error naming its origin. */
 #ifndef EP_CONFIG_H
 #define EP_CONFIG_H

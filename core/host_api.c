@@ -12,7 +12,7 @@
 #include "fsutil.h"
 #include "pprof/aggregate.h"
 #include "pprof/decode.h"
-#include "report.h"
+#include "report_document.h"
 
 static void host_log(struct ep_instance *instance, enum ep_log_level level, const char *format, ...)
         EP_PRINTF(3, 4);

@@ -132,7 +132,7 @@ static int main_add_path_list(char ***dirs, size_t *count, const char *list)
 	return rc;
 }
 
-/* Configuration and plugins, in the order GUIDE §2 gives precedence:
+/* Configuration and plugins, in the order docs/cli.md gives precedence:
  * defaults < file < environment < flags. */
 static int main_setup(struct ep_cli *cli, const struct main_options *options, char ***dirs,
                       size_t *dir_count)

@@ -1,4 +1,4 @@
-/* Plugin discovery and the ABI checks of GUIDE §6: the descriptor's version
+/* Plugin discovery and the ABI checks of docs/architecture.md: the descriptor's version
  * and size are read before anything else, so a plugin built against another
  * header is refused instead of being misread. */
 #include "plugin_loader.h"

@@ -26,7 +26,7 @@ struct ep_run_options {
 };
 
 /* Runs the whole thing with the settings of cli->config ([run], [core] and
- * the collector's section). Returns the exit status of GUIDE §2: the test
+ * the collector's section). Returns the exit status of docs/cli.md: the test
  * command's non-zero status, 130/143 after a signal, 1 on a runtime
  * error, 2 on a usage error. */
 int ep_run_execute(struct ep_cli *cli, const struct ep_run_options *options);

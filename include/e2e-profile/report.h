@@ -1,5 +1,5 @@
 /* e2e-profile: the report document, the neutral form between analyzers and
- * reporters (GUIDE §7).
+ * reporters (docs/architecture.md).
  *
  * Analyzers add sections through the host API (report_* functions of
  * struct ep_host_api); reporters read the finished document through the

@@ -239,7 +239,7 @@ struct analyzer_category_builtin {
 };
 
 /* Used when the configuration defines no category: what the investigation
- * behind this tool found in Kubernetes operators (GUIDE §1). */
+ * behind this tool found in Kubernetes operators (docs/architecture.md). */
 static const struct analyzer_category_builtin analyzer_category_builtins[] = {
 	{ "openapi", "OpenAPI", "openapi\nOpenAPI\nk8s\\.io/kube-openapi\ndiscovery" },
 	{ "json", "JSON decoding",

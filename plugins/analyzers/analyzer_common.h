@@ -18,7 +18,7 @@
 
 #include <e2e-profile/plugin.h>
 
-/* Sample types of a Go heap profile (GUIDE §3). */
+/* Sample types of a Go heap profile (docs/pprof-semantics.md). */
 #define ANALYZER_INUSE_SPACE   "inuse_space"
 #define ANALYZER_INUSE_OBJECTS "inuse_objects"
 #define ANALYZER_ALLOC_SPACE   "alloc_space"

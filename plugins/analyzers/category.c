@@ -6,7 +6,7 @@
  * -focus=REGEX` keeps samples: a frame (location) matches when one of its
  * lines' function name or source file name matches, or its mapping's file
  * does.  So a category counts what its code holds directly and what it
- * holds through callees (GUIDE §5), and one sample can count in several
+ * holds through callees (docs/pprof-semantics.md), and one sample can count in several
  * categories; "uncategorized" is what matches none.  The peak is the
  * snapshot with the most in-use bytes, as the heap analyzer chooses it.
  *

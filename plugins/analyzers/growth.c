@@ -1,7 +1,7 @@
 /* growth: how in-use memory moved over a run, and whether it levelled off.
  *
- * One timeline row per heap snapshot, by in-use bytes (not file size, GUIDE
- * §5) with in-use objects and the allocation rate beside them; a series for
+ * One timeline row per heap snapshot, by in-use bytes (not file size, see
+ * docs/architecture.md) with in-use objects and the allocation rate beside them; a series for
  * the chart; the growth from the first snapshot to the peak and to the
  * last; the least-squares slope over the last third of the run and a
  * verdict, "steady-growth" or "plateau"; and the functions that grew most

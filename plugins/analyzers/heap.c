@@ -2,9 +2,10 @@
  *
  * Of a run's heap snapshots the peak is the one with the highest in-use
  * total (sum of inuse_space, the total of `go tool pprof
- * -sample_index=inuse_space -top`), not the largest file (GUIDE §5).  The
- * analysis reports the peak's bytes, objects, time and file, and its top
- * functions with the numbers `go tool pprof -top` prints for that file.
+ * -sample_index=inuse_space -top`), not the largest file (see
+ * docs/architecture.md).  The analysis reports the peak's bytes, objects,
+ * time and file, and its top functions with the numbers `go tool pprof
+ * -top` prints for that file.
  * Comparing two runs gates on the peaks ("peak", "objects") and lists the
  * per-function difference of the two peak profiles (pprof -base).
  *

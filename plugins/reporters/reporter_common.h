@@ -96,7 +96,7 @@ char *reporter_format_value(const struct reporter_host *host, char *buffer, size
                             struct ep_value value, const char *unit, const char *to_unit);
 
 /* Chooses one display unit for count values that share unit, the way
- * `go tool pprof -top` picks one for its whole table (GUIDE §4): from the
+ * `go tool pprof -top` picks one for its whole table (docs/pprof-semantics.md): from the
  * smallest non-zero magnitude and the largest. values[i * stride] are read
  * (text and NONE are skipped). Writes "auto" when the unit has no scale
  * (counts, percent, unknown units). */

@@ -108,7 +108,7 @@ def check_schema(doc, kind, run_a, run_b, where):
 
 
 def autoscale(value):
-    """A byte count as pprof prints one value in its own unit (GUIDE §4):
+    """A byte count as pprof prints one value in its own unit (docs/pprof-semantics.md):
     powers of 1024, %.2f without a trailing .00."""
     if value == 0:
         return '0'

@@ -11,7 +11,7 @@
 #include <e2e-profile/plugin.h>
 
 #include "mock_host.h"
-#include "report.h"
+#include "report_document.h"
 
 #define ANALYZER_TEST_MAX_SNAPSHOTS 64
 

@@ -12,7 +12,7 @@
 #include <cmocka.h>
 
 #include "json_reader.h"
-#include "report.h"
+#include "report_document.h"
 
 static void test_json_values(void **unused)
 {

@@ -15,7 +15,7 @@
 #include "config.h"
 #include "host_shared.h"
 #include "pprof/decode.h"
-#include "report.h"
+#include "report_document.h"
 
 static void mock_log(struct ep_instance *instance, enum ep_log_level level, const char *format, ...)
         EP_PRINTF(3, 4);

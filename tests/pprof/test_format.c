@@ -21,7 +21,7 @@ static void bytes_scale_by_1024_with_two_decimals(void **state)
 {
 	(void)state;
 	char buf[EP_FORMAT_MAX];
-	/* GUIDE §1: peak in-use memory of 49.6 MB. */
+	/* docs/architecture.md: peak in-use memory of 49.6 MB. */
 	assert_string_equal(value_text(buf, 52009370, "bytes", "MB"), "49.60MB");
 	assert_string_equal(value_text(buf, 52009370, "bytes", "auto"), "49.60MB");
 	/* A trailing ".00" goes, other decimals stay. */

@@ -27,7 +27,7 @@
 #include <unistd.h>
 
 #include "mock_host.h"
-#include "report.h"
+#include "report_document.h"
 
 extern char **environ;
 

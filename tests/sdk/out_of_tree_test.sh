@@ -33,4 +33,8 @@ echo "$out" | grep -qE "^analyzer +stack-depth +0\.1\.0 +example: .* $pluginsdir
 "$prefix/bin/e2e-profile" help config | grep -qF '[analyzer.stack-depth]' ||
 	{ echo "FAIL: help config lacks the example's section"; exit 1; }
 [ -f "$prefix/share/man/man1/e2e-profile.1" ] || { echo "FAIL: man page not installed"; exit 1; }
+docdir=$(pkg-config --variable=docdir e2e-profile-plugin)
+for doc in report-ids.md run-json.md report-json.md pprof-semantics.md architecture.md; do
+	[ -f "$docdir/$doc" ] || { echo "FAIL: $doc not installed in the published docdir $docdir"; exit 1; }
+done
 echo "1 passed, 0 failed"

@@ -10,7 +10,7 @@ and writes valid edge-case profiles into OUTDIR, invalid ones (which
 (not profiles at all) into OUTDIR/bad.  Output is deterministic: gzip
 members carry mtime 0 and no file name.
 
-Field numbers (see docs / GUIDE section 3):
+Field numbers (see docs/pprof-semantics.md):
   Profile  {sample_type=1 sample=2 mapping=3 location=4 function=5
             string_table=6 drop_frames=7 keep_frames=8 time_nanos=9
             duration_nanos=10 period_type=11 period=12 comment=13

@@ -1,7 +1,7 @@
 /* The report document analyzers write and reporters read (report.h of the
  * public interface): the host side that builds it and hands it out. */
-#ifndef EP_CORE_REPORT_H
-#define EP_CORE_REPORT_H
+#ifndef EP_CORE_REPORT_DOCUMENT_H
+#define EP_CORE_REPORT_DOCUMENT_H
 
 #include <stdarg.h>
 

@@ -1,7 +1,7 @@
 /* Builds the report document. Strings live in an arena freed with the
  * document; arrays that grow (items, rows, points) are reallocated, and the
  * public pointers into them are refreshed by ep_report_document(). */
-#include "report.h"
+#include "report_document.h"
 
 #include <errno.h>
 #include <stdio.h>
