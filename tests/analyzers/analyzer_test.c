@@ -110,29 +110,10 @@ void analyzer_test_run_free(struct analyzer_test_run *run)
 const struct ep_report_section *analyzer_test_section(const struct ep_report_document *document,
                                                       const char *id)
 {
-	for (size_t s = 0; s < document->section_count; s++)
-		if (strcmp(document->sections[s]->id, id) == 0)
-			return document->sections[s];
-	fail_msg("no section %s", id);
-	return NULL;
-}
-
-static const char *analyzer_test_item_id(const struct ep_report_item *item)
-{
-	switch (item->kind) {
-	case EP_REPORT_METRIC:
-		return item->u.metric->id;
-	case EP_REPORT_TABLE:
-		return item->u.table->id;
-	case EP_REPORT_SERIES:
-		return item->u.series->id;
-	case EP_REPORT_COMPARISON:
-		return item->u.comparison->id;
-	case EP_REPORT_NOTE:
-	case EP_REPORT_RECOMMENDATION:
-		break;
-	}
-	return "";
+	const struct ep_report_section *section = ep_mock_host_find_section(document, id);
+	if (section == NULL)
+		fail_msg("no section %s", id);
+	return section;
 }
 
 /* The first item of kind with id in any section; fails the test when
@@ -141,19 +122,10 @@ static const struct ep_report_item *analyzer_test_item(const struct ep_report_do
                                                        enum ep_report_item_kind kind,
                                                        const char *id)
 {
-	for (size_t s = 0; s < document->section_count; s++) {
-		const struct ep_report_section *section = document->sections[s];
-		for (size_t i = 0; i < section->item_count; i++) {
-			const struct ep_report_item *item = &section->items[i];
-			if (item->kind != kind)
-				continue;
-			const char *item_id = analyzer_test_item_id(item);
-			if (strcmp(item_id, id) == 0)
-				return item;
-		}
-	}
-	fail_msg("no item %s", id);
-	return NULL;
+	const struct ep_report_item *item = ep_mock_host_find_item(document, kind, id);
+	if (item == NULL)
+		fail_msg("no item %s", id);
+	return item;
 }
 
 const struct ep_report_metric *analyzer_test_metric(const struct ep_report_document *document,
@@ -183,25 +155,16 @@ analyzer_test_comparison(const struct ep_report_document *document, const char *
 const struct ep_value *analyzer_test_cell(const struct ep_report_table *table, size_t row,
                                           const char *column)
 {
-	if (row >= table->row_count)
-		fail_msg("%s has %zu rows, no row %zu", table->id, table->row_count, row);
-	for (size_t c = 0; c < table->column_count; c++)
-		if (strcmp(table->columns[c].id, column) == 0)
-			return &table->cells[row * table->column_count + c];
-	fail_msg("%s has no column %s", table->id, column);
-	return NULL;
+	const struct ep_value *cell = ep_mock_host_table_cell(table, row, column);
+	if (cell == NULL)
+		fail_msg("%s (%zu rows) has no cell at row %zu, column %s", table->id,
+		         table->row_count, row, column);
+	return cell;
 }
 
 bool analyzer_test_note(const struct ep_report_document *document, const char *text)
 {
-	for (size_t s = 0; s < document->section_count; s++) {
-		const struct ep_report_section *section = document->sections[s];
-		for (size_t i = 0; i < section->item_count; i++)
-			if (section->items[i].kind == EP_REPORT_NOTE &&
-			    strstr(section->items[i].u.note, text) != NULL)
-				return true;
-	}
-	return false;
+	return ep_mock_host_find_note(document, text);
 }
 
 long long analyzer_test_int(const struct ep_report_table *table, size_t row, const char *column)

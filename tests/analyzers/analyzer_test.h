@@ -10,8 +10,8 @@
 
 #include <e2e-profile/plugin.h>
 
-#include "mock_host.h"
 #include "report_document.h"
+#include <e2e-profile/mock-host.h>
 
 #define ANALYZER_TEST_MAX_SNAPSHOTS 64
 

@@ -1,7 +1,7 @@
 /* Helpers of the collector tests; see collector_test.h. */
 #include "collector_test.h"
 
-#include "mock_host.h"
+#include <e2e-profile/mock-host.h>
 
 #include <setjmp.h>
 #include <stdarg.h>

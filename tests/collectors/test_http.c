@@ -20,7 +20,7 @@
 #include <unistd.h>
 
 #include "collector_test.h"
-#include "mock_host.h"
+#include <e2e-profile/mock-host.h>
 
 #define TOKEN "s3cr3t-Token-4711"
 

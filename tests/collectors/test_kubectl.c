@@ -19,7 +19,7 @@
 #include <unistd.h>
 
 #include "collector_test.h"
-#include "mock_host.h"
+#include <e2e-profile/mock-host.h>
 
 #define KUBECTL_TEST_MAX_PIDS 32
 #define KUBECTL_TEST_SELECTOR \

@@ -1,6 +1,9 @@
-/* The mock host's functions mirror core/host_api.c's contract (declared
- * keys only, typed reads, defaults) without the rest of the core. */
-#include "mock_host.h"
+/* The test kit's mock host (include/e2e-profile/mock-host.h): its
+ * functions mirror core/host_api.c's contract (declared keys only, typed
+ * reads, defaults) without the rest of the core, while profiles, top tables,
+ * files and reports use the core's own code, so a plugin's test sees the
+ * figures the CLI prints. */
+#include <e2e-profile/mock-host.h>
 
 #include <dirent.h>
 #include <dlfcn.h>
@@ -279,6 +282,88 @@ bool ep_mock_host_event(const struct ep_mock_host *mock, const char *text)
 	for (size_t i = 0; i < mock->event_count; i++)
 		if (strstr(mock->events[i], text) != NULL)
 			return true;
+	return false;
+}
+
+struct ep_report *ep_mock_host_report_new(const char *kind, const char *run_a, const char *run_b)
+{
+	struct ep_report *report;
+	return ep_report_new(kind, "test", run_a, run_b, &report) < 0 ? NULL : report;
+}
+
+void ep_mock_host_report_free(struct ep_report *report)
+{
+	if (report != NULL)
+		ep_report_free(report);
+}
+
+const struct ep_report_document *ep_mock_host_report_document(struct ep_report *report)
+{
+	return ep_report_document(report);
+}
+
+const struct ep_report_section *ep_mock_host_find_section(const struct ep_report_document *document,
+                                                          const char *id)
+{
+	for (size_t s = 0; s < document->section_count; s++)
+		if (strcmp(document->sections[s]->id, id) == 0)
+			return document->sections[s];
+	return NULL;
+}
+
+static const char *mock_item_id(const struct ep_report_item *item)
+{
+	switch (item->kind) {
+	case EP_REPORT_METRIC:
+		return item->u.metric->id;
+	case EP_REPORT_TABLE:
+		return item->u.table->id;
+	case EP_REPORT_SERIES:
+		return item->u.series->id;
+	case EP_REPORT_COMPARISON:
+		return item->u.comparison->id;
+	case EP_REPORT_NOTE:
+	case EP_REPORT_RECOMMENDATION:
+		break;
+	}
+	return NULL;
+}
+
+const struct ep_report_item *ep_mock_host_find_item(const struct ep_report_document *document,
+                                                    enum ep_report_item_kind kind, const char *id)
+{
+	for (size_t s = 0; s < document->section_count; s++) {
+		const struct ep_report_section *section = document->sections[s];
+		for (size_t i = 0; i < section->item_count; i++) {
+			const struct ep_report_item *item = &section->items[i];
+			const char *item_id = item->kind == kind ? mock_item_id(item) : NULL;
+			if (item_id != NULL && strcmp(item_id, id) == 0)
+				return item;
+		}
+	}
+	return NULL;
+}
+
+const struct ep_value *ep_mock_host_table_cell(const struct ep_report_table *table, size_t row,
+                                               const char *column)
+{
+	if (row >= table->row_count)
+		return NULL;
+	for (size_t c = 0; c < table->column_count; c++)
+		if (strcmp(table->columns[c].id, column) == 0)
+			return &table->cells[row * table->column_count + c];
+	return NULL;
+}
+
+bool ep_mock_host_find_note(const struct ep_report_document *document, const char *text)
+{
+	for (size_t s = 0; s < document->section_count; s++) {
+		const struct ep_report_section *section = document->sections[s];
+		for (size_t i = 0; i < section->item_count; i++)
+			if (section->items[i].kind == EP_REPORT_NOTE &&
+			    strstr(section->items[i].u.note, text) != NULL)
+				return true;
+	}
 	return false;
 }
 

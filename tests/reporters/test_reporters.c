@@ -26,8 +26,8 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "mock_host.h"
 #include "report_document.h"
+#include <e2e-profile/mock-host.h>
 
 extern char **environ;
 

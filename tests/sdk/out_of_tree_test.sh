@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # A third party's view: install e2e-profile into a fresh prefix, build the
-# example plugin out of tree with nothing but the installed header and
-# pkg-config file, install it into the published pluginsdir, and check that
-# the installed CLI lists it.
+# example plugin and its unit test out of tree with nothing but the installed
+# headers, test kit and pkg-config files, run that test, install the plugin
+# into the published pluginsdir, and check that the installed CLI lists it.
 # usage: out_of_tree_test.sh SOURCE_ROOT
 set -eu
 src=$1
@@ -22,7 +22,15 @@ case $pluginsdir in "$prefix"/*) ;; *) echo "FAIL: pluginsdir $pluginsdir outsid
 
 # Copy the example so nothing of the source tree is reachable from it.
 cp -r "$src/examples/stack-depth" "$work/example"
-meson setup "$work/example-build" "$work/example" >>"$work/log" 2>&1 || { cat "$work/log"; exit 1; }
+cp "$src/tests/pprof/data/heap.pb.gz" "$work/heap.pb.gz"
+meson setup -Dtests=enabled -Dprofile="$work/heap.pb.gz" "$work/example-build" "$work/example" \
+	>>"$work/log" 2>&1 || { cat "$work/log"; exit 1; }
+grep -q -- '-I\?.*'"$src" "$work/example-build/build.ninja" &&
+	{ echo "FAIL: the example's build reaches into the source tree $src"; exit 1; }
+meson test -C "$work/example-build" --print-errorlogs >"$work/example-test.log" 2>&1 ||
+	{ cat "$work/log" "$work/example-test.log"; echo "FAIL: the example's unit test failed"; exit 1; }
+grep -qE '^Ok: +1 *$' "$work/example-test.log" ||
+	{ cat "$work/example-test.log"; echo "FAIL: the example's unit test did not run"; exit 1; }
 meson install -C "$work/example-build" >>"$work/log" 2>&1 || { cat "$work/log"; exit 1; }
 [ -f "$pluginsdir/stack-depth.so" ] || { echo "FAIL: stack-depth.so not in $pluginsdir"; exit 1; }
 
