@@ -16,13 +16,17 @@
 #include "host_api.h"
 #include "json_reader.h"
 #include "report_document.h"
+#include "run_seed.h"
 
 struct ep_loaded_run {
 	struct ep_run_info info;
 	struct ep_snapshot_info *snapshots;
 	struct ep_json_document *json;
+	struct ep_seed_run seed; /* what a directory without run.json holds */
 	char *directory;
 	char **paths;
+	char *name;         /* a seed run's name: its directory's */
+	char inferred[512]; /* for the report: what was inferred, "" for a manifest */
 };
 
 /* ---- run.json ------------------------------------------------------------ */
@@ -36,7 +40,9 @@ void ep_loaded_run_free(struct ep_loaded_run *run)
 	free(run->paths);
 	free(run->snapshots);
 	free(run->directory);
+	free(run->name);
 	ep_json_free(run->json);
+	ep_seed_run_free(&run->seed);
 	free(run);
 }
 
@@ -45,7 +51,96 @@ const struct ep_run_info *ep_loaded_run_info(const struct ep_loaded_run *run)
 	return &run->info;
 }
 
-int ep_run_load(const char *directory, struct ep_loaded_run **out, char *err, size_t errlen)
+const char *ep_loaded_run_inferred(const struct ep_loaded_run *run)
+{
+	return run->inferred[0] ? run->inferred : NULL;
+}
+
+static const char *analysis_basename(const char *path);
+
+/* A directory of numbered snapshots without run.json: the run's name is the
+ * directory's, its times come from the profiles, and the report says so. */
+static int run_load_seed(const char *directory, uint64_t max_profile_bytes,
+                         struct ep_loaded_run **out, char *err, size_t errlen)
+{
+	struct ep_loaded_run *run = calloc(1, sizeof(*run));
+	if (run == NULL)
+		return -ENOMEM;
+	int rc = ep_seed_run_scan(directory, max_profile_bytes, &run->seed, err, errlen);
+	if (rc < 0)
+		goto error;
+	if (run->seed.count == 0) {
+		snprintf(
+		        err, errlen,
+		        "%s: no run.json and no numbered snapshots (heapN.pprof, cpuN.pprof, ...); "
+		        "not a run directory?",
+		        directory);
+		rc = -ENOENT;
+		goto error;
+	}
+	size_t count = run->seed.count;
+	run->directory = strdup(directory);
+	run->name = strdup(analysis_basename(directory));
+	run->snapshots = calloc(count, sizeof(*run->snapshots));
+	run->paths = calloc(count, sizeof(*run->paths));
+	if (run->directory == NULL || run->name == NULL || run->snapshots == NULL ||
+	    run->paths == NULL) {
+		rc = -ENOMEM;
+		snprintf(err, errlen, "out of memory");
+		goto error;
+	}
+	size_t sources = 0;
+	for (size_t i = 0; i < count; i++) {
+		const struct ep_seed_snapshot *seed = &run->seed.snapshots[i];
+		size_t len = strlen(directory) + strlen(seed->file) + 2;
+		run->paths[i] = malloc(len);
+		if (run->paths[i] == NULL) {
+			rc = -ENOMEM;
+			snprintf(err, errlen, "out of memory");
+			goto error;
+		}
+		snprintf(run->paths[i], len, "%s/%s", directory, seed->file);
+		run->snapshots[i] = (struct ep_snapshot_info){
+			.index = seed->index,
+			.kind = seed->kind,
+			.path = run->paths[i],
+			.time_unix_ns = seed->time_unix_ns,
+			.offset_seconds = seed->time_unix_ns ? (double)(seed->time_unix_ns -
+			                                                run->seed.first_unix_ns) /
+			                                               1e9
+			                                     : 0,
+			.source = seed->source,
+		};
+		bool seen = false;
+		for (size_t j = 0; j < i && !seen; j++)
+			seen = strcmp(run->seed.snapshots[j].source, seed->source) == 0;
+		sources += !seen;
+		run->info.snapshot_count++;
+	}
+	run->info.name = run->name;
+	run->info.directory = run->directory;
+	run->info.snapshots = run->snapshots;
+	run->info.status = "imported";
+	run->info.started_unix_ns = run->seed.first_unix_ns;
+	run->info.ended_unix_ns = run->seed.last_unix_ns;
+	run->info.command_exit_status = -1;
+	snprintf(run->inferred, sizeof(run->inferred),
+	         "Imported: this directory has no run.json. %zu snapshots were found by their "
+	         "file names in %zu %s, ordered by their numbers; times come from each "
+	         "profile's time_nanos%s. The test command, its exit status and failed "
+	         "snapshot attempts are unknown.",
+	         count, sources, sources == 1 ? "directory" : "directories",
+	         run->seed.untimed ? " (some have none, so durations are partial)" : "");
+	*out = run;
+	return 0;
+
+error:
+	ep_loaded_run_free(run);
+	return rc;
+}
+
+int ep_run_load(const char *directory, uint64_t max_profile_bytes, struct ep_loaded_run **out,
+                char *err, size_t errlen)
 {
 	char path[PATH_MAX + 16];
 	snprintf(path, sizeof(path), "%s/run.json", directory);
@@ -54,10 +149,8 @@ int ep_run_load(const char *directory, struct ep_loaded_run **out, char *err, si
 		snprintf(err, errlen, "%s: no such run directory", directory);
 		return -ENOENT;
 	}
-	if (stat(path, &st) < 0) {
-		snprintf(err, errlen, "%s: no run.json here; not a run directory?", directory);
-		return -ENOENT;
-	}
+	if (stat(path, &st) < 0)
+		return run_load_seed(directory, max_profile_bytes, out, err, errlen);
 	struct ep_loaded_run *run = calloc(1, sizeof(*run));
 	if (run == NULL)
 		return -ENOMEM;
@@ -360,21 +453,26 @@ static void analysis_recommend(struct ep_cli *cli, struct ep_report *report)
 
 /* ---- analyze ---------------------------------------------------------------- */
 
-static void analysis_run_section(struct ep_report *report, const struct ep_run_info *run)
+static void analysis_run_section(struct ep_report *report, const struct ep_loaded_run *loaded)
 {
+	const struct ep_run_info *run = ep_loaded_run_info(loaded);
 	ep_report_set_origin(report, "core");
 	ep_report_section(report, "run", "Run");
 	ep_report_metric(report, "run.name", "Run", ep_value_text(run->name), EP_UNIT_NONE);
 	ep_report_metric(report, "run.status", "Status", ep_value_text(run->status), EP_UNIT_NONE);
 	ep_report_metric(report, "run.snapshots", "Snapshots",
 	                 ep_value_int((int64_t)run->snapshot_count), EP_UNIT_COUNT);
-	ep_report_metric(report, "run.failed", "Failed snapshot attempts",
-	                 ep_value_int((int64_t)run->failed_count), EP_UNIT_COUNT);
+	/* An imported run cannot know its failed attempts; 0 would be a claim. */
+	if (ep_loaded_run_inferred(loaded) == NULL)
+		ep_report_metric(report, "run.failed", "Failed snapshot attempts",
+		                 ep_value_int((int64_t)run->failed_count), EP_UNIT_COUNT);
 	ep_report_metric(report, "run.duration_seconds", "Duration",
 	                 ep_value_double(analysis_run_seconds(run)), EP_UNIT_SECONDS);
 	if (run->command_exit_status >= 0)
 		ep_report_metric(report, "run.exit_status", "Test command exit status",
 		                 ep_value_int(run->command_exit_status), EP_UNIT_NONE);
+	if (ep_loaded_run_inferred(loaded) != NULL)
+		ep_report_note(report, "%s", ep_loaded_run_inferred(loaded));
 }
 
 static int analysis_render(struct ep_cli *cli, const struct ep_host_context *context,
@@ -435,14 +533,14 @@ int ep_analysis_analyze(struct ep_cli *cli, const char *directory)
 	struct analysis_plugins analyzers = { 0 };
 	struct ep_host_context context = analysis_context(cli);
 	int status = EP_EXIT_FAILURE;
-	if (ep_run_load(directory, &run, err, sizeof(err)) < 0) {
+	if (ep_run_load(directory, ep_cli_max_profile_bytes(cli), &run, err, sizeof(err)) < 0) {
 		ep_log_error(&cli->log, "%s", err);
 		goto done;
 	}
 	const struct ep_run_info *info = ep_loaded_run_info(run);
 	if (ep_report_new("analysis", info->name, info->name, NULL, &report) < 0)
 		goto done;
-	analysis_run_section(report, info);
+	analysis_run_section(report, run);
 	analysis_instantiate(cli, &context, EP_PLUGIN_KIND_ANALYZER,
 	                     ep_config_get(cli->config, "run", "analyzers"), &analyzers);
 	if (analyzers.count == 0)
@@ -687,8 +785,8 @@ int ep_analysis_compare(struct ep_cli *cli, const char *a_name, const char *b_na
 	}
 	ep_run_resolve_directory(cli, a_name, a_dir, sizeof(a_dir));
 	ep_run_resolve_directory(cli, b_name, b_dir, sizeof(b_dir));
-	if (ep_run_load(a_dir, &a, err, sizeof(err)) < 0 ||
-	    ep_run_load(b_dir, &b, err, sizeof(err)) < 0) {
+	if (ep_run_load(a_dir, ep_cli_max_profile_bytes(cli), &a, err, sizeof(err)) < 0 ||
+	    ep_run_load(b_dir, ep_cli_max_profile_bytes(cli), &b, err, sizeof(err)) < 0) {
 		ep_log_error(&cli->log, "%s", err);
 		goto done;
 	}
@@ -698,6 +796,11 @@ int ep_analysis_compare(struct ep_cli *cli, const char *a_name, const char *b_na
 	if (ep_report_new("comparison", title, ai->name, bi->name, &report) < 0)
 		goto done;
 	analysis_compare_run_section(report, ai, bi);
+	const struct ep_loaded_run *sides[] = { a, b };
+	for (size_t i = 0; i < 2; i++)
+		if (ep_loaded_run_inferred(sides[i]) != NULL)
+			ep_report_note(report, "%s: %s", ep_loaded_run_info(sides[i])->name,
+			               ep_loaded_run_inferred(sides[i]));
 	analysis_instantiate(cli, &context, EP_PLUGIN_KIND_ANALYZER,
 	                     ep_config_get(cli->config, "run", "analyzers"), &analyzers);
 	for (size_t i = 0; i < analyzers.count; i++) {

@@ -9,10 +9,16 @@
 
 struct ep_loaded_run;
 
-/* Reads DIR/run.json. Returns 0, or a negative errno with err naming the
- * file and the fault. */
-int ep_run_load(const char *directory, struct ep_loaded_run **out, char *err, size_t errlen);
+/* Reads DIR/run.json, or, in a directory without one, the numbered
+ * snapshots the earlier tools left (core/run_seed.h), reading their times
+ * with at most max_profile_bytes decompressed per profile. Returns 0, or a
+ * negative errno with err naming the file and the fault. */
+int ep_run_load(const char *directory, uint64_t max_profile_bytes, struct ep_loaded_run **out,
+                char *err, size_t errlen);
 const struct ep_run_info *ep_loaded_run_info(const struct ep_loaded_run *run);
+/* What was inferred for a run without run.json (a sentence for the
+ * report), or NULL for a run read from its manifest. */
+const char *ep_loaded_run_inferred(const struct ep_loaded_run *run);
 void ep_loaded_run_free(struct ep_loaded_run *run);
 
 /* Resolves a run named on the command line: a directory path when it holds

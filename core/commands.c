@@ -42,7 +42,9 @@ static const char usage_analyze[] =
         "usage: e2e-profile analyze NAME|DIR\n"
         "\n"
         "(Re)analyze a run directory and write analysis.md, analysis.json and\n"
-        "analysis.csv into it.\n"
+        "analysis.csv into it. A directory without run.json, as the original\n"
+        "scripts left it (heapN.pprof ..., also in COMPONENT/ subdirectories),\n"
+        "is read as an imported run: ordered by number, timed by the profiles.\n"
         "  -h, --help            show this help\n";
 
 static const char usage_compare[] =

@@ -3,12 +3,16 @@
 figures `go tool pprof` computes (data/make-expected.sh), with real parsers:
 json, csv and xml.etree.
 
-usage: check_analysis.py EXPECTED_JSON OUTPUT_DIR
+usage: check_analysis.py [--no-manifest] EXPECTED_JSON OUTPUT_DIR
 OUTPUT_DIR holds baseline/ and with-caching/ after `analyze`, and
 comparisons/baseline-vs-with-caching.* after `compare baseline with-caching`.
+With --no-manifest the run directories have no run.json (the layout the
+earlier tools left): snapshot offsets are then checked against each
+profile's own time_nanos, read here with a separate protobuf reader.
 Prints each failure, then "N passed, N failed"; exits 1 on any failure.
 """
 import csv
+import gzip
 import json
 import math
 import os
@@ -346,19 +350,75 @@ def check_svgs(directory):
     check(found >= 3, f'{directory}: {found} SVG files, want one per run and one per comparison')
 
 
+def protobuf_varint(data, i):
+    value = shift = 0
+    while True:
+        byte = data[i]
+        i += 1
+        value |= (byte & 0x7f) << shift
+        shift += 7
+        if byte < 0x80:
+            return value, i
+
+
+def profile_time_nanos(path):
+    """Profile.time_nanos (field 9, a varint at the top level), or 0."""
+    with open(path, 'rb') as f:
+        data = f.read()
+    if data[:2] == b'\x1f\x8b':
+        data = gzip.decompress(data)
+    i = 0
+    while i < len(data):
+        key, i = protobuf_varint(data, i)
+        field, wire = key >> 3, key & 7
+        if wire == 0:
+            value, i = protobuf_varint(data, i)
+            if field == 9:
+                return value
+        elif wire == 2:
+            length, i = protobuf_varint(data, i)
+            i += length
+        elif wire == 1:
+            i += 8
+        elif wire == 5:
+            i += 4
+        else:
+            raise ValueError(f'{path}: wire type {wire}')
+    return 0
+
+
+def manifest_from_profiles(directory):
+    """What run.json would say of offsets, from the profiles' own times."""
+    files = sorted((f for f in os.listdir(directory) if re.fullmatch(r'heap\d+\.pprof', f)),
+                   key=lambda f: int(f[4:-6]))
+    times = {f: profile_time_nanos(os.path.join(directory, f)) for f in files}
+    first = min(times.values())
+    return {'snapshots': [{'file': f, 'ok': True, 'offset_seconds': (t - first) / 1e9}
+                          for f, t in times.items()]}
+
+
 def main():
-    if len(sys.argv) != 3:
+    args = sys.argv[1:]
+    no_manifest = bool(args) and args[0] == '--no-manifest'
+    if no_manifest:
+        args = args[1:]
+    if len(args) != 2:
         print(__doc__, file=sys.stderr)
         return 2
-    expected = load_json(sys.argv[1])
-    out = sys.argv[2]
+    expected = load_json(args[0])
+    out = args[1]
     if expected is None:
         return 1
     for run in RUNS:
         directory = os.path.join(out, run)
         where = f'{run}/analysis.json'
         doc = load_json(os.path.join(directory, 'analysis.json'))
-        run_json = load_json(os.path.join(directory, 'run.json'))
+        if no_manifest:
+            check(not os.path.exists(os.path.join(directory, 'run.json')),
+                  f'{run}: --no-manifest, yet run.json exists')
+            run_json = manifest_from_profiles(directory)
+        else:
+            run_json = load_json(os.path.join(directory, 'run.json'))
         if doc is None or run_json is None:
             continue
         check_schema(doc, 'analysis', run, None, where)
