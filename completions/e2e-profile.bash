@@ -1,5 +1,6 @@
 # bash completion for e2e-profile: commands, each command's flags, run
-# names (directories under the output directory holding a run.json) for
+# names (directories under the output directory holding a run.json, or
+# the heap0.pprof of a directory the earlier tools left) for
 # analyze and compare, and files where a command takes one.
 # Installed into bash-completion's directory by meson; or: source this file.
 
@@ -12,9 +13,9 @@ _e2e_profile_runs()
 		esac
 	done
 	local run
-	for run in "$dir"/*/run.json; do
-		[ -e "$run" ] || continue
-		run=${run%/run.json}
+	for run in "$dir"/*/; do
+		[ -e "${run}run.json" ] || [ -e "${run}heap0.pprof" ] || continue
+		run=${run%/}
 		printf '%s\n' "${run##*/}"
 	done
 }
@@ -38,13 +39,13 @@ _e2e_profile()
 	--collector) COMPREPLY=($(compgen -W "kubectl http" -- "$cur")); return ;;
 	--profiles) COMPREPLY=($(compgen -W "heap cpu goroutine allocs heap,cpu heap,goroutine heap,cpu,goroutine" -- "$cur")); return ;;
 	esac
-	local run_flags="--collector --url -n --namespace --deployment -l --selector --port -i --interval --profiles --cpu-duration --gc --target --force -h --help"
+	local run_flags="--collector --url -n --namespace --deployment -l --selector --port -i --interval --profiles --cpu-duration --gc --target --force --analyzers --reporters -h --help"
 	case $command in
 	"") COMPREPLY=($(compgen -W "$commands $global" -- "$cur")) ;;
 	run) COMPREPLY=($(compgen -W "$run_flags --" -- "$cur")) ;;
 	collect) COMPREPLY=($(compgen -W "${run_flags/--target /} --duration" -- "$cur")) ;;
-	analyze) COMPREPLY=($(compgen -W "$(_e2e_profile_runs) -h --help" -- "$cur")) ;;
-	compare) COMPREPLY=($(compgen -W "$(_e2e_profile_runs) --fail-on -h --help" -- "$cur")) ;;
+	analyze) COMPREPLY=($(compgen -W "$(_e2e_profile_runs) --analyzers --reporters -h --help" -- "$cur")) ;;
+	compare) COMPREPLY=($(compgen -W "$(_e2e_profile_runs) --fail-on --analyzers --reporters -h --help" -- "$cur")) ;;
 	top)
 		if [[ $cur == -* ]]; then
 			COMPREPLY=($(compgen -W "--sample-index --cum --nodecount --base -h --help" -- "$cur"))

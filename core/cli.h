@@ -56,6 +56,10 @@ int ep_cmd_collect(struct ep_cli *cli, int argc, char **argv);
 int ep_cmd_analyze(struct ep_cli *cli, int argc, char **argv);
 int ep_cmd_compare(struct ep_cli *cli, int argc, char **argv);
 int ep_cmd_batch(struct ep_cli *cli, int argc, char **argv);
+/* Checks that every plugin named by the effective [run] analyzers and
+ * [run] reporters is installed, naming the flag or key of a wrong one.
+ * Returns EP_EXIT_OK, or EP_EXIT_USAGE after logging one line. */
+int ep_cli_check_plugin_selection(struct ep_cli *cli);
 /* The decompression cap for profiles, from [core] max_profile_mib. */
 uint64_t ep_cli_max_profile_bytes(const struct ep_cli *cli);
 /* `help config`: every key of the core and of each loaded plugin. */

@@ -27,6 +27,8 @@ static const struct run_flag run_flags[] = {
 	{ 'c', "run", "cpu_duration", "--cpu-duration" },
 	{ 'T', "run", "target", "--target" },
 	{ 'd', "run", "duration", "--duration" },
+	{ 'A', "run", "analyzers", "--analyzers" },
+	{ 'R', "run", "reporters", "--reporters" },
 };
 
 static int cmd_run_common(struct ep_cli *cli, int argc, char **argv, bool collect_only)
@@ -45,6 +47,8 @@ static int cmd_run_common(struct ep_cli *cli, int argc, char **argv, bool collec
 		{ "target", required_argument, NULL, 'T' },
 		{ "duration", required_argument, NULL, 'd' },
 		{ "force", no_argument, NULL, 'f' },
+		{ "analyzers", required_argument, NULL, 'A' },
+		{ "reporters", required_argument, NULL, 'R' },
 		{ NULL, 0, NULL, 0 },
 	};
 	struct ep_run_options options = { .collect_only = collect_only,
@@ -98,6 +102,10 @@ static int cmd_run_common(struct ep_cli *cli, int argc, char **argv, bool collec
 	if (ep_config_check_plugins(cli->config, ep_plugin_registry_config_keys, &cli->plugins, err,
 	                            sizeof(err)) < 0)
 		goto usage_error;
+	/* A misspelt reporter must not cost a whole test run. */
+	int selection = ep_cli_check_plugin_selection(cli);
+	if (selection != EP_EXIT_OK)
+		return selection;
 	if (optind >= option_argc) {
 		ep_log_error(&cli->log, "%s: missing the run NAME", argv[0]);
 		return EP_EXIT_USAGE;

@@ -341,3 +341,38 @@ const struct ep_config_key *ep_plugin_registry_config_keys(void *context, const 
 		return NULL;
 	return plugin->descriptor->config_keys ? plugin->descriptor->config_keys : no_keys;
 }
+
+int ep_plugin_registry_check_list(const struct ep_plugin_registry *registry,
+                                  enum ep_plugin_kind kind, const char *list, const char *origin,
+                                  char *err, size_t errlen)
+{
+	const char *cursor = list ? list : "";
+	while (*cursor != '\0') {
+		cursor += strspn(cursor, " ,");
+		size_t len = strcspn(cursor, " ,");
+		if (len == 0)
+			break;
+		char name[sizeof(((struct ep_plugin *)0)->section)];
+		snprintf(name, sizeof(name), "%.*s", (int)len, cursor);
+		cursor += len;
+		if (ep_plugin_registry_find(registry, kind, name) != NULL)
+			continue;
+		int used = snprintf(err, errlen,
+		                    "%s: no %s plugin named '%s' is installed (installed:", origin,
+		                    ep_plugin_kind_name(kind), name);
+		const char *separator = " ";
+		for (size_t i = 0; i < registry->count && used > 0 && (size_t)used < errlen; i++) {
+			const struct ep_plugin_descriptor *d = registry->plugins[i].descriptor;
+			if (d->kind != kind)
+				continue;
+			used += snprintf(err + used, errlen - (size_t)used, "%s%s", separator,
+			                 d->name);
+			separator = ", ";
+		}
+		if (used > 0 && (size_t)used < errlen)
+			snprintf(err + used, errlen - (size_t)used, "%s)",
+			         *separator == ' ' ? " none" : "");
+		return -EINVAL;
+	}
+	return 0;
+}

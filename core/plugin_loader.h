@@ -59,4 +59,12 @@ const struct ep_config_key *ep_plugin_registry_config_keys(void *context, const 
 /* Unloads every plugin. */
 void ep_plugin_registry_clear(struct ep_plugin_registry *registry);
 
+/* Checks a comma-separated list of plugin names of kind (e.g. the value of
+ * [run] reporters) before anything runs: every name must be loaded.
+ * Returns 0, or -EINVAL with err naming origin (a flag or "[run] key"),
+ * the unknown name and the installed ones. */
+int ep_plugin_registry_check_list(const struct ep_plugin_registry *registry,
+                                  enum ep_plugin_kind kind, const char *list, const char *origin,
+                                  char *err, size_t errlen);
+
 #endif

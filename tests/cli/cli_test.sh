@@ -119,5 +119,23 @@ check "./e2e-profile.ini is read by default" status_is 2
 check "default config named" err_has "e2e-profile.ini:1: unknown section [nonsense]"
 rm e2e-profile.ini
 
+# --analyzers and --reporters name installed plugins; a wrong one is a usage
+# error before anything runs or is written, naming the flag or the key.
+run analyze --reporters json,nosuch somerun
+check "unknown reporter exits 2" status_is 2
+check "unknown reporter named with the installed ones" \
+	err_has "--reporters: no reporter plugin named 'nosuch' is installed (installed: "
+check "unknown reporter: one line" err_lines 1
+run compare --analyzers heap,nosuch a b
+check "unknown analyzer exits 2" status_is 2
+check "unknown analyzer named" err_has "--analyzers: no analyzer plugin named 'nosuch'"
+run -o "$work/runs" run flagged --analyzers nosuch --collector http --url http://127.0.0.1:9 -- true
+check "run with an unknown analyzer exits 2" status_is 2
+check "run with an unknown analyzer leaves no directory" test ! -e "$work/runs/flagged"
+printf '[run]\nreporters = markdown,nosuch\n' >select.ini
+run -c select.ini analyze somerun
+check "unknown reporter in the INI exits 2" status_is 2
+check "unknown reporter in the INI names the key" err_has "[run] reporters: no reporter plugin named 'nosuch'"
+
 echo "$passed passed, $failed failed"
 [ "$failed" -eq 0 ]

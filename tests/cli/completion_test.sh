@@ -7,8 +7,8 @@ set -u
 source "$1"
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
-mkdir -p "$work/runs/baseline" "$work/runs/with-caching" "$work/runs/not-a-run"
-touch "$work/runs/baseline/run.json" "$work/runs/with-caching/run.json"
+mkdir -p "$work/runs/baseline" "$work/runs/with-caching" "$work/runs/not-a-run" "$work/runs/seed"
+touch "$work/runs/baseline/run.json" "$work/runs/with-caching/run.json" "$work/runs/seed/heap0.pprof"
 passed=0
 failed=0
 complete_line() { # WORDS...: the last word is the one being completed
@@ -48,8 +48,12 @@ expect "collector names" http e2e-profile run x --collector ""
 expect "top flag" --cum e2e-profile top --c
 expect "help topics" config e2e-profile help ""
 expect "compare flag" --fail-on e2e-profile compare --fail
+expect "analyze flag" --reporters e2e-profile analyze --rep
+expect "compare selection flag" --analyzers e2e-profile compare --ana
+expect "run selection flag" --reporters e2e-profile run x --rep
 expect "run names" baseline e2e-profile -o "$work/runs" analyze ""
 E2E_PROFILE_DIR="$work/runs" expect "run names from E2E_PROFILE_DIR" with-caching e2e-profile compare baseline ""
-refuse "directories without run.json" not-a-run e2e-profile -o "$work/runs" analyze ""
+refuse "directories without run.json or snapshots" not-a-run e2e-profile -o "$work/runs" analyze ""
+expect "directories the earlier tools left" seed e2e-profile -o "$work/runs" analyze ""
 echo "$passed passed, $failed failed"
 [ "$failed" -eq 0 ]
