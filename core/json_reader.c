@@ -1,17 +1,20 @@
-/* JSON parsing by recursive descent into arena-allocated nodes; see
- * json_reader.h. Objects and arrays are built in temporary growing arrays
- * and copied into the arena once complete. */
+/* Reading JSON with jansson, the one JSON parser of the tree (see the
+ * README's dependency list), into the read-only tree of json_reader.h.
+ * jansson does the parsing of untrusted text; this file only copies its
+ * result into one arena, so a document is freed at once and its pointers
+ * stay valid while the caller reads it. */
 #include "json_reader.h"
 
 #include <errno.h>
+#include <jansson.h>
 #include <math.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "pprof/arena.h"
 
+/* run.json is four levels deep; anything far deeper is not ours. */
 #define JSON_MAX_DEPTH 64
 
 struct ep_json_document {
@@ -19,343 +22,115 @@ struct ep_json_document {
 	struct ep_json root;
 };
 
-struct json_parser {
-	const char *text, *end, *cursor;
-	struct ep_arena *arena;
-	char *err;
-	size_t errlen;
-	int depth;
-};
+static int json_reader_copy(struct ep_arena *arena, const json_t *from, struct ep_json *to,
+                            int depth, char *err, size_t errlen);
 
-static int json_fail(struct json_parser *p, const char *format, ...)
-        __attribute__((format(printf, 2, 3)));
-static int json_fail(struct json_parser *p, const char *format, ...)
+static int json_reader_copy_container(struct ep_arena *arena, const json_t *from,
+                                      struct ep_json *to, int depth, char *err, size_t errlen)
 {
-	int line = 1, column = 1;
-	for (const char *c = p->text; c < p->cursor; c++) {
-		if (*c == '\n') {
-			line++;
-			column = 1;
-		} else {
-			column++;
+	bool object = json_is_object(from);
+	size_t count = object ? json_object_size(from) : json_array_size(from);
+	to->type = object ? EP_JSON_OBJECT : EP_JSON_ARRAY;
+	to->count = count;
+	to->items = ep_arena_calloc(arena, count ? count : 1, sizeof(*to->items));
+	to->keys = object ? ep_arena_calloc(arena, count ? count : 1, sizeof(*to->keys)) : NULL;
+	if (to->items == NULL || (object && to->keys == NULL))
+		return -ENOMEM;
+	if (!object) {
+		for (size_t i = 0; i < count; i++) {
+			int rc = json_reader_copy(arena, json_array_get(from, i), &to->items[i],
+			                          depth + 1, err, errlen);
+			if (rc < 0)
+				return rc;
 		}
+		return 0;
 	}
-	int used = snprintf(p->err, p->errlen, "line %d, column %d: ", line, column);
-	if (used >= 0 && (size_t)used < p->errlen) {
-		va_list args;
-		va_start(args, format);
-		vsnprintf(p->err + used, p->errlen - (size_t)used, format, args);
-		va_end(args);
+	/* jansson keeps insertion order (since 2.8), so members stay in file
+	 * order, as a reader of run.json expects. */
+	size_t i = 0;
+	const char *key;
+	json_t *member;
+	json_object_foreach((json_t *)(uintptr_t)from, key, member)
+	{
+		to->keys[i] = ep_arena_strndup(arena, key, strlen(key));
+		if (to->keys[i] == NULL)
+			return -ENOMEM;
+		int rc = json_reader_copy(arena, member, &to->items[i], depth + 1, err, errlen);
+		if (rc < 0)
+			return rc;
+		i++;
 	}
+	return 0;
+}
+
+static int json_reader_copy(struct ep_arena *arena, const json_t *from, struct ep_json *to,
+                            int depth, char *err, size_t errlen)
+{
+	memset(to, 0, sizeof(*to));
+	if (depth > JSON_MAX_DEPTH) {
+		snprintf(err, errlen, "nested too deeply (more than %d levels)", JSON_MAX_DEPTH);
+		return -EINVAL;
+	}
+	switch (json_typeof(from)) {
+	case JSON_OBJECT:
+	case JSON_ARRAY:
+		return json_reader_copy_container(arena, from, to, depth, err, errlen);
+	case JSON_STRING:
+		to->type = EP_JSON_STRING;
+		to->string =
+		        ep_arena_strndup(arena, json_string_value(from), json_string_length(from));
+		return to->string ? 0 : -ENOMEM;
+	case JSON_INTEGER:
+		to->type = EP_JSON_NUMBER;
+		to->integer = (int64_t)json_integer_value(from);
+		to->number = (double)to->integer;
+		to->is_integer = true;
+		return 0;
+	case JSON_REAL:
+		to->type = EP_JSON_NUMBER;
+		to->number = json_real_value(from);
+		/* The integer view of a fraction truncates; outside int64 it is 0
+		 * rather than undefined. */
+		to->integer = fabs(to->number) < 9.2e18 ? (int64_t)to->number : 0;
+		return 0;
+	case JSON_TRUE:
+	case JSON_FALSE:
+		to->type = EP_JSON_BOOL;
+		to->boolean = json_is_true(from);
+		return 0;
+	case JSON_NULL:
+		to->type = EP_JSON_NULL;
+		return 0;
+	}
+	snprintf(err, errlen, "unexpected JSON value");
 	return -EINVAL;
 }
 
-static void json_skip_space(struct json_parser *p)
-{
-	while (p->cursor < p->end && (*p->cursor == ' ' || *p->cursor == '\t' ||
-	                              *p->cursor == '\n' || *p->cursor == '\r'))
-		p->cursor++;
-}
+/* Strict parsing: one document, no duplicate member names, no NUL in
+ * strings (json_reader.h promises NUL-terminated strings). */
+#define JSON_READER_FLAGS (JSON_REJECT_DUPLICATES)
 
-static bool json_literal(struct json_parser *p, const char *word)
+static int json_reader_finish(json_t *parsed, const json_error_t *error,
+                              struct ep_json_document **out, char *err, size_t errlen)
 {
-	size_t len = strlen(word);
-	if ((size_t)(p->end - p->cursor) < len || memcmp(p->cursor, word, len) != 0)
-		return false;
-	p->cursor += len;
-	return true;
-}
-
-static int json_hex4(struct json_parser *p, unsigned *value)
-{
-	if (p->end - p->cursor < 4)
-		return json_fail(p, "truncated \\u escape");
-	*value = 0;
-	for (int i = 0; i < 4; i++) {
-		char c = *p->cursor++;
-		*value <<= 4;
-		if (c >= '0' && c <= '9')
-			*value |= (unsigned)(c - '0');
-		else if (c >= 'a' && c <= 'f')
-			*value |= (unsigned)(c - 'a' + 10);
-		else if (c >= 'A' && c <= 'F')
-			*value |= (unsigned)(c - 'A' + 10);
-		else
-			return json_fail(p, "bad \\u escape");
-	}
-	return 0;
-}
-
-static size_t json_put_utf8(char *out, unsigned code)
-{
-	if (code < 0x80) {
-		out[0] = (char)code;
-		return 1;
-	}
-	if (code < 0x800) {
-		out[0] = (char)(0xc0 | (code >> 6));
-		out[1] = (char)(0x80 | (code & 0x3f));
-		return 2;
-	}
-	if (code < 0x10000) {
-		out[0] = (char)(0xe0 | (code >> 12));
-		out[1] = (char)(0x80 | ((code >> 6) & 0x3f));
-		out[2] = (char)(0x80 | (code & 0x3f));
-		return 3;
-	}
-	out[0] = (char)(0xf0 | (code >> 18));
-	out[1] = (char)(0x80 | ((code >> 12) & 0x3f));
-	out[2] = (char)(0x80 | ((code >> 6) & 0x3f));
-	out[3] = (char)(0x80 | (code & 0x3f));
-	return 4;
-}
-
-static int json_string(struct json_parser *p, const char **out)
-{
-	p->cursor++; /* the opening quote */
-	/* Decoded text is never longer than its source. */
-	const char *start = p->cursor;
-	const char *close = start;
-	while (close < p->end && *close != '"') {
-		if (*close == '\\')
-			close++;
-		close++;
-	}
-	if (close >= p->end)
-		return json_fail(p, "unterminated string");
-	char *buffer = ep_arena_alloc(p->arena, (size_t)(close - start) + 1);
-	if (buffer == NULL)
-		return -ENOMEM;
-	size_t used = 0;
-	while (*p->cursor != '"') {
-		unsigned char c = (unsigned char)*p->cursor++;
-		if (c < 0x20)
-			return json_fail(p, "control character in string");
-		if (c != '\\') {
-			buffer[used++] = (char)c;
-			continue;
+	if (parsed == NULL) {
+		if (json_error_code(error) == json_error_out_of_memory) {
+			snprintf(err, errlen, "out of memory");
+			return -ENOMEM;
 		}
-		char escape = *p->cursor++;
-		unsigned code;
-		switch (escape) {
-		case '"':
-		case '\\':
-		case '/':
-			buffer[used++] = escape;
-			break;
-		case 'b':
-			buffer[used++] = '\b';
-			break;
-		case 'f':
-			buffer[used++] = '\f';
-			break;
-		case 'n':
-			buffer[used++] = '\n';
-			break;
-		case 'r':
-			buffer[used++] = '\r';
-			break;
-		case 't':
-			buffer[used++] = '\t';
-			break;
-		case 'u':
-			if (json_hex4(p, &code) < 0)
-				return -EINVAL;
-			if (code >= 0xd800 && code < 0xdc00 && p->end - p->cursor >= 6 &&
-			    p->cursor[0] == '\\' && p->cursor[1] == 'u') {
-				unsigned low;
-				p->cursor += 2;
-				if (json_hex4(p, &low) < 0)
-					return -EINVAL;
-				code = 0x10000 + ((code - 0xd800) << 10) + (low - 0xdc00);
-			}
-			if (code == 0)
-				return json_fail(p, "\\u0000 in string");
-			used += json_put_utf8(buffer + used, code);
-			break;
-		default:
-			return json_fail(p, "bad escape '\\%c'", escape);
-		}
+		snprintf(err, errlen, "line %d, column %d: %s", error->line, error->column,
+		         error->text);
+		return -EINVAL;
 	}
-	p->cursor++; /* the closing quote */
-	buffer[used] = '\0';
-	*out = buffer;
-	return 0;
-}
-
-static int json_number(struct json_parser *p, struct ep_json *value)
-{
-	const char *start = p->cursor;
-	if (p->cursor < p->end && *p->cursor == '-')
-		p->cursor++;
-	bool integral = true;
-	while (p->cursor < p->end &&
-	       (strchr("0123456789", *p->cursor) || strchr(".eE+-", *p->cursor))) {
-		if (strchr(".eE", *p->cursor))
-			integral = false;
-		p->cursor++;
-	}
-	char text[64];
-	size_t len = (size_t)(p->cursor - start);
-	if (len == 0 || len >= sizeof(text))
-		return json_fail(p, "bad number");
-	memcpy(text, start, len);
-	text[len] = '\0';
-	char *end;
-	value->type = EP_JSON_NUMBER;
-	value->number = strtod(text, &end);
-	if (*end != '\0')
-		return json_fail(p, "bad number '%s'", text);
-	if (integral) {
-		errno = 0;
-		long long exact = strtoll(text, &end, 10);
-		if (errno == 0 && *end == '\0') {
-			value->integer = exact;
-			value->is_integer = true;
-		}
-	} else {
-		value->integer = (int64_t)value->number;
-	}
-	return 0;
-}
-
-static int json_value(struct json_parser *p, struct ep_json *value);
-
-/* Arrays and objects: members parse into a growing heap array, then move
- * into the arena. */
-static int json_container(struct json_parser *p, struct ep_json *value, bool object)
-{
-	if (++p->depth > JSON_MAX_DEPTH)
-		return json_fail(p, "nested too deeply");
-	p->cursor++;
-	struct ep_json *items = NULL;
-	const char **keys = NULL;
-	size_t count = 0, capacity = 0;
-	int rc = 0;
-	char close = object ? '}' : ']';
-	json_skip_space(p);
-	if (p->cursor < p->end && *p->cursor == close) {
-		p->cursor++;
-		goto done;
-	}
-	for (;;) {
-		if (count == capacity) {
-			capacity = capacity ? capacity * 2 : 8;
-			struct ep_json *grown_items = realloc(items, capacity * sizeof(*items));
-			if (grown_items == NULL) {
-				rc = -ENOMEM;
-				goto done;
-			}
-			items = grown_items;
-			const char **grown_keys = realloc(keys, capacity * sizeof(*keys));
-			if (grown_keys == NULL) {
-				rc = -ENOMEM;
-				goto done;
-			}
-			keys = grown_keys;
-		}
-		json_skip_space(p);
-		keys[count] = NULL;
-		if (object) {
-			if (p->cursor >= p->end || *p->cursor != '"') {
-				rc = json_fail(p, "expected a member name");
-				goto done;
-			}
-			if ((rc = json_string(p, &keys[count])) < 0)
-				goto done;
-			json_skip_space(p);
-			if (p->cursor >= p->end || *p->cursor != ':') {
-				rc = json_fail(p, "expected ':'");
-				goto done;
-			}
-			p->cursor++;
-		}
-		if ((rc = json_value(p, &items[count])) < 0)
-			goto done;
-		count++;
-		json_skip_space(p);
-		if (p->cursor < p->end && *p->cursor == ',') {
-			p->cursor++;
-			continue;
-		}
-		if (p->cursor < p->end && *p->cursor == close) {
-			p->cursor++;
-			break;
-		}
-		rc = json_fail(p, "expected ',' or '%c'", close);
-		goto done;
-	}
-done:
-	if (rc == 0) {
-		value->type = object ? EP_JSON_OBJECT : EP_JSON_ARRAY;
-		value->count = count;
-		value->items = ep_arena_calloc(p->arena, count ? count : 1, sizeof(*items));
-		value->keys =
-		        object ? ep_arena_calloc(p->arena, count ? count : 1, sizeof(*keys)) : NULL;
-		if (value->items == NULL || (object && value->keys == NULL)) {
-			rc = -ENOMEM;
-		} else {
-			if (count)
-				memcpy(value->items, items, count * sizeof(*items));
-			if (object && count)
-				memcpy(value->keys, keys, count * sizeof(*keys));
-		}
-	}
-	free(items);
-	free(keys);
-	p->depth--;
-	return rc;
-}
-
-static int json_value(struct json_parser *p, struct ep_json *value)
-{
-	memset(value, 0, sizeof(*value));
-	json_skip_space(p);
-	if (p->cursor >= p->end)
-		return json_fail(p, "unexpected end of input");
-	switch (*p->cursor) {
-	case '{':
-		return json_container(p, value, true);
-	case '[':
-		return json_container(p, value, false);
-	case '"':
-		value->type = EP_JSON_STRING;
-		return json_string(p, &value->string);
-	case 't':
-	case 'f':
-	case 'n':
-		if (json_literal(p, "true")) {
-			value->type = EP_JSON_BOOL;
-			value->boolean = true;
-		} else if (json_literal(p, "false")) {
-			value->type = EP_JSON_BOOL;
-		} else if (json_literal(p, "null")) {
-			value->type = EP_JSON_NULL;
-		} else {
-			return json_fail(p, "unexpected text");
-		}
-		return 0;
-	default:
-		if (*p->cursor == '-' || (*p->cursor >= '0' && *p->cursor <= '9'))
-			return json_number(p, value);
-		return json_fail(p, "unexpected character '%c'", *p->cursor);
-	}
-}
-
-int ep_json_parse(const char *text, size_t len, struct ep_json_document **out, char *err,
-                  size_t errlen)
-{
 	struct ep_json_document *document = calloc(1, sizeof(*document));
-	if (document == NULL)
+	if (document == NULL) {
+		json_decref(parsed);
+		snprintf(err, errlen, "out of memory");
 		return -ENOMEM;
-	ep_arena_init(&document->arena);
-	struct json_parser parser = { text, text + len, text, &document->arena, err, errlen, 0 };
-	int rc = json_value(&parser, &document->root);
-	if (rc == 0) {
-		json_skip_space(&parser);
-		if (parser.cursor != parser.end)
-			rc = json_fail(&parser, "text after the document");
 	}
+	ep_arena_init(&document->arena);
+	int rc = json_reader_copy(&document->arena, parsed, &document->root, 0, err, errlen);
+	json_decref(parsed);
 	if (rc < 0) {
 		if (rc == -ENOMEM)
 			snprintf(err, errlen, "out of memory");
@@ -366,6 +141,14 @@ int ep_json_parse(const char *text, size_t len, struct ep_json_document **out, c
 	return 0;
 }
 
+int ep_json_parse(const char *text, size_t len, struct ep_json_document **out, char *err,
+                  size_t errlen)
+{
+	json_error_t error;
+	json_t *parsed = json_loadb(text, len, JSON_READER_FLAGS, &error);
+	return json_reader_finish(parsed, &error, out, err, errlen);
+}
+
 int ep_json_parse_file(const char *path, struct ep_json_document **out, char *err, size_t errlen)
 {
 	FILE *file = fopen(path, "rb");
@@ -374,35 +157,17 @@ int ep_json_parse_file(const char *path, struct ep_json_document **out, char *er
 		snprintf(err, errlen, "%s: %s", path, strerror(errno));
 		return rc;
 	}
-	char *text = NULL;
-	size_t len = 0, capacity = 0;
-	int rc = 0;
-	for (;;) {
-		if (len == capacity) {
-			capacity = capacity ? capacity * 2 : 65536;
-			char *grown = realloc(text, capacity);
-			if (grown == NULL) {
-				rc = -ENOMEM;
-				break;
-			}
-			text = grown;
-		}
-		size_t got = fread(text + len, 1, capacity - len, file);
-		len += got;
-		if (got == 0)
-			break;
-	}
-	if (rc == 0 && ferror(file))
-		rc = -EIO;
+	json_error_t error;
+	json_t *parsed = json_loadf(file, JSON_READER_FLAGS, &error);
+	bool read_failed = ferror(file) != 0;
 	fclose(file);
-	if (rc < 0) {
-		snprintf(err, errlen, "%s: %s", path, strerror(-rc));
-		free(text);
-		return rc;
+	if (read_failed) {
+		json_decref(parsed);
+		snprintf(err, errlen, "%s: %s", path, strerror(EIO));
+		return -EIO;
 	}
 	char detail[256] = "";
-	rc = ep_json_parse(text, len, out, detail, sizeof(detail));
-	free(text);
+	int rc = json_reader_finish(parsed, &error, out, detail, sizeof(detail));
 	if (rc < 0)
 		snprintf(err, errlen, "%s: not valid JSON: %s", path, detail);
 	return rc;

@@ -1,5 +1,7 @@
-/* A small JSON reader for run.json: parses a whole document into a tree.
- * Strict RFC 8259 (no comments, no trailing commas), depth-limited. */
+/* The JSON reader of the core (run.json and every other JSON the tool
+ * reads): jansson parses, the whole document lands in one read-only tree.
+ * Strict RFC 8259 (no comments, no trailing commas, no duplicate member
+ * names, no NUL in strings, an object or array at the top), depth-limited. */
 #ifndef EP_JSON_READER_H
 #define EP_JSON_READER_H
 

@@ -5,6 +5,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <inttypes.h>
+#include <jansson.h>
 #include <poll.h>
 #include <pthread.h>
 #include <signal.h>
@@ -534,79 +535,6 @@ error:
 
 /* ---- the deployment's selector -------------------------------------------- */
 
-struct kubectl_json {
-	const char *at;
-};
-
-static void kubectl_json_space(struct kubectl_json *json)
-{
-	while (*json->at == ' ' || *json->at == '\t' || *json->at == '\r' || *json->at == '\n')
-		json->at++;
-}
-
-static int kubectl_json_hex4(const char *text, unsigned *value)
-{
-	*value = 0;
-	for (int i = 0; i < 4; i++) {
-		char c = text[i];
-		unsigned digit;
-		if (c >= '0' && c <= '9')
-			digit = (unsigned)(c - '0');
-		else if (c >= 'a' && c <= 'f')
-			digit = (unsigned)(c - 'a' + 10);
-		else if (c >= 'A' && c <= 'F')
-			digit = (unsigned)(c - 'A' + 10);
-		else
-			return -EINVAL;
-		*value = *value * 16 + digit;
-	}
-	return 0;
-}
-
-/* Reads one JSON string into out, decoding escapes. Label keys and values
- * are ASCII, so a \u escape beyond it is refused like any other character
- * a label cannot hold. Returns 0, or -EINVAL for malformed JSON or a
- * non-ASCII escape, -E2BIG when too long. */
-static int kubectl_json_string(struct kubectl_json *json, char *out, size_t out_size)
-{
-	/* Pairs of (letter after the backslash, character it stands for). */
-	static const char escapes[] = "\"\"\\\\//b\bf\fn\nr\rt\t";
-	size_t length = 0;
-	if (*json->at != '"')
-		return -EINVAL;
-	json->at++;
-	for (;;) {
-		unsigned char c = (unsigned char)*json->at;
-		if (c == '\0' || c < 0x20)
-			return -EINVAL;
-		json->at++;
-		if (c == '"')
-			break;
-		if (c == '\\') {
-			unsigned code = 0;
-			const char *escape = strchr(escapes, *json->at);
-			if (*json->at == 'u') {
-				if (kubectl_json_hex4(json->at + 1, &code) < 0 || code == 0 ||
-				    code > 0x7f)
-					return -EINVAL;
-				json->at += 5;
-			} else if (*json->at != '\0' && escape != NULL &&
-			           (escape - escapes) % 2 == 0) {
-				code = (unsigned char)escape[1];
-				json->at++;
-			} else {
-				return -EINVAL;
-			}
-			c = (unsigned char)code;
-		}
-		if (length + 1 >= out_size)
-			return -E2BIG;
-		out[length++] = (char)c;
-	}
-	out[length] = '\0';
-	return 0;
-}
-
 /* Label keys ([prefix/]name) and values use these characters only; anything
  * else would change the meaning of the selector built from them. */
 static bool kubectl_label_text_ok(const char *text, bool is_key)
@@ -647,12 +575,11 @@ static int kubectl_selector_from_labels(const char *text, char **selector, char 
 	size_t length = 0;
 	int rc = 0;
 	*selector = NULL;
-	struct kubectl_json json = { text };
-	kubectl_json_space(&json);
-	if (strncmp(json.at, "map[", 4) == 0) {
+	const char *start = text + strspn(text, " \t\r\n");
+	if (strncmp(start, "map[", 4) == 0) {
 		/* Go's fmt of map[string]string: keys and values hold no ' '
 		 * or ':' in valid labels. */
-		const char *at = json.at + 4;
+		const char *at = start + 4;
 		const char *end = strrchr(at, ']');
 		if (end == NULL) {
 			rc = -EINVAL;
@@ -689,67 +616,40 @@ static int kubectl_selector_from_labels(const char *text, char **selector, char 
 		}
 		goto done;
 	}
-	if (*json.at != '{') {
+	/* JSON through jansson, the tree's one JSON parser: strict, so
+	 * trailing text or a duplicate label is refused. */
+	json_error_t error;
+	json_t *labels = json_loads(text, JSON_REJECT_DUPLICATES, &error);
+	if (labels == NULL || !json_is_object(labels)) {
 		rc = -EINVAL;
-		kubectl_reason(why, why_size, "expected a JSON object");
+		if (labels == NULL)
+			kubectl_reason(why, why_size, "not JSON: %s (column %d)", error.text,
+			               error.column);
+		else
+			kubectl_reason(why, why_size, "expected a JSON object");
+		json_decref(labels);
 		goto error;
 	}
-	json.at++;
-	kubectl_json_space(&json);
-	if (*json.at == '}') {
-		json.at++;
-	} else {
-		for (;;) {
-			kubectl_json_space(&json);
-			rc = kubectl_json_string(&json, key, sizeof(key));
-			if (rc == 0) {
-				kubectl_json_space(&json);
-				rc = *json.at == ':' ? 0 : -EINVAL;
-				json.at += rc == 0;
-			}
-			kubectl_json_space(&json);
-			if (rc == 0)
-				rc = kubectl_json_string(&json, value, sizeof(value));
-			if (rc == -E2BIG) {
-				kubectl_reason(why, why_size, "a label is too long");
-				rc = -EINVAL;
-				goto error;
-			}
-			if (rc < 0) {
-				kubectl_reason(why, why_size,
-				               "expected \"key\": \"value\" at '%.20s'", json.at);
-				goto error;
-			}
-			if (!kubectl_label_text_ok(key, true) ||
-			    !kubectl_label_text_ok(value, false)) {
-				rc = -EINVAL;
-				kubectl_reason(why, why_size, "label %s=%s is not valid", key,
-				               value);
-				goto error;
-			}
-			rc = kubectl_selector_add(selector, &length, key, value);
-			if (rc < 0)
-				goto error;
-			kubectl_json_space(&json);
-			if (*json.at == ',') {
-				json.at++;
-				continue;
-			}
-			if (*json.at == '}') {
-				json.at++;
-				break;
-			}
+	const char *label;
+	json_t *label_value;
+	json_object_foreach(labels, label, label_value)
+	{
+		const char *text_value = json_string_value(label_value);
+		if (text_value == NULL || strlen(label) >= sizeof(key) ||
+		    strlen(text_value) >= sizeof(value) || !kubectl_label_text_ok(label, true) ||
+		    !kubectl_label_text_ok(text_value, false)) {
 			rc = -EINVAL;
-			kubectl_reason(why, why_size, "expected ',' or '}' at '%.20s'", json.at);
-			goto error;
+			kubectl_reason(why, why_size,
+			               "label %.60s is not a valid key with a text value", label);
+			break;
 		}
+		rc = kubectl_selector_add(selector, &length, label, text_value);
+		if (rc < 0)
+			break;
 	}
-	kubectl_json_space(&json);
-	if (*json.at != '\0') {
-		rc = -EINVAL;
-		kubectl_reason(why, why_size, "unexpected text after the object: '%.20s'", json.at);
+	json_decref(labels);
+	if (rc < 0)
 		goto error;
-	}
 done:
 	if (*selector == NULL) {
 		rc = -ENOENT;

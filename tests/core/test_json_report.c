@@ -51,15 +51,26 @@ static void expect_json_error(const char *text, const char *want)
 static void test_json_errors(void **unused)
 {
 	(void)unused;
-	expect_json_error("{\"a\" 1}", "line 1, column 6: expected ':'");
-	expect_json_error("{\n  \"a\": [1, 2,]\n}", "line 2, column 14: unexpected character ']'");
-	expect_json_error("{\"a\": \"unterminated}", "unterminated string");
-	expect_json_error("{} trailing", "text after the document");
-	expect_json_error("", "unexpected end of input");
-	char deep[200];
-	memset(deep, '[', sizeof(deep) - 1);
-	deep[sizeof(deep) - 1] = '\0';
-	expect_json_error(deep, "nested too deeply");
+	/* jansson's words, after the position of the fault. */
+	expect_json_error("{\"a\" 1}", "line 1, column 6: ':' expected");
+	expect_json_error("{\n  \"a\": [1, 2,]\n}", "line 2, column 14: unexpected token near ']'");
+	expect_json_error("{\"a\": \"unterminated}", "premature end of input");
+	expect_json_error("{} trailing", "end of file expected");
+	expect_json_error("", "'[' or '{' expected near end of file");
+	expect_json_error("{\"a\": 1, \"a\": 2}", "duplicate object key");
+	expect_json_error("{\"s\": \"a\\u0000b\"}", "is not allowed");
+	expect_json_error("[1e400]", "real number overflow");
+	expect_json_error("[99999999999999999999]", "too big integer");
+	char unclosed[200];
+	memset(unclosed, '[', sizeof(unclosed) - 1);
+	unclosed[sizeof(unclosed) - 1] = '\0';
+	expect_json_error(unclosed, "column 199: ']' expected near end of file");
+	/* Balanced, but deeper than the reader's limit of 64 levels. */
+	char nested[2 * 100 + 1];
+	memset(nested, '[', 100);
+	memset(nested + 100, ']', 100);
+	nested[200] = '\0';
+	expect_json_error(nested, "nested too deeply");
 }
 
 static void test_report_builder(void **unused)
