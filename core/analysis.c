@@ -375,6 +375,39 @@ static void analysis_run_section(struct ep_report *report, const struct ep_run_i
 	if (run->command_exit_status >= 0)
 		ep_report_metric(report, "run.exit_status", "Test command exit status",
 		                 ep_value_int(run->command_exit_status), EP_UNIT_NONE);
+	/* Wall-clock times, so a reporter can place figures on a timeline
+	 * shared with other runs (the prometheus and openmetrics reporters);
+	 * offsets alone are relative to the run's own monotonic clock. */
+	ep_report_metric(report, "run.started_unix_ns", "Started (Unix time, ns)",
+	                 run->started_unix_ns > 0 ? ep_value_int(run->started_unix_ns)
+	                                          : ep_value_none(),
+	                 EP_UNIT_NONE);
+	ep_report_metric(report, "run.ended_unix_ns", "Ended (Unix time, ns)",
+	                 run->ended_unix_ns > 0 ? ep_value_int(run->ended_unix_ns)
+	                                        : ep_value_none(),
+	                 EP_UNIT_NONE);
+	static const struct ep_report_column columns[] = {
+		{ "snapshot", "snapshot", EP_VALUE_TEXT, EP_UNIT_NONE },
+		{ "kind", "kind", EP_VALUE_TEXT, EP_UNIT_NONE },
+		{ "source", "source", EP_VALUE_TEXT, EP_UNIT_NONE },
+		{ "time_unix_ns", "taken at (Unix time, ns)", EP_VALUE_INT, EP_UNIT_NONE },
+	};
+	if (ep_report_table(report, "run.snapshot_times", "When each snapshot was taken",
+	                    sizeof(columns) / sizeof(columns[0]), columns) < 0)
+		return;
+	for (size_t i = 0; i < run->snapshot_count; i++) {
+		const struct ep_snapshot_info *snapshot = &run->snapshots[i];
+		const char *slash = strrchr(snapshot->path, '/');
+		const struct ep_value cells[] = {
+			ep_value_text(slash != NULL ? slash + 1 : snapshot->path),
+			ep_value_text(snapshot->kind),
+			ep_value_text(snapshot->source),
+			snapshot->time_unix_ns > 0 ? ep_value_int(snapshot->time_unix_ns)
+			                           : ep_value_none(),
+		};
+		if (ep_report_row(report, cells) < 0)
+			return;
+	}
 }
 
 static int analysis_render(struct ep_cli *cli, const struct ep_host_context *context,

@@ -1,5 +1,6 @@
 /* category: in-use memory by category (OpenAPI, JSON decoding, ...) at the
- * peak, its share of the total, and its growth since the first snapshot.
+ * peak, its share of the total, its growth since the first snapshot, and
+ * its in-use bytes in every heap snapshot (the timeline).
  *
  * A category is a list of POSIX extended regexes.  A sample belongs to it
  * when any frame of its stack matches, exactly as `go tool pprof
@@ -245,37 +246,97 @@ static int category_report(struct category_analyzer *self, struct ep_report *rep
 	                                 "built-in categories are used.");
 }
 
+/* category.timeline: every heap snapshot's in-use bytes by category, one
+ * column per category and one for the uncategorized rest, so a timeline
+ * (a chart, a Prometheus series) can follow a category over the run.
+ * timeline holds scan->count rows of categories.count + 1 values. */
+static int category_report_timeline(struct category_analyzer *self, struct ep_report *report,
+                                    const struct analyzer_heap_scan *scan, const int64_t *timeline)
+{
+	const struct ep_host_api *host = self->host;
+	size_t width = self->categories.count + 1;
+	struct ep_report_column *columns = host->alloc((width + 2) * sizeof(*columns));
+	struct ep_value *cells = host->alloc((width + 2) * sizeof(*cells));
+	int rc = -ENOMEM;
+	if (columns == NULL || cells == NULL)
+		goto cleanup;
+	columns[0] = (struct ep_report_column){ "offset_seconds", "time", EP_VALUE_DOUBLE,
+		                                EP_UNIT_SECONDS };
+	columns[1] =
+	        (struct ep_report_column){ "snapshot", "snapshot", EP_VALUE_TEXT, EP_UNIT_NONE };
+	for (size_t c = 0; c < width; c++) {
+		bool rest = c == self->categories.count;
+		columns[c + 2] = (struct ep_report_column){
+			rest ? "uncategorized" : self->categories.items[c].name,
+			rest ? "Uncategorized" : self->categories.items[c].display_name,
+			EP_VALUE_INT, EP_UNIT_BYTES
+		};
+	}
+	rc = host->report_table(report, "category.timeline",
+	                        "In-use memory by category per heap snapshot", width + 2, columns);
+	for (size_t i = 0; rc >= 0 && i < scan->count; i++) {
+		cells[0] = analyzer_double(scan->snapshots[i].snapshot->offset_seconds);
+		cells[1] = analyzer_text(analyzer_basename(scan->snapshots[i].snapshot->path));
+		for (size_t c = 0; c < width; c++)
+			cells[c + 2] = analyzer_int(timeline[i * width + c]);
+		rc = host->report_row(report, cells);
+	}
+cleanup:
+	host->free(cells);
+	host->free(columns);
+	return rc < 0 ? rc : 0;
+}
+
 static int category_analyze(void *state, const struct ep_run_info *run, struct ep_report *report)
 {
 	struct category_analyzer *self = state;
 	struct analyzer_heap_scan scan = { 0 };
-	struct category_totals peak = { 0 }, first = { 0 };
+	struct category_totals peak = { 0 }, first = { 0 }, current = { 0 };
+	int64_t *timeline = NULL;
+	size_t width = self->categories.count + 1;
 
 	int rc = analyzer_heap_scan(self->host, self->instance, run, &scan);
 	if (rc < 0)
 		goto cleanup;
 	rc = category_totals_new(self, &peak);
+	if (rc >= 0)
+		rc = category_totals_new(self, &first);
+	if (rc >= 0)
+		rc = category_totals_new(self, &current);
 	if (rc < 0)
 		goto cleanup;
-	rc = category_totals_new(self, &first);
-	if (rc < 0)
+	timeline = self->host->alloc(scan.count * width * sizeof(*timeline));
+	if (timeline == NULL) {
+		rc = -ENOMEM;
 		goto cleanup;
-	/* One profile in memory at a time: the first, then the peak. */
-	rc = category_measure_snapshot(self, &scan.snapshots[0], &first);
-	if (rc < 0)
-		goto cleanup;
-	if (scan.peak == 0) {
-		memcpy(peak.inuse, first.inuse, self->categories.count * sizeof(*peak.inuse));
-		peak.uncategorized = first.uncategorized;
-		peak.total = first.total;
-	} else {
-		rc = category_measure_snapshot(self, &scan.snapshots[scan.peak], &peak);
+	}
+	/* One profile in memory at a time; the first and the peak are kept
+	 * as totals for the table and the metrics. */
+	for (size_t i = 0; i < scan.count; i++) {
+		rc = category_measure_snapshot(self, &scan.snapshots[i], &current);
 		if (rc < 0)
 			goto cleanup;
+		memcpy(timeline + i * width, current.inuse,
+		       self->categories.count * sizeof(*timeline));
+		timeline[i * width + self->categories.count] = current.uncategorized;
+		struct category_totals *keep[] = { i == 0 ? &first : NULL,
+			                           i == scan.peak ? &peak : NULL };
+		for (size_t k = 0; k < 2; k++) {
+			if (keep[k] == NULL)
+				continue;
+			memcpy(keep[k]->inuse, current.inuse,
+			       self->categories.count * sizeof(*current.inuse));
+			keep[k]->uncategorized = current.uncategorized;
+			keep[k]->total = current.total;
+		}
 	}
 	rc = category_report(self, report, &scan, &peak, &first);
+	if (rc >= 0)
+		rc = category_report_timeline(self, report, &scan, timeline);
 
 cleanup:
+	self->host->free(timeline);
+	category_totals_free(self, &current);
 	category_totals_free(self, &first);
 	category_totals_free(self, &peak);
 	analyzer_heap_scan_free(self->host, &scan);
