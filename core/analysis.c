@@ -152,6 +152,7 @@ static double analysis_run_seconds(const struct ep_run_info *run)
 struct analysis_plugins {
 	struct ep_instance **instances;
 	size_t count;
+	size_t failed; /* named plugins whose init() failed */
 };
 
 /* Instantiates the plugins of kind named in the comma-separated list;
@@ -185,6 +186,7 @@ static int analysis_instantiate(struct ep_cli *cli, const struct ep_host_context
 		if (ep_instance_create(plugin, context, &instance) < 0) {
 			ep_log_warn(&cli->log, "%s %s failed to start; skipped",
 			            ep_plugin_kind_name(kind), name);
+			out->failed++;
 			continue;
 		}
 		out->instances[out->count++] = instance;
@@ -417,11 +419,16 @@ static int analysis_render(struct ep_cli *cli, const struct ep_host_context *con
 	analysis_instantiate(cli, context, EP_PLUGIN_KIND_REPORTER,
 	                     ep_config_get(cli->config, "run", "reporters"), &reporters);
 	if (reporters.count == 0) {
-		ep_log_error(&cli->log, "no reporter plugin is installed; nothing written");
+		ep_log_error(&cli->log,
+		             reporters.failed > 0
+		                     ? "no reporter could start; nothing written"
+		                     : "no reporter plugin is installed; nothing written");
 		analysis_release(&reporters);
 		return EP_EXIT_FAILURE;
 	}
-	int status = EP_EXIT_OK;
+	/* A reporter that could not start (a push without its URL) still
+	 * lets the others write, but the command must not look successful. */
+	int status = reporters.failed > 0 ? EP_EXIT_FAILURE : EP_EXIT_OK;
 	const struct ep_report_document *document = ep_report_document(report);
 	for (size_t i = 0; i < reporters.count; i++) {
 		struct ep_instance *instance = reporters.instances[i];

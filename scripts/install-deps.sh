@@ -7,9 +7,11 @@ packages=(
 	build-essential meson ninja-build pkg-config   # the build
 	protobuf-c-compiler libprotobuf-c-dev           # profile.proto -> C
 	libcurl4-openssl-dev zlib1g-dev libinih-dev     # HTTP, gzip, INI
+	libsnappy-dev                                   # Prometheus remote write (snappy)
 	libcmocka-dev                                   # unit tests
 	golang-go                                       # test targets, golden data (go tool pprof)
 	python3 socat curl                              # test helpers, demo workload
+	prometheus                                      # remote write and promtool backfill tests
 	clang-format                                    # the format check
 	clang libclang-rt-14-dev                        # the libFuzzer smoke run
 )
