@@ -514,6 +514,7 @@ done:
 /* ---- compare ------------------------------------------------------------------ */
 
 struct analysis_fail_rule {
+	char text[256]; /* as the user wrote it, e.g. "peak>+10%" */
 	char id[128];
 	char op[3];
 	double threshold;
@@ -569,6 +570,7 @@ static int analysis_parse_fail_on(const char *text, struct analysis_fail_rule **
 			rc = -EINVAL;
 			break;
 		}
+		snprintf(rule.text, sizeof(rule.text), "%s", item);
 		memcpy(rule.id, item, id_len);
 		rule.id[strcspn(rule.id, " ")] = '\0';
 		const char *op = item + id_len;
@@ -622,10 +624,19 @@ static void analysis_format_amount(char *buf, size_t len, double value, const ch
 		snprintf(buf, len, "%.6g%s%s", value, *unit ? " " : "", unit);
 }
 
-/* Checks every rule; logs each broken one. Returns the number broken, or
- * -EINVAL when a rule names a figure the comparison lacks. */
+/* What a --fail-on rule found. */
+enum analysis_verdict {
+	ANALYSIS_VERDICT_UNCHECKED = 0, /* a run lacks the figure */
+	ANALYSIS_VERDICT_HOLDS = 1,
+	ANALYSIS_VERDICT_BROKEN = 2,
+};
+
+/* Checks every rule; logs each broken one and sets verdicts[i]. Returns
+ * the number broken, or -EINVAL when a rule names a figure the comparison
+ * lacks. */
 static int analysis_check_fail_on(struct ep_cli *cli, const struct ep_report_document *document,
-                                  const struct analysis_fail_rule *rules, size_t count)
+                                  const struct analysis_fail_rule *rules, size_t count,
+                                  enum analysis_verdict *verdicts, double *measures)
 {
 	int broken = 0;
 	for (size_t i = 0; i < count; i++) {
@@ -640,6 +651,8 @@ static int analysis_check_fail_on(struct ep_cli *cli, const struct ep_report_doc
 		    c->a.type == EP_VALUE_TEXT || c->b.type == EP_VALUE_TEXT) {
 			ep_log_warn(&cli->log, "--fail-on: %s is missing in a run; not checked",
 			            rule->id);
+			verdicts[i] = ANALYSIS_VERDICT_UNCHECKED;
+			measures[i] = NAN;
 			continue;
 		}
 		double a = analysis_value_number(&c->a), b = analysis_value_number(&c->b);
@@ -663,6 +676,8 @@ static int analysis_check_fail_on(struct ep_cli *cli, const struct ep_report_doc
 			snprintf(change_text, sizeof(change_text), "%+.1f%%", measured);
 		else
 			analysis_format_amount(change_text, sizeof(change_text), change, c->unit);
+		verdicts[i] = breaks ? ANALYSIS_VERDICT_BROKEN : ANALYSIS_VERDICT_HOLDS;
+		measures[i] = measured;
 		if (breaks) {
 			broken++;
 			ep_log_error(&cli->log,
@@ -675,6 +690,37 @@ static int analysis_check_fail_on(struct ep_cli *cli, const struct ep_report_doc
 		}
 	}
 	return broken;
+}
+
+/* gates.verdicts: each --fail-on rule, what it measured and whether it
+ * held (docs/report-ids.md). */
+static void analysis_gates_section(struct ep_report *report, const struct analysis_fail_rule *rules,
+                                   size_t count, const enum analysis_verdict *verdicts,
+                                   const double *measures)
+{
+	static const char *const names[] = { "not checked", "holds", "broken" };
+	static const struct ep_report_column columns[] = {
+		{ "rule", "rule", EP_VALUE_TEXT, EP_UNIT_NONE },
+		{ "figure", "figure", EP_VALUE_TEXT, EP_UNIT_NONE },
+		{ "change", "change (percent, or the figure's unit)", EP_VALUE_DOUBLE,
+		  EP_UNIT_NONE },
+		{ "verdict", "verdict", EP_VALUE_TEXT, EP_UNIT_NONE },
+	};
+	ep_report_set_origin(report, "core");
+	if (ep_report_section(report, "gates", "Gates (--fail-on)") < 0 ||
+	    ep_report_table(report, "gates.verdicts", "Gates", sizeof(columns) / sizeof(columns[0]),
+	                    columns) < 0)
+		return;
+	for (size_t i = 0; i < count; i++) {
+		const struct ep_value cells[] = {
+			ep_value_text(rules[i].text),
+			ep_value_text(rules[i].id),
+			isnan(measures[i]) ? ep_value_none() : ep_value_double(measures[i]),
+			ep_value_text(names[verdicts[i]]),
+		};
+		if (ep_report_row(report, cells) < 0)
+			return;
+	}
 }
 
 static void analysis_compare_run_section(struct ep_report *report, const struct ep_run_info *a,
@@ -717,6 +763,8 @@ int ep_analysis_compare(struct ep_cli *cli, const char *a_name, const char *b_na
 	struct analysis_plugins analyzers = { 0 };
 	struct analysis_fail_rule *rules = NULL;
 	size_t rule_count = 0;
+	enum analysis_verdict *verdicts = NULL;
+	double *measures = NULL;
 	struct ep_host_context context = analysis_context(cli);
 	int status = EP_EXIT_FAILURE;
 	if (fail_on != NULL &&
@@ -761,18 +809,29 @@ int ep_analysis_compare(struct ep_cli *cli, const char *a_name, const char *b_na
 	}
 	snprintf(base, sizeof(base), "%s/%s-vs-%s", comparisons, analysis_basename(a_name),
 	         analysis_basename(b_name));
+	/* The gates are judged before rendering so their verdicts are in the
+	 * reports (and reach Prometheus); the exit status says them last. */
+	int broken = 0;
+	if (rule_count > 0) {
+		verdicts = calloc(rule_count, sizeof(*verdicts));
+		measures = calloc(rule_count, sizeof(*measures));
+		if (verdicts == NULL || measures == NULL)
+			goto done;
+		broken = analysis_check_fail_on(cli, ep_report_document(report), rules, rule_count,
+		                                verdicts, measures);
+		if (broken >= 0)
+			analysis_gates_section(report, rules, rule_count, verdicts, measures);
+	}
 	status = analysis_render(cli, &context, report, base);
 	if (status == EP_EXIT_OK)
 		ep_log_info(&cli->log, "comparison written: %s.*", base);
-	if (rule_count > 0) {
-		int broken =
-		        analysis_check_fail_on(cli, ep_report_document(report), rules, rule_count);
-		if (broken < 0)
-			status = EP_EXIT_USAGE;
-		else if (broken > 0)
-			status = EP_EXIT_REGRESSION;
-	}
+	if (broken < 0)
+		status = EP_EXIT_USAGE;
+	else if (broken > 0)
+		status = EP_EXIT_REGRESSION;
 done:
+	free(verdicts);
+	free(measures);
 	free(rules);
 	analysis_release(&analyzers);
 	analysis_context_end(&context);

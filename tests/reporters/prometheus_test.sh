@@ -172,6 +172,27 @@ curl -sf -X POST "http://127.0.0.1:$port/-/reload" || fail "reload with the wind
 analyze_with push.ini 0 with-caching E2E_PROFILE_LABELS=component=catalogd,repetition=2
 check_prometheus window 4 with-caching:component=catalogd,repetition=2
 
+# ---- compare: each gate's verdict, at the time of the comparison ----------------
+"$exe" -c push.ini -o "$out" compare baseline with-caching \
+	--fail-on 'peak>+10%,category.openapi<-5%' >stdout 2>err
+status=$?
+if [ "$status" -eq 3 ]; then pass; else fail "compare --fail-on: exit status $status, want 3"; fi
+stderr_has "compare push" "pushed 2 samples in 2 series to $url"
+python3 - "http://127.0.0.1:$port" "$out/comparisons/baseline-vs-with-caching.json" >gates.out 2>&1 <<'PY'
+import json, sys, urllib.parse, urllib.request
+base, path = sys.argv[1], sys.argv[2]
+report = json.load(open(path))
+rows = [i for s in report['sections'] for i in s['items'] if i.get('id') == 'gates.verdicts'][0]['rows']
+want = {'peak>+10%': 0.0, 'category.openapi<-5%': 1.0}
+ok = sorted((r[0], r[3]) for r in rows) == sorted([('peak>+10%', 'holds'), ('category.openapi<-5%', 'broken')])
+query = 'e2e_profile_gate_broken{run="with-caching",baseline="baseline"}'
+answer = json.load(urllib.request.urlopen(f'{base}/api/v1/query?' + urllib.parse.urlencode({'query': query})))
+got = {r['metric']['gate']: float(r['value'][1]) for r in answer['data']['result']}
+print('report rows', rows, 'prometheus', got)
+sys.exit(0 if ok and got == want else 1)
+PY
+if [ $? -eq 0 ]; then pass; else fail "gate verdicts: $(cat gates.out)"; fi
+
 # ---- a refusing endpoint: Prometheus without the receiver ----------------------
 printf 'global:\n  scrape_interval: 1m\n' >plain.yml
 start_prometheus plain plain.yml --storage.tsdb.path="$work/tsdb-plain"
