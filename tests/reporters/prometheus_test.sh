@@ -193,6 +193,32 @@ sys.exit(0 if ok and got == want else 1)
 PY
 if [ $? -eq 0 ]; then pass; else fail "gate verdicts: $(cat gates.out)"; fi
 
+# ---- every PromQL example of docs/prometheus.md is valid ------------------------
+python3 - "http://127.0.0.1:$port" "$here/../../docs/prometheus.md" >promql.out 2>&1 <<'PY'
+import json, re, sys, urllib.error, urllib.parse, urllib.request
+base, doc = sys.argv[1], open(sys.argv[2]).read()
+queries = []
+for block in re.findall(r'```promql\n(.*?)```', doc, re.S):
+    # A block holds one query per line, or one query continued on
+    # indented lines.
+    for line in block.splitlines():
+        if line.startswith(' ') and queries:
+            queries[-1] += ' ' + line.strip()
+        elif line.strip():
+            queries.append(line.strip())
+bad = 0
+for query in queries:
+    try:
+        urllib.request.urlopen(f'{base}/api/v1/query?' + urllib.parse.urlencode({'query': query}))
+    except urllib.error.HTTPError as e:
+        bad += 1
+        print(f'{query}: {e.read().decode()}')
+print(f'{len(queries)} queries, {bad} invalid')
+sys.exit(1 if bad or len(queries) < 5 else 0)
+PY
+if [ $? -eq 0 ]; then pass; else fail "docs/prometheus.md PromQL: $(cat promql.out)"; fi
+tail -n 1 promql.out
+
 # ---- a refusing endpoint: Prometheus without the receiver ----------------------
 printf 'global:\n  scrape_interval: 1m\n' >plain.yml
 start_prometheus plain plain.yml --storage.tsdb.path="$work/tsdb-plain"
