@@ -287,59 +287,84 @@ cleanup:
 	return rc < 0 ? rc : 0;
 }
 
+/* What the scan's visitor fills: each snapshot's category totals. */
+struct category_timeline_scan {
+	struct category_analyzer *self;
+	struct category_totals current;
+	int64_t *timeline; /* capacity rows of categories.count + 1 */
+	size_t capacity;
+	int64_t *totals; /* per row: pprof's total, for the peak's share */
+};
+
+static int category_visit(void *context, size_t index, const struct ep_profile *profile)
+{
+	struct category_timeline_scan *scan = context;
+	size_t count = scan->self->categories.count, width = count + 1;
+	if (index >= scan->capacity)
+		return -EOVERFLOW; /* the scan never yields more than the heap snapshots */
+	int rc = category_measure(scan->self, profile, &scan->current);
+	if (rc < 0)
+		return rc;
+	memcpy(scan->timeline + index * width, scan->current.inuse, count * sizeof(int64_t));
+	scan->timeline[index * width + count] = scan->current.uncategorized;
+	scan->totals[index] = scan->current.total;
+	return 0;
+}
+
+/* Copies row index of the timeline into totals. */
+static void category_totals_from_row(const struct category_timeline_scan *scan, size_t index,
+                                     struct category_totals *totals)
+{
+	size_t count = scan->self->categories.count, width = count + 1;
+	memcpy(totals->inuse, scan->timeline + index * width, count * sizeof(int64_t));
+	totals->uncategorized = scan->timeline[index * width + count];
+	totals->total = scan->totals[index];
+}
+
 static int category_analyze(void *state, const struct ep_run_info *run, struct ep_report *report)
 {
 	struct category_analyzer *self = state;
+	const struct ep_host_api *host = self->host;
 	struct analyzer_heap_scan scan = { 0 };
-	struct category_totals peak = { 0 }, first = { 0 }, current = { 0 };
-	int64_t *timeline = NULL;
+	struct category_totals peak = { 0 }, first = { 0 };
+	struct category_timeline_scan timeline = { self, { 0 }, NULL, 0, NULL };
 	size_t width = self->categories.count + 1;
+	for (size_t i = 0; i < run->snapshot_count; i++)
+		if (strcmp(run->snapshots[i].kind, "heap") == 0)
+			timeline.capacity++;
 
-	int rc = analyzer_heap_scan(self->host, self->instance, run, &scan);
-	if (rc < 0)
-		goto cleanup;
-	rc = category_totals_new(self, &peak);
+	int rc = category_totals_new(self, &peak);
 	if (rc >= 0)
 		rc = category_totals_new(self, &first);
 	if (rc >= 0)
-		rc = category_totals_new(self, &current);
+		rc = category_totals_new(self, &timeline.current);
 	if (rc < 0)
 		goto cleanup;
-	timeline = self->host->alloc(scan.count * width * sizeof(*timeline));
-	if (timeline == NULL) {
+	size_t rows = timeline.capacity ? timeline.capacity : 1;
+	timeline.timeline = host->alloc(rows * width * sizeof(*timeline.timeline));
+	timeline.totals = host->alloc(rows * sizeof(*timeline.totals));
+	if (timeline.timeline == NULL || timeline.totals == NULL) {
 		rc = -ENOMEM;
 		goto cleanup;
 	}
-	/* One profile in memory at a time; the first and the peak are kept
-	 * as totals for the table and the metrics. */
-	for (size_t i = 0; i < scan.count; i++) {
-		rc = category_measure_snapshot(self, &scan.snapshots[i], &current);
-		if (rc < 0)
-			goto cleanup;
-		memcpy(timeline + i * width, current.inuse,
-		       self->categories.count * sizeof(*timeline));
-		timeline[i * width + self->categories.count] = current.uncategorized;
-		struct category_totals *keep[] = { i == 0 ? &first : NULL,
-			                           i == scan.peak ? &peak : NULL };
-		for (size_t k = 0; k < 2; k++) {
-			if (keep[k] == NULL)
-				continue;
-			memcpy(keep[k]->inuse, current.inuse,
-			       self->categories.count * sizeof(*current.inuse));
-			keep[k]->uncategorized = current.uncategorized;
-			keep[k]->total = current.total;
-		}
-	}
+	/* One pass, one profile in memory at a time: the scan's totals and
+	 * every snapshot's categories from the same decoded profile. */
+	rc = analyzer_heap_scan_each(host, self->instance, run, &scan, category_visit, &timeline);
+	if (rc < 0)
+		goto cleanup;
+	category_totals_from_row(&timeline, 0, &first);
+	category_totals_from_row(&timeline, scan.peak, &peak);
 	rc = category_report(self, report, &scan, &peak, &first);
 	if (rc >= 0)
-		rc = category_report_timeline(self, report, &scan, timeline);
+		rc = category_report_timeline(self, report, &scan, timeline.timeline);
 
 cleanup:
-	self->host->free(timeline);
-	category_totals_free(self, &current);
+	host->free(timeline.totals);
+	host->free(timeline.timeline);
+	category_totals_free(self, &timeline.current);
 	category_totals_free(self, &first);
 	category_totals_free(self, &peak);
-	analyzer_heap_scan_free(self->host, &scan);
+	analyzer_heap_scan_free(host, &scan);
 	return rc;
 }
 

@@ -196,6 +196,8 @@ static int prometheus_render(void *state, const struct ep_report_document *docum
 {
 	struct prometheus_reporter *self = state;
 	const struct ep_host_api *host = self->host;
+	struct timespec started;
+	clock_gettime(CLOCK_MONOTONIC, &started);
 	struct prom_set set;
 	char reason[512] = "";
 	int rc = prom_set_build(document, &self->labels, prometheus_now_ms(), &set, reason,
@@ -240,9 +242,15 @@ static int prometheus_render(void *state, const struct ep_report_document *docum
 		backoff = backoff * 2 > PROMETHEUS_BACKOFF_MAX_MS ? PROMETHEUS_BACKOFF_MAX_MS
 		                                                  : backoff * 2;
 	}
+	struct timespec ended;
+	clock_gettime(CLOCK_MONOTONIC, &ended);
+	/* The time from the document to the server's answer, for bench/. */
+	double milliseconds = (double)(ended.tv_sec - started.tv_sec) * 1e3 +
+	                      (double)(ended.tv_nsec - started.tv_nsec) / 1e6;
 	if (rc == 0)
-		host->log(self->instance, EP_LOG_INFO, "pushed %zu samples in %zu series to %s",
-		          set.sample_count, set.count, self->url);
+		host->log(self->instance, EP_LOG_INFO,
+		          "pushed %zu samples in %zu series to %s (%zu bytes, %.1f ms)",
+		          set.sample_count, set.count, self->url, size, milliseconds);
 	else
 		host->log(self->instance, EP_LOG_ERROR, "push to %s failed: %s%s", self->url,
 		          reason, prometheus_hint(reason));

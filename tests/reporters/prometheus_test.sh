@@ -129,7 +129,7 @@ start_prometheus receiver prometheus.yml --storage.tsdb.path="$work/tsdb" \
 url="http://127.0.0.1:$port/api/v1/write"
 write_ini push.ini json,prometheus "$url"
 analyze_with push.ini 0 baseline E2E_PROFILE_LABELS=component=operator-controller,repetition=1
-stderr_has "push baseline" "pushed 84 samples in 20 series to $url"
+stderr_has "push baseline" "pushed 84 samples in 20 series to $url ("
 analyze_with push.ini 0 baseline E2E_PROFILE_LABELS=component=operator-controller,repetition=2
 analyze_with push.ini 0 with-caching E2E_PROFILE_LABELS=component=catalogd,repetition=1
 check_prometheus push 3 baseline:component=operator-controller,repetition=1 \
@@ -177,7 +177,7 @@ check_prometheus window 4 with-caching:component=catalogd,repetition=2
 	--fail-on 'peak>+10%,category.openapi<-5%' >stdout 2>err
 status=$?
 if [ "$status" -eq 3 ]; then pass; else fail "compare --fail-on: exit status $status, want 3"; fi
-stderr_has "compare push" "pushed 2 samples in 2 series to $url"
+stderr_has "compare push" "pushed 2 samples in 2 series to $url ("
 python3 - "http://127.0.0.1:$port" "$out/comparisons/baseline-vs-with-caching.json" >gates.out 2>&1 <<'PY'
 import json, sys, urllib.parse, urllib.request
 base, path = sys.argv[1], sys.argv[2]
