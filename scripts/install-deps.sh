@@ -11,7 +11,7 @@ packages=(
 	libcmocka-dev                                   # unit tests
 	golang-go                                       # test targets, golden data (go tool pprof)
 	python3 socat curl                              # test helpers, demo workload
-	prometheus                                      # remote write and promtool backfill tests
+	prometheus openssl                              # remote write and backfill tests, their certificates
 	clang-format                                    # the format check
 	clang libclang-rt-14-dev                        # the libFuzzer smoke run
 )

@@ -166,8 +166,14 @@ static bool prometheus_retryable(int rc, long status)
 /* The hint for an answer refusing samples by their age. Prometheus says
  * "out of bounds" (older than its head block takes), "too old sample"
  * (older than the out-of-order window) or "out of order sample". */
-static const char *prometheus_hint(const char *reason)
+static const char *prometheus_hint(const struct prometheus_reporter *self, const char *reason)
 {
+	/* A TLS server that requires a client certificate closes the
+	 * connection after the handshake; libcurl only sees it broken. */
+	if (strncmp(self->url, "https://", 8) == 0 && self->settings.client_cert == NULL &&
+	    strstr(reason, "connection broken") != NULL)
+		return "; if the server requires a client certificate, set client_cert and "
+		       "client_key";
 	if (strstr(reason, "out of bounds") != NULL || strstr(reason, "too old") != NULL ||
 	    strstr(reason, "out of order") != NULL)
 		return "; the samples are older than the server accepts: allow them with "
@@ -253,7 +259,7 @@ static int prometheus_render(void *state, const struct ep_report_document *docum
 		          set.sample_count, set.count, self->url, size, milliseconds);
 	else
 		host->log(self->instance, EP_LOG_ERROR, "push to %s failed: %s%s", self->url,
-		          reason, prometheus_hint(reason));
+		          reason, prometheus_hint(self, reason));
 	free(body);
 	prom_set_free(&set);
 	return rc;

@@ -233,6 +233,58 @@ write_ini dead.ini prometheus,json "http://127.0.0.1:$dead/api/v1/write"
 analyze_with dead.ini 1 baseline
 stderr_has "dead" "push to http://127.0.0.1:$dead/api/v1/write failed: connection refused"
 
+# ---- https with a client certificate (Prometheus's web config) --------------------
+if command -v openssl >/dev/null; then
+	mkdir tls
+	(
+		cd tls || exit 1
+		openssl req -x509 -newkey rsa:2048 -nodes -keyout ca.key -out ca.pem -days 2 \
+			-subj "/CN=e2e-profile test CA" &&
+			openssl req -newkey rsa:2048 -nodes -keyout server.key -out server.csr \
+				-subj "/CN=127.0.0.1" &&
+			printf 'subjectAltName=IP:127.0.0.1\n' >san.ext &&
+			openssl x509 -req -in server.csr -CA ca.pem -CAkey ca.key -CAcreateserial \
+				-out server.pem -days 2 -extfile san.ext &&
+			openssl req -newkey rsa:2048 -nodes -keyout client.key -out client.csr \
+				-subj "/CN=e2e-profile" &&
+			openssl x509 -req -in client.csr -CA ca.pem -CAkey ca.key -CAcreateserial \
+				-out client.pem -days 2
+	) >tls.log 2>&1 || fail "openssl: $(tail -n 3 tls.log)"
+	printf 'tls_server_config:\n  cert_file: %s\n  key_file: %s\n' \
+		"$work/tls/server.pem" "$work/tls/server.key" >web.yml
+	printf '  client_auth_type: RequireAndVerifyClientCert\n  client_ca_file: %s\n' \
+		"$work/tls/ca.pem" >>web.yml
+	port=$(free_port)
+	prometheus --config.file=plain.yml --web.config.file=web.yml \
+		--web.listen-address="127.0.0.1:$port" --storage.tsdb.path="$work/tsdb-tls" \
+		--storage.tsdb.retention.time=100y --web.enable-remote-write-receiver \
+		>"$work/tls-prometheus.log" 2>&1 &
+	pids+=($!)
+	tls_curl=(curl -sf --cacert tls/ca.pem --cert tls/client.pem --key tls/client.key)
+	for _ in $(seq 300); do
+		"${tls_curl[@]}" "https://127.0.0.1:$port/-/ready" >/dev/null && break
+		sleep 0.1
+	done
+	url="https://127.0.0.1:$port/api/v1/write"
+	write_ini tls.ini json,prometheus "$url"
+	printf 'ca_file = %s\nclient_cert = %s\nclient_key = %s\n' "$work/tls/ca.pem" \
+		"$work/tls/client.pem" "$work/tls/client.key" >>tls.ini
+	analyze_with tls.ini 0 baseline
+	stderr_has "tls push" "pushed 84 samples in 20 series to $url ("
+	"${tls_curl[@]}" "https://127.0.0.1:$port/api/v1/query?query=e2e_profile_peak_inuse_bytes&time=1795638649.306" >tls-query.out
+	if grep -q '"109594099"' tls-query.out; then pass; else fail "tls: peak not stored: $(cat tls-query.out)"; fi
+	write_ini tls-nocert.ini json,prometheus "$url"
+	printf 'ca_file = %s\n' "$work/tls/ca.pem" >>tls-nocert.ini
+	analyze_with tls-nocert.ini 1 baseline
+	stderr_has "tls without client cert" "push to $url failed: connection broken"
+	stderr_has "tls without client cert" "set client_cert and client_key"
+	write_ini tls-noca.ini json,prometheus "$url"
+	analyze_with tls-noca.ini 1 baseline
+	stderr_has "tls without ca" "push to $url failed: TLS: the server's certificate is not trusted"
+else
+	echo "openssl is not installed: the https case is not run"
+fi
+
 # ---- backfill: openmetrics -> promtool -> Prometheus -----------------------------
 printf '[run]\nreporters = json,openmetrics\n' >om.ini
 analyze_with om.ini 0 baseline E2E_PROFILE_LABELS=component=operator-controller,repetition=1
