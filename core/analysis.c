@@ -444,6 +444,21 @@ static int analysis_render(struct ep_cli *cli, const struct ep_host_context *con
 	return status;
 }
 
+static struct ep_host_context analysis_context(struct ep_cli *cli);
+static void analysis_context_end(struct ep_host_context *context);
+
+int ep_analysis_check_reporters(struct ep_cli *cli)
+{
+	struct ep_host_context context = analysis_context(cli);
+	struct analysis_plugins reporters;
+	analysis_instantiate(cli, &context, EP_PLUGIN_KIND_REPORTER,
+	                     ep_config_get(cli->config, "run", "reporters"), &reporters);
+	size_t failed = reporters.failed;
+	analysis_release(&reporters);
+	analysis_context_end(&context);
+	return failed > 0 ? EP_EXIT_USAGE : EP_EXIT_OK;
+}
+
 /* The host side of an analysis; the profile cache lives until
  * analysis_context_end. */
 static struct ep_host_context analysis_context(struct ep_cli *cli)

@@ -146,6 +146,16 @@ stderr_has "repeated label" "[reporter.prometheus] labels: 'branch' is given twi
 printf '[run]\nreporters = json,prometheus\n' >nourl.ini
 analyze_with nourl.ini 1 baseline
 stderr_has "missing url" "[reporter.prometheus] remote_write_url: not set"
+# `run` checks the reporters before the test command starts.
+"$exe" -c nourl.ini -o "$out" run early --collector http --url "http://127.0.0.1:$(free_port)" \
+	-- touch "$work/test-ran" >stdout 2>err
+status=$?
+if [ "$status" -eq 2 ] && [ ! -e "$work/test-ran" ] && [ ! -e "$out/early" ]; then
+	pass
+else
+	fail "run with a bad reporter setting: exit status $status, want 2 before the test runs"
+fi
+stderr_has "run: missing url" "[reporter.prometheus] remote_write_url: not set"
 
 # ---- samples older than the server's window ------------------------------------
 # Prometheus scraping itself moves its head to now; the committed runs are
