@@ -388,13 +388,21 @@ static void analysis_run_section(struct ep_report *report, const struct ep_run_i
 	                 run->ended_unix_ns > 0 ? ep_value_int(run->ended_unix_ns)
 	                                        : ep_value_none(),
 	                 EP_UNIT_NONE);
+}
+
+/* Last in the document, so a long run's list does not push the findings
+ * down the page. */
+static void analysis_snapshots_section(struct ep_report *report, const struct ep_run_info *run)
+{
 	static const struct ep_report_column columns[] = {
 		{ "snapshot", "snapshot", EP_VALUE_TEXT, EP_UNIT_NONE },
 		{ "kind", "kind", EP_VALUE_TEXT, EP_UNIT_NONE },
 		{ "source", "source", EP_VALUE_TEXT, EP_UNIT_NONE },
 		{ "time_unix_ns", "taken at (Unix time, ns)", EP_VALUE_INT, EP_UNIT_NONE },
 	};
-	if (ep_report_table(report, "run.snapshot_times", "When each snapshot was taken",
+	ep_report_set_origin(report, "core");
+	if (ep_report_section(report, "snapshots", "Snapshots") < 0 ||
+	    ep_report_table(report, "run.snapshot_times", "When each snapshot was taken",
 	                    sizeof(columns) / sizeof(columns[0]), columns) < 0)
 		return;
 	for (size_t i = 0; i < run->snapshot_count; i++) {
@@ -514,6 +522,7 @@ int ep_analysis_analyze(struct ep_cli *cli, const char *directory)
 			            instance->plugin->descriptor->name, strerror(-rc));
 	}
 	analysis_recommend(cli, report);
+	analysis_snapshots_section(report, info);
 	snprintf(base, sizeof(base), "%s/analysis", directory);
 	status = analysis_render(cli, &context, report, base);
 	if (status == EP_EXIT_OK)
