@@ -84,6 +84,10 @@ static const struct {
 	{ "run.exit_status", PROM_TEST_EXIT_STATUS },
 };
 
+/* At most this many labels of the tool's own on a series (run, category,
+ * pod or instance; run, baseline, gate). */
+#define PROM_OWN_LABELS_MAX 4
+
 /* Labels the reporters set; an extra label may not take their names. */
 static const char *const prom_reserved_labels[] = { "run",      "baseline", "pod",
 	                                            "instance", "category", "gate" };
@@ -184,6 +188,11 @@ int prom_label_list_parse(const char *text, struct prom_label_list *list, char *
 				        prom_reserved_labels[r]);
 				goto invalid;
 			}
+		if (list->count == PROM_EXTRA_LABELS_MAX) {
+			prom_error(err, errlen, "labels: at most %d extra labels",
+			           PROM_EXTRA_LABELS_MAX);
+			goto invalid;
+		}
 		for (size_t i = 0; i < list->count; i++)
 			if (strlen(list->labels[i].name) == name_length &&
 			    memcmp(list->labels[i].name, item, name_length) == 0) {
@@ -328,13 +337,14 @@ static bool prom_labels_equal(const struct prom_series *series, const struct pro
 static int prom_add(struct prom_builder *builder, enum prom_family_index family,
                     const char *const *pairs, int64_t timestamp_ms, double value)
 {
-	struct prom_label labels[16];
+	/* The tool's own labels and the extra ones. */
+	struct prom_label labels[PROM_OWN_LABELS_MAX + PROM_EXTRA_LABELS_MAX];
 	size_t count = 0;
-	for (size_t i = 0; pairs[i] != NULL && count < 8; i += 2)
+	for (size_t i = 0; pairs[i] != NULL && count < PROM_OWN_LABELS_MAX; i += 2)
 		if (pairs[i + 1] != NULL && pairs[i + 1][0] != '\0')
 			labels[count++] =
 			        (struct prom_label){ (char *)pairs[i], (char *)pairs[i + 1] };
-	for (size_t i = 0; i < builder->extra->count && count < 16; i++)
+	for (size_t i = 0; i < builder->extra->count; i++)
 		labels[count++] = builder->extra->labels[i];
 	qsort(labels, count, sizeof(labels[0]), prom_label_compare);
 

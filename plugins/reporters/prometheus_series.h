@@ -55,6 +55,10 @@ struct prom_set {
 	size_t sample_count; /* over all series */
 };
 
+/* More extra labels than this are refused, so every series' labels fit
+ * a fixed array. */
+#define PROM_EXTRA_LABELS_MAX 16
+
 /* Extra labels parsed from "NAME=VALUE,NAME=VALUE". */
 struct prom_label_list {
 	struct prom_label *labels;
@@ -64,8 +68,8 @@ struct prom_label_list {
 /* Parses text (NULL or "" gives no labels) into list. A name must match
  * [a-zA-Z_][a-zA-Z0-9_]*, not start with "__", not be one the reporters
  * set themselves (run, baseline, pod, instance, category, gate) nor repeat;
- * a value must not be empty. Returns 0, or -EINVAL with a one-line reason
- * in err, or -ENOMEM. Free with prom_label_list_free. */
+ * a value must not be empty; at most PROM_EXTRA_LABELS_MAX of them. Returns 0, or -EINVAL with a
+ * one-line reason in err, or -ENOMEM. Free with prom_label_list_free. */
 int prom_label_list_parse(const char *text, struct prom_label_list *list, char *err, size_t errlen);
 void prom_label_list_free(struct prom_label_list *list);
 

@@ -56,6 +56,14 @@ static void test_extra_labels_are_checked(void **unused)
 	expect_label_error("ok=1,category=x", "'category' is set by e2e-profile itself");
 	expect_label_error("pod=x", "'pod' is set by e2e-profile itself");
 	expect_label_error("a=1,b=2,a=3", "'a' is given twice");
+	char many[512] = "";
+	for (int i = 0; i <= PROM_EXTRA_LABELS_MAX; i++)
+		snprintf(many + strlen(many), sizeof(many) - strlen(many), "l%02d=v,", i);
+	expect_label_error(many, "at most 16 extra labels");
+	many[strlen(many) - strlen("l16=v,")] = '\0'; /* at the limit: allowed */
+	assert_int_equal(prom_label_list_parse(many, &list, err, sizeof(err)), 0);
+	assert_int_equal(list.count, PROM_EXTRA_LABELS_MAX);
+	prom_label_list_free(&list);
 }
 
 static struct ep_value i64(int64_t value)
