@@ -36,15 +36,16 @@ _e2e_profile()
 	-c | --config | --base) COMPREPLY=($(compgen -f -- "$cur")); return ;;
 	-o | --output-dir | --plugin-path) COMPREPLY=($(compgen -d -- "$cur")); return ;;
 	--collector) COMPREPLY=($(compgen -W "kubectl http" -- "$cur")); return ;;
+	--reporters) COMPREPLY=($(compgen -W "markdown,csv,json markdown,csv,json,prometheus json,openmetrics" -- "$cur")); return ;;
 	--profiles) COMPREPLY=($(compgen -W "heap cpu goroutine allocs heap,cpu heap,goroutine heap,cpu,goroutine" -- "$cur")); return ;;
 	esac
-	local run_flags="--collector --url -n --namespace --deployment -l --selector --port -i --interval --profiles --cpu-duration --gc --target --force -h --help"
+	local run_flags="--collector --url -n --namespace --deployment -l --selector --port -i --interval --profiles --cpu-duration --gc --target --force --analyzers --reporters -h --help"
 	case $command in
 	"") COMPREPLY=($(compgen -W "$commands $global" -- "$cur")) ;;
 	run) COMPREPLY=($(compgen -W "$run_flags --" -- "$cur")) ;;
 	collect) COMPREPLY=($(compgen -W "${run_flags/--target /} --duration" -- "$cur")) ;;
-	analyze) COMPREPLY=($(compgen -W "$(_e2e_profile_runs) -h --help" -- "$cur")) ;;
-	compare) COMPREPLY=($(compgen -W "$(_e2e_profile_runs) --fail-on -h --help" -- "$cur")) ;;
+	analyze) COMPREPLY=($(compgen -W "$(_e2e_profile_runs) --analyzers --reporters -h --help" -- "$cur")) ;;
+	compare) COMPREPLY=($(compgen -W "$(_e2e_profile_runs) --fail-on --analyzers --reporters -h --help" -- "$cur")) ;;
 	top)
 		if [[ $cur == -* ]]; then
 			COMPREPLY=($(compgen -W "--sample-index --cum --nodecount --base -h --help" -- "$cur"))

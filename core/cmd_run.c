@@ -28,6 +28,8 @@ static const struct run_flag run_flags[] = {
 	{ 'c', "run", "cpu_duration", "--cpu-duration" },
 	{ 'T', "run", "target", "--target" },
 	{ 'd', "run", "duration", "--duration" },
+	{ 'A', "run", "analyzers", "--analyzers" },
+	{ 'R', "run", "reporters", "--reporters" },
 };
 
 static int cmd_run_common(struct ep_cli *cli, int argc, char **argv, bool collect_only)
@@ -46,6 +48,8 @@ static int cmd_run_common(struct ep_cli *cli, int argc, char **argv, bool collec
 		{ "target", required_argument, NULL, 'T' },
 		{ "duration", required_argument, NULL, 'd' },
 		{ "force", no_argument, NULL, 'f' },
+		{ "analyzers", required_argument, NULL, 'A' },
+		{ "reporters", required_argument, NULL, 'R' },
 		{ NULL, 0, NULL, 0 },
 	};
 	struct ep_run_options options = { .collect_only = collect_only,

@@ -25,6 +25,8 @@ static const char usage_run[] =
         "  --target TARGET       make target when no command is given\n"
         "                        (default test-experimental-e2e)\n"
         "  --force               run into an existing run directory\n"
+        "  --analyzers LIST      analyzer plugins to run (default [run] analyzers)\n"
+        "  --reporters LIST      reporter plugins, e.g. markdown,csv,json,prometheus\n"
         "  -h, --help            show this help\n"
         "\n"
         "Exits with the test command's status when it failed, after writing the reports.\n";
@@ -39,10 +41,12 @@ static const char usage_collect[] =
         "  -h, --help            show this help\n";
 
 static const char usage_analyze[] =
-        "usage: e2e-profile analyze NAME|DIR\n"
+        "usage: e2e-profile analyze NAME|DIR [options]\n"
         "\n"
         "(Re)analyze a run directory and write analysis.md, analysis.json and\n"
         "analysis.csv into it.\n"
+        "  --analyzers LIST      analyzer plugins to run (default [run] analyzers)\n"
+        "  --reporters LIST      reporter plugins, e.g. markdown,csv,json,prometheus\n"
         "  -h, --help            show this help\n";
 
 static const char usage_compare[] =
@@ -52,6 +56,8 @@ static const char usage_compare[] =
         "OUTPUT_DIR/comparisons/A-vs-B.{md,json,csv}.\n"
         "  --fail-on EXPR        e.g. 'peak>+10%,category.openapi>+5%';\n"
         "                        exit 3 when a rule is broken\n"
+        "  --analyzers LIST      analyzer plugins to run (default [run] analyzers)\n"
+        "  --reporters LIST      reporter plugins, e.g. markdown,csv,json,prometheus\n"
         "  -h, --help            show this help\n";
 
 static const char usage_top[] =

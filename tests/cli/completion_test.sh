@@ -48,6 +48,9 @@ expect "collector names" http e2e-profile run x --collector ""
 expect "top flag" --cum e2e-profile top --c
 expect "help topics" config e2e-profile help ""
 expect "compare flag" --fail-on e2e-profile compare --fail
+expect "analyze flag" --reporters e2e-profile analyze --rep
+expect "run flag --reporters" --reporters e2e-profile run x --rep
+expect "reporter lists" markdown,csv,json,prometheus e2e-profile analyze --reporters ""
 expect "run names" baseline e2e-profile -o "$work/runs" analyze ""
 E2E_PROFILE_DIR="$work/runs" expect "run names from E2E_PROFILE_DIR" with-caching e2e-profile compare baseline ""
 refuse "directories without run.json" not-a-run e2e-profile -o "$work/runs" analyze ""

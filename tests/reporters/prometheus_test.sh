@@ -69,12 +69,14 @@ start_prometheus() {
 }
 
 # analyze_with INI STATUS RUN [VAR=VALUE...]: analyze RUN with the
-# configuration INI (and the environment given); exit status STATUS.
+# configuration INI (and the environment given, and the flags in
+# analyze_flags); exit status STATUS.
+analyze_flags=()
 analyze_with() {
 	local ini=$1 want=$2 run=$3
 	shift 3
 	rm -f "$out/$run/analysis.json"
-	env "$@" "$exe" -c "$ini" -o "$out" analyze "$run" >stdout 2>err
+	env "$@" "$exe" -c "$ini" -o "$out" analyze "$run" "${analyze_flags[@]}" >stdout 2>err
 	local got=$?
 	if [ "$got" -eq "$want" ]; then
 		pass
@@ -296,9 +298,12 @@ else
 fi
 
 # ---- backfill: openmetrics -> promtool -> Prometheus -----------------------------
-printf '[run]\nreporters = json,openmetrics\n' >om.ini
-analyze_with om.ini 0 baseline E2E_PROFILE_LABELS=component=operator-controller,repetition=1
-analyze_with om.ini 0 with-caching E2E_PROFILE_LABELS=component=catalogd,repetition=1
+# Selected by the flag this time: the file's reporters would push.
+analyze_flags=(--reporters json,openmetrics)
+analyze_with push.ini 0 baseline E2E_PROFILE_LABELS=component=operator-controller,repetition=1
+analyze_with push.ini 0 with-caching E2E_PROFILE_LABELS=component=catalogd,repetition=1
+if grep -q pushed err; then fail "--reporters did not replace [run] reporters"; else pass; fi
+analyze_flags=()
 mkdir blocks
 for run in baseline with-caching; do
 	if promtool tsdb create-blocks-from openmetrics "$out/$run/analysis.openmetrics.txt" \
