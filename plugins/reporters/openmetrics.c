@@ -29,13 +29,14 @@ struct openmetrics_reporter {
 	struct prom_label_list labels;
 };
 
-/* A label value with \, " and line feeds escaped as the format asks. */
-static void openmetrics_write_escaped(FILE *stream, const char *text)
+/* A label value (quote true) or help text with \, " (label values only)
+ * and line feeds escaped as the format asks. */
+static void openmetrics_write_escaped(FILE *stream, const char *text, bool quote)
 {
 	for (const char *c = text; *c != '\0'; c++) {
 		if (*c == '\\')
 			fputs("\\\\", stream);
-		else if (*c == '"')
+		else if (*c == '"' && quote)
 			fputs("\\\"", stream);
 		else if (*c == '\n')
 			fputs("\\n", stream);
@@ -66,7 +67,9 @@ static int openmetrics_write(FILE *stream, void *context)
 			fprintf(stream, "# TYPE %s gauge\n", family->name);
 			if (family->unit[0] != '\0')
 				fprintf(stream, "# UNIT %s %s\n", family->name, family->unit);
-			fprintf(stream, "# HELP %s %s\n", family->name, family->help);
+			fprintf(stream, "# HELP %s ", family->name);
+			openmetrics_write_escaped(stream, family->help, false);
+			fputc('\n', stream);
 		}
 		for (size_t i = 0; i < series->sample_count; i++) {
 			fputs(family->name, stream);
@@ -75,7 +78,8 @@ static int openmetrics_write(FILE *stream, void *context)
 				for (size_t l = 0; l < series->label_count; l++) {
 					fprintf(stream, "%s%s=\"", l > 0 ? "," : "",
 					        series->labels[l].name);
-					openmetrics_write_escaped(stream, series->labels[l].value);
+					openmetrics_write_escaped(stream, series->labels[l].value,
+					                          true);
 					fputc('"', stream);
 				}
 				fputc('}', stream);

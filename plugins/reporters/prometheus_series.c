@@ -334,8 +334,9 @@ static bool prom_labels_equal(const struct prom_series *series, const struct pro
 /* Adds one sample to the series of family with the given labels (name,
  * value pairs, NULL-terminated; NULL or "" values are left out) plus the
  * extra labels. */
-static int prom_add(struct prom_builder *builder, enum prom_family_index family,
-                    const char *const *pairs, int64_t timestamp_ms, double value)
+static int prom_add(struct prom_builder *builder, const struct prom_family *family,
+                    size_t family_order, const char *const *pairs, int64_t timestamp_ms,
+                    double value)
 {
 	/* The tool's own labels and the extra ones. */
 	struct prom_label labels[PROM_OWN_LABELS_MAX + PROM_EXTRA_LABELS_MAX];
@@ -351,7 +352,7 @@ static int prom_add(struct prom_builder *builder, enum prom_family_index family,
 	struct prom_set *set = builder->set;
 	struct prom_series *series = NULL;
 	for (size_t s = set->count; s > 0 && series == NULL; s--)
-		if (set->series[s - 1].family == &prom_families[family] &&
+		if (set->series[s - 1].family == family &&
 		    prom_labels_equal(&set->series[s - 1], labels, count))
 			series = &set->series[s - 1];
 	if (series == NULL) {
@@ -365,7 +366,8 @@ static int prom_add(struct prom_builder *builder, enum prom_family_index family,
 		}
 		series = &set->series[set->count];
 		memset(series, 0, sizeof(*series));
-		series->family = &prom_families[family];
+		series->family = family;
+		series->family_order = family_order;
 		series->labels = calloc(count ? count : 1, sizeof(*series->labels));
 		if (series->labels == NULL)
 			return -ENOMEM;
@@ -398,11 +400,21 @@ static const char *prom_source_label(const char *source)
 	return strchr(source, ':') != NULL ? "instance" : "pod";
 }
 
+/* One figure of a per-snapshot table: which column, into which family,
+ * times what (nanoseconds become seconds). */
+struct prom_column_figure {
+	int column;
+	const struct prom_family *family;
+	size_t family_order;
+	double scale;
+};
+
 static int prom_add_snapshot_table(struct prom_builder *builder, struct prom_times *times,
-                                   const struct ep_report_table *table, int column,
-                                   enum prom_family_index family, const char *run,
+                                   const struct ep_report_table *table,
+                                   const struct prom_column_figure *figure, const char *run,
                                    const char *category)
 {
+	int column = figure->column;
 	int snapshot = prom_column(table, "snapshot");
 	if (snapshot < 0 || column < 0)
 		return 0;
@@ -419,11 +431,142 @@ static int prom_add_snapshot_table(struct prom_builder *builder, struct prom_tim
 		const char *pairs[] = {
 			"run", run, "category", category, prom_source_label(source), source, NULL,
 		};
-		int rc = prom_add(builder, family, pairs, time_ms, value);
+		int rc = prom_add(builder, figure->family, figure->family_order, pairs, time_ms,
+		                  value * figure->scale);
 		if (rc < 0)
 			return rc;
 	}
 	return 0;
+}
+
+/* The family of a static index. */
+static struct prom_column_figure prom_static_figure(int column, enum prom_family_index index)
+{
+	return (struct prom_column_figure){ column, &prom_families[index], (size_t)index, 1.0 };
+}
+
+static bool prom_is_name_char(char c)
+{
+	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+	       c == '_';
+}
+
+/* Appends text to name, every byte outside [a-zA-Z0-9_] made '_'. */
+static void prom_name_append(char *name, size_t size, const char *text)
+{
+	size_t length = strlen(name);
+	for (const char *c = text; *c != '\0' && length + 1 < size; c++)
+		name[length++] = prom_is_name_char(*c) ? *c : '_';
+	name[length] = '\0';
+}
+
+static bool prom_ends_with(const char *text, const char *suffix)
+{
+	size_t length = strlen(text), suffix_length = strlen(suffix);
+	return length >= suffix_length && strcmp(text + length - suffix_length, suffix) == 0;
+}
+
+/* The family of a per-snapshot column no table above names, e.g. a
+ * runtime analyzer's "heap_inuse_bytes" of section "runtime":
+ * e2e_profile_SECTION_COLUMN with the unit as a suffix in Prometheus's
+ * base units (nanoseconds become seconds). Found or made in set. */
+static int prom_derived_figure(struct prom_set *set, const char *section,
+                               const struct ep_report_column *column, int index,
+                               struct prom_column_figure *figure)
+{
+	static const struct {
+		const char *unit, *suffix, *openmetrics_unit;
+		double scale;
+	} units[] = {
+		{ EP_UNIT_BYTES, "_bytes", "bytes", 1 },
+		{ EP_UNIT_SECONDS, "_seconds", "seconds", 1 },
+		{ EP_UNIT_NANOSECONDS, "_seconds", "seconds", 1e-9 },
+		{ EP_UNIT_BYTES_PER_SECOND, "_bytes_per_second", "", 1 },
+		{ EP_UNIT_PERCENT, "_percent", "", 1 },
+		{ EP_UNIT_COUNT, "", "", 1 },
+		{ EP_UNIT_NONE, "", "", 1 },
+	};
+	const char *unit = column->unit != NULL ? column->unit : "";
+	const char *suffix = NULL, *openmetrics_unit = "";
+	double scale = 1;
+	for (size_t u = 0; u < sizeof(units) / sizeof(units[0]); u++)
+		if (strcmp(unit, units[u].unit) == 0) {
+			suffix = units[u].suffix;
+			openmetrics_unit = units[u].openmetrics_unit;
+			scale = units[u].scale;
+		}
+	char name[256] = "e2e_profile_", unit_suffix[96] = "";
+	prom_name_append(name, sizeof(name), section);
+	prom_name_append(name, sizeof(name), "_");
+	const char *id = column->id;
+	if (strcmp(unit, EP_UNIT_NANOSECONDS) == 0 && prom_ends_with(id, "_nanoseconds")) {
+		/* heap_pause_nanoseconds -> heap_pause_seconds */
+		char trimmed[192];
+		snprintf(trimmed, sizeof(trimmed), "%.*s", (int)(strlen(id) - 12), id);
+		prom_name_append(name, sizeof(name), trimmed);
+	} else {
+		prom_name_append(name, sizeof(name), id);
+	}
+	if (suffix == NULL) { /* a unit of a third party's: its name as the suffix */
+		prom_name_append(unit_suffix, sizeof(unit_suffix), "_");
+		prom_name_append(unit_suffix, sizeof(unit_suffix), unit);
+		suffix = unit_suffix;
+	}
+	if (!prom_ends_with(name, suffix))
+		prom_name_append(name, sizeof(name), suffix);
+	figure->column = index;
+	figure->scale = scale;
+	for (size_t f = 0; f < PROM_FAMILY_COUNT; f++)
+		if (strcmp(prom_families[f].name, name) == 0) {
+			*figure = prom_static_figure(index, (enum prom_family_index)f);
+			return 0;
+		}
+	for (size_t f = 0; f < set->family_count; f++)
+		if (strcmp(set->families[f]->name, name) == 0) {
+			figure->family = set->families[f];
+			figure->family_order = PROM_FAMILY_COUNT + f;
+			return 0;
+		}
+	struct prom_family **grown =
+	        realloc(set->families, (set->family_count + 1) * sizeof(*set->families));
+	if (grown == NULL)
+		return -ENOMEM;
+	set->families = grown;
+	struct prom_family *family = calloc(1, sizeof(*family));
+	char help[512];
+	snprintf(help, sizeof(help), "%s, per snapshot (report section %s, column %s)",
+	         column->label != NULL && column->label[0] != '\0' ? column->label : id, section,
+	         id);
+	char *owned_name = strdup(name), *owned_help = strdup(help);
+	if (family == NULL || owned_name == NULL || owned_help == NULL) {
+		free(family);
+		free(owned_name);
+		free(owned_help);
+		return -ENOMEM;
+	}
+	/* OpenMetrics wants the unit to end the name. */
+	family->unit = prom_ends_with(name, openmetrics_unit) ? openmetrics_unit : "";
+	family->name = owned_name;
+	family->help = owned_help;
+	set->families[set->family_count] = family;
+	figure->family = family;
+	figure->family_order = PROM_FAMILY_COUNT + set->family_count++;
+	return 0;
+}
+
+/* Whether prom_snapshot_figures (or the category timeline) covers a
+ * column, or it is no figure at all. */
+static bool prom_column_is_known(const char *table, const char *column)
+{
+	if (strcmp(column, "snapshot") == 0 || strcmp(column, "offset_seconds") == 0 ||
+	    strcmp(column, "time_unix_ns") == 0)
+		return true;
+	for (size_t f = 0; f < sizeof(prom_snapshot_figures) / sizeof(prom_snapshot_figures[0]);
+	     f++)
+		if (strcmp(prom_snapshot_figures[f].table, table) == 0 &&
+		    strcmp(prom_snapshot_figures[f].column, column) == 0)
+			return true;
+	return false;
 }
 
 static int prom_add_snapshots(struct prom_builder *builder, struct prom_times *times,
@@ -434,11 +577,12 @@ static int prom_add_snapshots(struct prom_builder *builder, struct prom_times *t
 	     rc >= 0 && f < sizeof(prom_snapshot_figures) / sizeof(prom_snapshot_figures[0]); f++) {
 		const struct ep_report_table *table =
 		        prom_find_table(document, prom_snapshot_figures[f].table);
-		if (table != NULL)
-			rc = prom_add_snapshot_table(
-			        builder, times, table,
-			        prom_column(table, prom_snapshot_figures[f].column),
-			        prom_snapshot_figures[f].family, run, NULL);
+		if (table == NULL)
+			continue;
+		struct prom_column_figure figure =
+		        prom_static_figure(prom_column(table, prom_snapshot_figures[f].column),
+		                           prom_snapshot_figures[f].family);
+		rc = prom_add_snapshot_table(builder, times, table, &figure, run, NULL);
 	}
 	/* category.timeline: every column after offset and snapshot is one. */
 	const struct ep_report_table *categories = prom_find_table(document, "category.timeline");
@@ -446,8 +590,41 @@ static int prom_add_snapshots(struct prom_builder *builder, struct prom_times *t
 		const char *id = categories->columns[c].id;
 		if (id == NULL || strcmp(id, "snapshot") == 0 || strcmp(id, "offset_seconds") == 0)
 			continue;
-		rc = prom_add_snapshot_table(builder, times, categories, (int)c,
-		                             PROM_CATEGORY_INUSE_BYTES, run, id);
+		struct prom_column_figure figure =
+		        prom_static_figure((int)c, PROM_CATEGORY_INUSE_BYTES);
+		rc = prom_add_snapshot_table(builder, times, categories, &figure, run, id);
+	}
+	/* Every other table with a snapshot column is a timeline too (a
+	 * runtime analyzer's, a third party's): each numeric column of it
+	 * becomes a family of its own, so it reaches Prometheus with no
+	 * change here. */
+	for (size_t s = 0; rc >= 0 && s < document->section_count; s++) {
+		const struct ep_report_section *section = document->sections[s];
+		for (size_t i = 0; rc >= 0 && i < section->item_count; i++) {
+			const struct ep_report_item *item = &section->items[i];
+			if (item->kind != EP_REPORT_TABLE)
+				continue;
+			const struct ep_report_table *table = item->u.table;
+			const char *table_id = table->id != NULL ? table->id : "";
+			if (prom_column(table, "snapshot") < 0 || table == categories ||
+			    strcmp(table_id, "run.snapshot_times") == 0)
+				continue;
+			for (size_t c = 0; rc >= 0 && c < table->column_count; c++) {
+				const struct ep_report_column *column = &table->columns[c];
+				if (column->id == NULL ||
+				    (column->type != EP_VALUE_INT &&
+				     column->type != EP_VALUE_DOUBLE) ||
+				    prom_column_is_known(table_id, column->id))
+					continue;
+				struct prom_column_figure figure;
+				rc = prom_derived_figure(builder->set,
+				                         section->id != NULL ? section->id : "",
+				                         column, (int)c, &figure);
+				if (rc >= 0)
+					rc = prom_add_snapshot_table(builder, times, table, &figure,
+					                             run, NULL);
+			}
+		}
 	}
 	return rc;
 }
@@ -462,7 +639,8 @@ static int prom_add_run(struct prom_builder *builder, const struct ep_report_doc
 		double value;
 		if (metric == NULL || !prom_number(&metric->value, &value))
 			continue;
-		int rc = prom_add(builder, prom_run_figures[f].family, pairs, end_ms, value);
+		int rc = prom_add(builder, &prom_families[prom_run_figures[f].family],
+		                  (size_t)prom_run_figures[f].family, pairs, end_ms, value);
 		if (rc < 0)
 			return rc;
 	}
@@ -475,8 +653,8 @@ static int prom_add_run(struct prom_builder *builder, const struct ep_report_doc
 			continue;
 		const char *category_pairs[] = { "run", run, "category",
 			                         prom_text(prom_cell(table, r, name)), NULL };
-		int rc = prom_add(builder, PROM_CATEGORY_PEAK_INUSE_BYTES, category_pairs, end_ms,
-		                  value);
+		int rc = prom_add(builder, &prom_families[PROM_CATEGORY_PEAK_INUSE_BYTES],
+		                  PROM_CATEGORY_PEAK_INUSE_BYTES, category_pairs, end_ms, value);
 		if (rc < 0)
 			return rc;
 	}
@@ -499,7 +677,8 @@ static int prom_add_gates(struct prom_builder *builder, const struct ep_report_d
 			                "baseline", document->run_a,
 			                "gate",     prom_text(prom_cell(table, r, rule)),
 			                NULL };
-		int rc = prom_add(builder, PROM_GATE_BROKEN, pairs, now_ms, broken ? 1 : 0);
+		int rc = prom_add(builder, &prom_families[PROM_GATE_BROKEN], PROM_GATE_BROKEN,
+		                  pairs, now_ms, broken ? 1 : 0);
 		if (rc < 0)
 			return rc;
 	}
@@ -516,7 +695,7 @@ struct prom_sort_item {
 static int prom_sort_compare(const void *a, const void *b)
 {
 	const struct prom_sort_item *x = a, *y = b;
-	ptrdiff_t fx = x->series.family - prom_families, fy = y->series.family - prom_families;
+	size_t fx = x->series.family_order, fy = y->series.family_order;
 	if (fx != fy)
 		return fx < fy ? -1 : 1;
 	return x->order < y->order ? -1 : x->order > y->order;
@@ -547,6 +726,12 @@ void prom_set_free(struct prom_set *set)
 		free(set->series[s].samples);
 	}
 	free(set->series);
+	for (size_t f = 0; f < set->family_count; f++) {
+		free((char *)set->families[f]->name);
+		free((char *)set->families[f]->help);
+		free(set->families[f]);
+	}
+	free(set->families);
 	memset(set, 0, sizeof(*set));
 }
 

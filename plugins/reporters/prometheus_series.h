@@ -41,18 +41,22 @@ struct prom_sample {
  * with samples in time order. */
 struct prom_series {
 	const struct prom_family *family;
+	size_t family_order; /* where the family goes in the output */
 	struct prom_label *labels;
 	size_t label_count;
 	struct prom_sample *samples;
 	size_t sample_count, sample_capacity;
 };
 
-/* Every series of a document, grouped by family in the order of
- * prom_families (OpenMetrics wants a family's series together). */
+/* Every series of a document, grouped by family: the documented ones
+ * first, then those derived from other per-snapshot tables (OpenMetrics
+ * wants a family's series together). */
 struct prom_set {
 	struct prom_series *series;
 	size_t count, capacity;
-	size_t sample_count; /* over all series */
+	size_t sample_count;           /* over all series */
+	struct prom_family **families; /* the derived families, owned */
+	size_t family_count;
 };
 
 /* More extra labels than this are refused, so every series' labels fit
@@ -74,10 +78,11 @@ int prom_label_list_parse(const char *text, struct prom_label_list *list, char *
 void prom_label_list_free(struct prom_label_list *list);
 
 /* Builds the series of document: the per-snapshot figures at the times
- * of the run.snapshot_times table, the run's figures at its end, and a
- * comparison's gate verdicts at now_ms. extra is borrowed. Returns 0,
- * -ENODATA with a reason in err when the document has no times (a
- * document from an older core), or -ENOMEM. Free with prom_set_free. */
+ * of the run.snapshot_times table (and every numeric column of any other
+ * table with a "snapshot" column, as e2e_profile_SECTION_COLUMN_UNIT),
+ * the run's figures at its end, and a comparison's gate verdicts at now_ms. extra is borrowed.
+ * Returns 0, -ENODATA with a reason in err when the document has no times (a document from an older
+ * core), or -ENOMEM. Free with prom_set_free. */
 int prom_set_build(const struct ep_report_document *document, const struct prom_label_list *extra,
                    int64_t now_ms, struct prom_set *set, char *err, size_t errlen);
 void prom_set_free(struct prom_set *set);

@@ -104,6 +104,18 @@ def main():
                 check(values == [value], f'{where}: {name} at {seconds(ms)}: {values}, '
                       f'want [{value}]')
 
+        # A timeline column no mapping names reaches Prometheus under a
+        # derived name: growth.timeline's alloc_rate (none for the first).
+        growth = items['growth.timeline']
+        gcol = [c['id'] for c in growth['columns']]
+        name = 'e2e_profile_growth_alloc_rate_bytes_per_second'
+        result = raw_samples(base, name, own, end_ms)
+        got = [(round(float(t) * 1000), float(v)) for r in result for t, v in r['values']]
+        want = [(times[row[gcol.index('snapshot')]], float(row[gcol.index('alloc_rate')]))
+                for row in growth['rows'] if row[gcol.index('alloc_rate')] is not None]
+        check(len(want) == len(heap) - 1 and got == want,
+              f'{where}: {name} samples {got}, want {want}')
+
         # query_range: each step sees the latest snapshot at or before it.
         first_ms, last_ms = min(times.values()), max(times.values())
         step_ms = 500

@@ -131,7 +131,7 @@ start_prometheus receiver prometheus.yml --storage.tsdb.path="$work/tsdb" \
 url="http://127.0.0.1:$port/api/v1/write"
 write_ini push.ini json,prometheus "$url"
 analyze_with push.ini 0 baseline E2E_PROFILE_LABELS=component=operator-controller,repetition=1
-stderr_has "push baseline" "pushed 84 samples in 20 series to $url ("
+stderr_has "push baseline" "pushed 92 samples in 21 series to $url ("
 analyze_with push.ini 0 baseline E2E_PROFILE_LABELS=component=operator-controller,repetition=2
 analyze_with push.ini 0 with-caching E2E_PROFILE_LABELS=component=catalogd,repetition=1
 check_prometheus push 3 baseline:component=operator-controller,repetition=1 \
@@ -282,7 +282,7 @@ if command -v openssl >/dev/null; then
 	printf 'ca_file = %s\nclient_cert = %s\nclient_key = %s\n' "$work/tls/ca.pem" \
 		"$work/tls/client.pem" "$work/tls/client.key" >>tls.ini
 	analyze_with tls.ini 0 baseline
-	stderr_has "tls push" "pushed 84 samples in 20 series to $url ("
+	stderr_has "tls push" "pushed 92 samples in 21 series to $url ("
 	"${tls_curl[@]}" "https://127.0.0.1:$port/api/v1/query?query=e2e_profile_peak_inuse_bytes&time=1795638649.306" >tls-query.out
 	if grep -q '"109594099"' tls-query.out; then pass; else fail "tls: peak not stored: $(cat tls-query.out)"; fi
 	write_ini tls-nocert.ini json,prometheus "$url"

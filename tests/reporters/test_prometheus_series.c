@@ -143,6 +143,19 @@ static struct ep_report *build_analysis(bool with_times)
 	ep_report_table(r, "category.timeline", "", 4, categories);
 	ep_report_row(r, (const struct ep_value[]){ ep_value_double(0), text("heap0.pprof"),
 	                                            i64(10), i64(90) });
+	/* A timeline no mapping names, as a runtime analyzer would write. */
+	ep_report_section(r, "runtime", "Runtime");
+	const struct ep_report_column runtime[] = {
+		{ "snapshot", "", EP_VALUE_TEXT, "" },
+		{ "heap_inuse_bytes", "HeapInuse", EP_VALUE_INT, EP_UNIT_BYTES },
+		{ "gc_pause_nanoseconds", "GC pause", EP_VALUE_INT, EP_UNIT_NANOSECONDS },
+		{ "gc_cpu_fraction", "GC CPU\nfraction", EP_VALUE_DOUBLE, EP_UNIT_NONE },
+		{ "widgets", "", EP_VALUE_INT, "widget" },
+		{ "source", "", EP_VALUE_TEXT, "" },
+	};
+	ep_report_table(r, "runtime.memstats", "", 6, runtime);
+	ep_report_row(r, (const struct ep_value[]){ text("heap1.pprof"), i64(5000), i64(2500000000),
+	                                            ep_value_double(0.25), i64(7), text("x") });
 	return r;
 }
 
@@ -217,6 +230,27 @@ static void test_a_document_becomes_series(void **unused)
 				assert_ptr_not_equal(set.series[t].family,
 				                     set.series[s - 1].family);
 	assert_string_equal(set.series[0].family->name, "e2e_profile_heap_inuse_bytes");
+	/* The unmapped timeline: one family per numeric column, named from
+	 * the section, the column and its unit in base units. */
+	const struct prom_series *heap_inuse =
+	        find(&set, "e2e_profile_runtime_heap_inuse_bytes", "pod", "pod-a");
+	assert_int_equal(heap_inuse->samples[0].timestamp_ms, 1800000010000);
+	assert_true(heap_inuse->samples[0].value == 5000);
+	assert_string_equal(heap_inuse->family->unit, "bytes");
+	const struct prom_series *pause =
+	        find(&set, "e2e_profile_runtime_gc_pause_seconds", "pod", "pod-a");
+	assert_true(pause->samples[0].value == 2.5);
+	assert_string_equal(pause->family->unit, "seconds");
+	assert_true(
+	        find(&set, "e2e_profile_runtime_gc_cpu_fraction", "run", "ci")->samples[0].value ==
+	        0.25);
+	assert_non_null(
+	        strstr(find(&set, "e2e_profile_runtime_gc_cpu_fraction", "run", "ci")->family->help,
+	               "GC CPU"));
+	assert_true(
+	        find(&set, "e2e_profile_runtime_widgets_widget", "run", "ci")->samples[0].value ==
+	        7);
+	assert_int_equal(set.family_count, 4);
 	size_t samples = 0;
 	for (size_t s = 0; s < set.count; s++)
 		samples += set.series[s].sample_count;
