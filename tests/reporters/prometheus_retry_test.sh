@@ -5,7 +5,8 @@
 # /debug/pprof/* answer every request, POST included, with an injected 500,
 # or only after a long sleep: a 5xx is retried `retries` times with
 # doubling backoff and then fails naming the URL and the answer; a timeout
-# is not retried. The reports on disk are written either way.
+# is not retried. The reports on disk are written either way. Last, the
+# bearer token against a stand-in that checks the header.
 # usage: prometheus_retry_test.sh E2E_PROFILE_EXE E2E_TARGET DATADIR
 set -u
 exe=$(realpath "${1:?usage: $0 E2E_PROFILE_EXE E2E_TARGET DATADIR}")
@@ -81,6 +82,45 @@ elapsed=$(($(date +%s) - start))
 if grep -q "push to $url failed: timed out after 1 s" err; then pass; else fail "slow: no timeout line"; fi
 if grep -q retrying err; then fail "slow: a timeout was retried"; else pass; fi
 if [ "$elapsed" -lt 15 ]; then pass; else fail "slow: took ${elapsed}s, the 1 s timeout did not hold"; fi
+
+# The bearer token: sent as the header, never shown. Prometheus itself
+# checks no token, so a stand-in endpoint answers 204 only to the right
+# header and 401 otherwise.
+printf '\n  s3cr3t-token-value\n' >token
+cat >token_server.py <<'PY'
+import http.server, sys
+class Handler(http.server.BaseHTTPRequestHandler):
+    def do_POST(self):
+        self.rfile.read(int(self.headers.get('Content-Length', 0)))
+        ok = self.headers.get('Authorization') == 'Bearer s3cr3t-token-value'
+        ok = ok and self.headers.get('Content-Encoding') == 'snappy'
+        self.send_response(204 if ok else 401)
+        self.end_headers()
+        if not ok:
+            self.wfile.write(b'unauthorized')
+    def log_message(self, *args):
+        pass
+server = http.server.HTTPServer(('127.0.0.1', 0), Handler)
+open(sys.argv[1], 'w').write(str(server.server_address[1]))
+server.serve_forever()
+PY
+rm -f port
+python3 token_server.py "$work/port" &
+pids+=($!)
+for _ in $(seq 100); do
+	[ -s port ] && break
+	sleep 0.05
+done
+url="http://127.0.0.1:$(cat port)/api/v1/write"
+printf '[run]\nreporters = prometheus,json\n[reporter.prometheus]\nremote_write_url = %s\nbearer_token_file = %s\n' \
+	"$url" "$work/token" >token.ini
+push token.ini 0
+if grep -q "pushed 92 samples" err; then pass; else fail "token: not pushed"; fi
+if grep -q "the bearer token travels unencrypted to $url" err; then pass; else fail "token: no warning about plain http"; fi
+printf '[run]\nreporters = prometheus,json\n[reporter.prometheus]\nremote_write_url = %s\n' "$url" >notoken.ini
+push notoken.ini 1
+if grep -q "push to $url failed: HTTP 401: unauthorized" err; then pass; else fail "no token: no 401 line"; fi
+if grep -rq s3cr3t out stdout err; then fail "the token appears in the output"; else pass; fi
 
 echo "$passed passed, $failed failed"
 [ "$failed" -eq 0 ] && [ "$passed" -gt 0 ]
