@@ -245,6 +245,7 @@ static double analysis_run_seconds(const struct ep_run_info *run)
 struct analysis_plugins {
 	struct ep_instance **instances;
 	size_t count;
+	size_t failed; /* named plugins whose init() failed */
 };
 
 /* Instantiates the plugins of kind named in the comma-separated list;
@@ -278,6 +279,7 @@ static int analysis_instantiate(struct ep_cli *cli, const struct ep_host_context
 		if (ep_instance_create(plugin, context, &instance) < 0) {
 			ep_log_warn(&cli->log, "%s %s failed to start; skipped",
 			            ep_plugin_kind_name(kind), name);
+			out->failed++;
 			continue;
 		}
 		out->instances[out->count++] = instance;
@@ -471,8 +473,49 @@ static void analysis_run_section(struct ep_report *report, const struct ep_loade
 	if (run->command_exit_status >= 0)
 		ep_report_metric(report, "run.exit_status", "Test command exit status",
 		                 ep_value_int(run->command_exit_status), EP_UNIT_NONE);
+	/* Wall-clock times, so a reporter can place figures on a timeline
+	 * shared with other runs (the prometheus and openmetrics reporters);
+	 * offsets alone are relative to the run's own monotonic clock. */
+	ep_report_metric(report, "run.started_unix_ns", "Started (Unix time, ns)",
+	                 run->started_unix_ns > 0 ? ep_value_int(run->started_unix_ns)
+	                                          : ep_value_none(),
+	                 EP_UNIT_NONE);
+	ep_report_metric(report, "run.ended_unix_ns", "Ended (Unix time, ns)",
+	                 run->ended_unix_ns > 0 ? ep_value_int(run->ended_unix_ns)
+	                                        : ep_value_none(),
+	                 EP_UNIT_NONE);
 	if (ep_loaded_run_inferred(loaded) != NULL)
 		ep_report_note(report, "%s", ep_loaded_run_inferred(loaded));
+}
+
+/* Last in the document, so a long run's list does not push the findings
+ * down the page. */
+static void analysis_snapshots_section(struct ep_report *report, const struct ep_run_info *run)
+{
+	static const struct ep_report_column columns[] = {
+		{ "snapshot", "snapshot", EP_VALUE_TEXT, EP_UNIT_NONE },
+		{ "kind", "kind", EP_VALUE_TEXT, EP_UNIT_NONE },
+		{ "source", "source", EP_VALUE_TEXT, EP_UNIT_NONE },
+		{ "time_unix_ns", "taken at (Unix time, ns)", EP_VALUE_INT, EP_UNIT_NONE },
+	};
+	ep_report_set_origin(report, "core");
+	if (ep_report_section(report, "snapshots", "Snapshots") < 0 ||
+	    ep_report_table(report, "run.snapshot_times", "When each snapshot was taken",
+	                    sizeof(columns) / sizeof(columns[0]), columns) < 0)
+		return;
+	for (size_t i = 0; i < run->snapshot_count; i++) {
+		const struct ep_snapshot_info *snapshot = &run->snapshots[i];
+		const char *slash = strrchr(snapshot->path, '/');
+		const struct ep_value cells[] = {
+			ep_value_text(slash != NULL ? slash + 1 : snapshot->path),
+			ep_value_text(snapshot->kind),
+			ep_value_text(snapshot->source),
+			snapshot->time_unix_ns > 0 ? ep_value_int(snapshot->time_unix_ns)
+			                           : ep_value_none(),
+		};
+		if (ep_report_row(report, cells) < 0)
+			return;
+	}
 }
 
 static int analysis_render(struct ep_cli *cli, const struct ep_host_context *context,
@@ -482,11 +525,16 @@ static int analysis_render(struct ep_cli *cli, const struct ep_host_context *con
 	analysis_instantiate(cli, context, EP_PLUGIN_KIND_REPORTER,
 	                     ep_config_get(cli->config, "run", "reporters"), &reporters);
 	if (reporters.count == 0) {
-		ep_log_error(&cli->log, "no reporter plugin is installed; nothing written");
+		ep_log_error(&cli->log,
+		             reporters.failed > 0
+		                     ? "no reporter could start; nothing written"
+		                     : "no reporter plugin is installed; nothing written");
 		analysis_release(&reporters);
 		return EP_EXIT_FAILURE;
 	}
-	int status = EP_EXIT_OK;
+	/* A reporter that could not start (a push without its URL) still
+	 * lets the others write, but the command must not look successful. */
+	int status = reporters.failed > 0 ? EP_EXIT_FAILURE : EP_EXIT_OK;
 	const struct ep_report_document *document = ep_report_document(report);
 	for (size_t i = 0; i < reporters.count; i++) {
 		struct ep_instance *instance = reporters.instances[i];
@@ -500,6 +548,21 @@ static int analysis_render(struct ep_cli *cli, const struct ep_host_context *con
 	}
 	analysis_release(&reporters);
 	return status;
+}
+
+static struct ep_host_context analysis_context(struct ep_cli *cli);
+static void analysis_context_end(struct ep_host_context *context);
+
+int ep_analysis_check_reporters(struct ep_cli *cli)
+{
+	struct ep_host_context context = analysis_context(cli);
+	struct analysis_plugins reporters;
+	analysis_instantiate(cli, &context, EP_PLUGIN_KIND_REPORTER,
+	                     ep_config_get(cli->config, "run", "reporters"), &reporters);
+	size_t failed = reporters.failed;
+	analysis_release(&reporters);
+	analysis_context_end(&context);
+	return failed > 0 ? EP_EXIT_USAGE : EP_EXIT_OK;
 }
 
 /* The host side of an analysis; the profile cache lives until
@@ -557,6 +620,7 @@ int ep_analysis_analyze(struct ep_cli *cli, const char *directory)
 			            instance->plugin->descriptor->name, strerror(-rc));
 	}
 	analysis_recommend(cli, report);
+	analysis_snapshots_section(report, info);
 	snprintf(base, sizeof(base), "%s/analysis", directory);
 	status = analysis_render(cli, &context, report, base);
 	if (status == EP_EXIT_OK)
@@ -572,6 +636,7 @@ done:
 /* ---- compare ------------------------------------------------------------------ */
 
 struct analysis_fail_rule {
+	char text[256]; /* as the user wrote it, e.g. "peak>+10%" */
 	char id[128];
 	char op[3];
 	double threshold;
@@ -627,6 +692,7 @@ static int analysis_parse_fail_on(const char *text, struct analysis_fail_rule **
 			rc = -EINVAL;
 			break;
 		}
+		snprintf(rule.text, sizeof(rule.text), "%s", item);
 		memcpy(rule.id, item, id_len);
 		rule.id[strcspn(rule.id, " ")] = '\0';
 		const char *op = item + id_len;
@@ -680,10 +746,19 @@ static void analysis_format_amount(char *buf, size_t len, double value, const ch
 		snprintf(buf, len, "%.6g%s%s", value, *unit ? " " : "", unit);
 }
 
-/* Checks every rule; logs each broken one. Returns the number broken, or
- * -EINVAL when a rule names a figure the comparison lacks. */
+/* What a --fail-on rule found. */
+enum analysis_verdict {
+	ANALYSIS_VERDICT_UNCHECKED = 0, /* a run lacks the figure */
+	ANALYSIS_VERDICT_HOLDS = 1,
+	ANALYSIS_VERDICT_BROKEN = 2,
+};
+
+/* Checks every rule; logs each broken one and sets verdicts[i]. Returns
+ * the number broken, or -EINVAL when a rule names a figure the comparison
+ * lacks. */
 static int analysis_check_fail_on(struct ep_cli *cli, const struct ep_report_document *document,
-                                  const struct analysis_fail_rule *rules, size_t count)
+                                  const struct analysis_fail_rule *rules, size_t count,
+                                  enum analysis_verdict *verdicts, double *measures)
 {
 	int broken = 0;
 	for (size_t i = 0; i < count; i++) {
@@ -698,6 +773,8 @@ static int analysis_check_fail_on(struct ep_cli *cli, const struct ep_report_doc
 		    c->a.type == EP_VALUE_TEXT || c->b.type == EP_VALUE_TEXT) {
 			ep_log_warn(&cli->log, "--fail-on: %s is missing in a run; not checked",
 			            rule->id);
+			verdicts[i] = ANALYSIS_VERDICT_UNCHECKED;
+			measures[i] = NAN;
 			continue;
 		}
 		double a = analysis_value_number(&c->a), b = analysis_value_number(&c->b);
@@ -721,6 +798,8 @@ static int analysis_check_fail_on(struct ep_cli *cli, const struct ep_report_doc
 			snprintf(change_text, sizeof(change_text), "%+.1f%%", measured);
 		else
 			analysis_format_amount(change_text, sizeof(change_text), change, c->unit);
+		verdicts[i] = breaks ? ANALYSIS_VERDICT_BROKEN : ANALYSIS_VERDICT_HOLDS;
+		measures[i] = measured;
 		if (breaks) {
 			broken++;
 			ep_log_error(&cli->log,
@@ -733,6 +812,37 @@ static int analysis_check_fail_on(struct ep_cli *cli, const struct ep_report_doc
 		}
 	}
 	return broken;
+}
+
+/* gates.verdicts: each --fail-on rule, what it measured and whether it
+ * held (docs/report-ids.md). */
+static void analysis_gates_section(struct ep_report *report, const struct analysis_fail_rule *rules,
+                                   size_t count, const enum analysis_verdict *verdicts,
+                                   const double *measures)
+{
+	static const char *const names[] = { "not checked", "holds", "broken" };
+	static const struct ep_report_column columns[] = {
+		{ "rule", "rule", EP_VALUE_TEXT, EP_UNIT_NONE },
+		{ "figure", "figure", EP_VALUE_TEXT, EP_UNIT_NONE },
+		{ "change", "change (percent, or the figure's unit)", EP_VALUE_DOUBLE,
+		  EP_UNIT_NONE },
+		{ "verdict", "verdict", EP_VALUE_TEXT, EP_UNIT_NONE },
+	};
+	ep_report_set_origin(report, "core");
+	if (ep_report_section(report, "gates", "Gates (--fail-on)") < 0 ||
+	    ep_report_table(report, "gates.verdicts", "Gates", sizeof(columns) / sizeof(columns[0]),
+	                    columns) < 0)
+		return;
+	for (size_t i = 0; i < count; i++) {
+		const struct ep_value cells[] = {
+			ep_value_text(rules[i].text),
+			ep_value_text(rules[i].id),
+			isnan(measures[i]) ? ep_value_none() : ep_value_double(measures[i]),
+			ep_value_text(names[verdicts[i]]),
+		};
+		if (ep_report_row(report, cells) < 0)
+			return;
+	}
 }
 
 static void analysis_compare_run_section(struct ep_report *report, const struct ep_run_info *a,
@@ -775,6 +885,8 @@ int ep_analysis_compare(struct ep_cli *cli, const char *a_name, const char *b_na
 	struct analysis_plugins analyzers = { 0 };
 	struct analysis_fail_rule *rules = NULL;
 	size_t rule_count = 0;
+	enum analysis_verdict *verdicts = NULL;
+	double *measures = NULL;
 	struct ep_host_context context = analysis_context(cli);
 	int status = EP_EXIT_FAILURE;
 	if (fail_on != NULL &&
@@ -824,18 +936,29 @@ int ep_analysis_compare(struct ep_cli *cli, const char *a_name, const char *b_na
 	}
 	snprintf(base, sizeof(base), "%s/%s-vs-%s", comparisons, analysis_basename(a_name),
 	         analysis_basename(b_name));
+	/* The gates are judged before rendering so their verdicts are in the
+	 * reports (and reach Prometheus); the exit status says them last. */
+	int broken = 0;
+	if (rule_count > 0) {
+		verdicts = calloc(rule_count, sizeof(*verdicts));
+		measures = calloc(rule_count, sizeof(*measures));
+		if (verdicts == NULL || measures == NULL)
+			goto done;
+		broken = analysis_check_fail_on(cli, ep_report_document(report), rules, rule_count,
+		                                verdicts, measures);
+		if (broken >= 0)
+			analysis_gates_section(report, rules, rule_count, verdicts, measures);
+	}
 	status = analysis_render(cli, &context, report, base);
 	if (status == EP_EXIT_OK)
 		ep_log_info(&cli->log, "comparison written: %s.*", base);
-	if (rule_count > 0) {
-		int broken =
-		        analysis_check_fail_on(cli, ep_report_document(report), rules, rule_count);
-		if (broken < 0)
-			status = EP_EXIT_USAGE;
-		else if (broken > 0)
-			status = EP_EXIT_REGRESSION;
-	}
+	if (broken < 0)
+		status = EP_EXIT_USAGE;
+	else if (broken > 0)
+		status = EP_EXIT_REGRESSION;
 done:
+	free(verdicts);
+	free(measures);
 	free(rules);
 	analysis_release(&analyzers);
 	analysis_context_end(&context);

@@ -29,6 +29,11 @@ void ep_run_resolve_directory(const struct ep_cli *cli, const char *name_or_dir,
 /* Analyzes a run and writes DIR/analysis.* with the configured reporters.
  * Returns an enum ep_exit_status. */
 int ep_analysis_analyze(struct ep_cli *cli, const char *directory);
+/* Starts and stops the reporters of [run] reporters, so a setting only a
+ * reporter can judge (a push URL, a token file) fails `run` before the
+ * test starts. Returns EP_EXIT_OK, or EP_EXIT_USAGE after each failing
+ * reporter logged why. */
+int ep_analysis_check_reporters(struct ep_cli *cli);
 
 /* Compares runs A and B, writes OUTPUT_DIR/comparisons/A-vs-B.*, and checks
  * fail_on (may be NULL). Returns an enum ep_exit_status (3 on a broken rule). */

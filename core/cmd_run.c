@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "analysis.h"
 #include "cli.h"
 #include "run.h"
 
@@ -116,6 +117,8 @@ static int cmd_run_common(struct ep_cli *cli, int argc, char **argv, bool collec
 		             collect_only ? "" : " (put the test command after --)");
 		return EP_EXIT_USAGE;
 	}
+	if (ep_analysis_check_reporters(cli) != EP_EXIT_OK)
+		return EP_EXIT_USAGE;
 	return ep_run_execute(cli, &options);
 
 usage_error:

@@ -25,9 +25,8 @@ static const char usage_run[] =
         "  --target TARGET       make target when no command is given\n"
         "                        (default test-experimental-e2e)\n"
         "  --force               run into an existing run directory\n"
-        "  --analyzers LIST      analyzers to run, e.g. heap,growth (default: [run] analyzers)\n"
-        "  --reporters LIST      reporters to write, e.g. markdown,json (default: [run] "
-        "reporters)\n"
+        "  --analyzers LIST      analyzer plugins to run (default [run] analyzers)\n"
+        "  --reporters LIST      reporter plugins, e.g. markdown,csv,json,prometheus\n"
         "  -h, --help            show this help\n"
         "\n"
         "Exits with the test command's status when it failed, after writing the reports.\n";
@@ -48,9 +47,8 @@ static const char usage_analyze[] =
         "analysis.csv into it. A directory without run.json, as the original\n"
         "scripts left it (heapN.pprof ..., also in COMPONENT/ subdirectories),\n"
         "is read as an imported run: ordered by number, timed by the profiles.\n"
-        "  --analyzers LIST      analyzers to run, e.g. heap,growth (default: [run] analyzers)\n"
-        "  --reporters LIST      reporters to write, e.g. markdown,json (default: [run] "
-        "reporters)\n"
+        "  --analyzers LIST      analyzer plugins to run (default [run] analyzers)\n"
+        "  --reporters LIST      reporter plugins, e.g. markdown,csv,json,prometheus\n"
         "  -h, --help            show this help\n";
 
 static const char usage_compare[] =
@@ -60,9 +58,8 @@ static const char usage_compare[] =
         "OUTPUT_DIR/comparisons/A-vs-B.{md,json,csv}.\n"
         "  --fail-on EXPR        e.g. 'peak>+10%,category.openapi>+5%';\n"
         "                        exit 3 when a rule is broken\n"
-        "  --analyzers LIST      analyzers to run, e.g. heap,growth (default: [run] analyzers)\n"
-        "  --reporters LIST      reporters to write, e.g. markdown,json (default: [run] "
-        "reporters)\n"
+        "  --analyzers LIST      analyzer plugins to run (default [run] analyzers)\n"
+        "  --reporters LIST      reporter plugins, e.g. markdown,csv,json,prometheus\n"
         "  -h, --help            show this help\n";
 
 static const char usage_top[] =

@@ -48,6 +48,9 @@ static const struct {
 	{ "E2E_PROFILE_DIR", "core", "output_dir" },
 	{ "E2E_PROFILE_TEST_TARGET", "run", "target" },
 	{ "E2E_PROFILE_PLUGIN_PATH", "core", "plugin_path" },
+	/* One set of CI labels (branch, commit) for both Prometheus reporters. */
+	{ "E2E_PROFILE_LABELS", "reporter.prometheus", "labels" },
+	{ "E2E_PROFILE_LABELS", "reporter.openmetrics", "labels" },
 };
 
 static const char *const config_plugin_prefixes[] = { "collector.", "analyzer.", "reporter." };

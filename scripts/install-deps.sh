@@ -8,9 +8,11 @@ packages=(
 	protobuf-c-compiler libprotobuf-c-dev           # profile.proto -> C
 	libcurl4-openssl-dev zlib1g-dev libinih-dev     # HTTP, gzip, INI
 	libjansson-dev                                  # JSON (run.json, kubectl's output)
+	libsnappy-dev                                   # Prometheus remote write (snappy)
 	libcmocka-dev                                   # unit tests
 	golang-go                                       # test targets, golden data (go tool pprof)
 	python3 socat curl                              # test helpers, demo workload
+	prometheus openssl                              # remote write and backfill tests, their certificates
 	clang-format                                    # the format check
 	clang libclang-rt-14-dev                        # the libFuzzer smoke run
 )

@@ -119,6 +119,13 @@ int analyzer_heap_load(const struct ep_host_api *host, struct ep_instance *insta
 int analyzer_heap_scan(const struct ep_host_api *host, struct ep_instance *instance,
                        const struct ep_run_info *run, struct analyzer_heap_scan *scan)
 {
+	return analyzer_heap_scan_each(host, instance, run, scan, NULL, NULL);
+}
+
+int analyzer_heap_scan_each(const struct ep_host_api *host, struct ep_instance *instance,
+                            const struct ep_run_info *run, struct analyzer_heap_scan *scan,
+                            analyzer_heap_visit_fn visit, void *context)
+{
 	memset(scan, 0, sizeof(*scan));
 	size_t heap_count = 0;
 	for (size_t i = 0; i < run->snapshot_count; i++)
@@ -153,10 +160,8 @@ int analyzer_heap_scan(const struct ep_host_api *host, struct ep_instance *insta
 			.inuse_objects = analyzer_total(profile, ANALYZER_INUSE_OBJECTS),
 			.alloc_bytes = analyzer_total(profile, ANALYZER_ALLOC_SPACE),
 		};
-		/* Only the totals stay: memory must not grow with the number of
-		 * snapshots, and the peak is loaded again when it is needed. */
-		host->profile_release(instance, profile);
 		if (totals.inuse_bytes < 0) {
+			host->profile_release(instance, profile);
 			host->log(instance, EP_LOG_WARN,
 			          "skipping %s: it has no inuse_space values, so it is not a Go "
 			          "heap profile",
@@ -164,6 +169,12 @@ int analyzer_heap_scan(const struct ep_host_api *host, struct ep_instance *insta
 			scan->skipped++;
 			continue;
 		}
+		rc = visit != NULL ? visit(context, scan->count, profile) : 0;
+		/* Only the totals stay: memory must not grow with the number of
+		 * snapshots, and the peak is loaded again when it is needed. */
+		host->profile_release(instance, profile);
+		if (rc < 0)
+			return rc;
 		if (scan->count > 0 && totals.inuse_bytes > scan->snapshots[scan->peak].inuse_bytes)
 			scan->peak = scan->count;
 		scan->snapshots[scan->count++] = totals;

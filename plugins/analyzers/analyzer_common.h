@@ -49,6 +49,17 @@ struct analyzer_heap_scan {
  * -ENOMEM.  Free *scan with analyzer_heap_scan_free() in every case. */
 int analyzer_heap_scan(const struct ep_host_api *host, struct ep_instance *instance,
                        const struct ep_run_info *run, struct analyzer_heap_scan *scan);
+/* Called by analyzer_heap_scan_each with each usable snapshot's profile
+ * (borrowed for the call) and its index in scan->snapshots, so an analyzer
+ * that needs every profile decodes each once. Returns 0, or a negative
+ * errno that ends the scan. */
+typedef int (*analyzer_heap_visit_fn)(void *context, size_t index,
+                                      const struct ep_profile *profile);
+/* analyzer_heap_scan, calling visit (may be NULL) on every usable
+ * snapshot; returns visit's error when it fails. */
+int analyzer_heap_scan_each(const struct ep_host_api *host, struct ep_instance *instance,
+                            const struct ep_run_info *run, struct analyzer_heap_scan *scan,
+                            analyzer_heap_visit_fn visit, void *context);
 /* Frees what a scan holds and zeroes it; safe on a zeroed scan. */
 void analyzer_heap_scan_free(const struct ep_host_api *host, struct analyzer_heap_scan *scan);
 

@@ -1,5 +1,6 @@
 /* category: in-use memory by category (OpenAPI, JSON decoding, ...) at the
- * peak, its share of the total, and its growth since the first snapshot.
+ * peak, its share of the total, its growth since the first snapshot, and
+ * its in-use bytes in every heap snapshot (the timeline).
  *
  * A category is a list of POSIX extended regexes.  A sample belongs to it
  * when any frame of its stack matches, exactly as `go tool pprof
@@ -245,40 +246,125 @@ static int category_report(struct category_analyzer *self, struct ep_report *rep
 	                                 "built-in categories are used.");
 }
 
+/* category.timeline: every heap snapshot's in-use bytes by category, one
+ * column per category and one for the uncategorized rest, so a timeline
+ * (a chart, a Prometheus series) can follow a category over the run.
+ * timeline holds scan->count rows of categories.count + 1 values. */
+static int category_report_timeline(struct category_analyzer *self, struct ep_report *report,
+                                    const struct analyzer_heap_scan *scan, const int64_t *timeline)
+{
+	const struct ep_host_api *host = self->host;
+	size_t width = self->categories.count + 1;
+	struct ep_report_column *columns = host->alloc((width + 2) * sizeof(*columns));
+	struct ep_value *cells = host->alloc((width + 2) * sizeof(*cells));
+	int rc = -ENOMEM;
+	if (columns == NULL || cells == NULL)
+		goto cleanup;
+	columns[0] = (struct ep_report_column){ "offset_seconds", "time", EP_VALUE_DOUBLE,
+		                                EP_UNIT_SECONDS };
+	columns[1] =
+	        (struct ep_report_column){ "snapshot", "snapshot", EP_VALUE_TEXT, EP_UNIT_NONE };
+	for (size_t c = 0; c < width; c++) {
+		bool rest = c == self->categories.count;
+		columns[c + 2] = (struct ep_report_column){
+			rest ? "uncategorized" : self->categories.items[c].name,
+			rest ? "Uncategorized" : self->categories.items[c].display_name,
+			EP_VALUE_INT, EP_UNIT_BYTES
+		};
+	}
+	rc = host->report_table(report, "category.timeline",
+	                        "In-use memory by category per heap snapshot", width + 2, columns);
+	for (size_t i = 0; rc >= 0 && i < scan->count; i++) {
+		cells[0] = analyzer_double(scan->snapshots[i].snapshot->offset_seconds);
+		cells[1] = analyzer_text(analyzer_basename(scan->snapshots[i].snapshot->path));
+		for (size_t c = 0; c < width; c++)
+			cells[c + 2] = analyzer_int(timeline[i * width + c]);
+		rc = host->report_row(report, cells);
+	}
+cleanup:
+	host->free(cells);
+	host->free(columns);
+	return rc < 0 ? rc : 0;
+}
+
+/* What the scan's visitor fills: each snapshot's category totals. */
+struct category_timeline_scan {
+	struct category_analyzer *self;
+	struct category_totals current;
+	int64_t *timeline; /* capacity rows of categories.count + 1 */
+	size_t capacity;
+	int64_t *totals; /* per row: pprof's total, for the peak's share */
+};
+
+static int category_visit(void *context, size_t index, const struct ep_profile *profile)
+{
+	struct category_timeline_scan *scan = context;
+	size_t count = scan->self->categories.count, width = count + 1;
+	if (index >= scan->capacity)
+		return -EOVERFLOW; /* the scan never yields more than the heap snapshots */
+	int rc = category_measure(scan->self, profile, &scan->current);
+	if (rc < 0)
+		return rc;
+	memcpy(scan->timeline + index * width, scan->current.inuse, count * sizeof(int64_t));
+	scan->timeline[index * width + count] = scan->current.uncategorized;
+	scan->totals[index] = scan->current.total;
+	return 0;
+}
+
+/* Copies row index of the timeline into totals. */
+static void category_totals_from_row(const struct category_timeline_scan *scan, size_t index,
+                                     struct category_totals *totals)
+{
+	size_t count = scan->self->categories.count, width = count + 1;
+	memcpy(totals->inuse, scan->timeline + index * width, count * sizeof(int64_t));
+	totals->uncategorized = scan->timeline[index * width + count];
+	totals->total = scan->totals[index];
+}
+
 static int category_analyze(void *state, const struct ep_run_info *run, struct ep_report *report)
 {
 	struct category_analyzer *self = state;
+	const struct ep_host_api *host = self->host;
 	struct analyzer_heap_scan scan = { 0 };
 	struct category_totals peak = { 0 }, first = { 0 };
+	struct category_timeline_scan timeline = { self, { 0 }, NULL, 0, NULL };
+	size_t width = self->categories.count + 1;
+	for (size_t i = 0; i < run->snapshot_count; i++)
+		if (strcmp(run->snapshots[i].kind, "heap") == 0)
+			timeline.capacity++;
 
-	int rc = analyzer_heap_scan(self->host, self->instance, run, &scan);
+	int rc = category_totals_new(self, &peak);
+	if (rc >= 0)
+		rc = category_totals_new(self, &first);
+	if (rc >= 0)
+		rc = category_totals_new(self, &timeline.current);
 	if (rc < 0)
 		goto cleanup;
-	rc = category_totals_new(self, &peak);
-	if (rc < 0)
+	size_t rows = timeline.capacity ? timeline.capacity : 1;
+	timeline.timeline = host->alloc(rows * width * sizeof(*timeline.timeline));
+	timeline.totals = host->alloc(rows * sizeof(*timeline.totals));
+	if (timeline.timeline == NULL || timeline.totals == NULL) {
+		rc = -ENOMEM;
 		goto cleanup;
-	rc = category_totals_new(self, &first);
-	if (rc < 0)
-		goto cleanup;
-	/* One profile in memory at a time: the first, then the peak. */
-	rc = category_measure_snapshot(self, &scan.snapshots[0], &first);
-	if (rc < 0)
-		goto cleanup;
-	if (scan.peak == 0) {
-		memcpy(peak.inuse, first.inuse, self->categories.count * sizeof(*peak.inuse));
-		peak.uncategorized = first.uncategorized;
-		peak.total = first.total;
-	} else {
-		rc = category_measure_snapshot(self, &scan.snapshots[scan.peak], &peak);
-		if (rc < 0)
-			goto cleanup;
 	}
+	/* One pass, one profile in memory at a time: the scan's totals and
+	 * every snapshot's categories from the same decoded profile. */
+	rc = analyzer_heap_scan_each(host, self->instance, run, &scan, category_visit, &timeline);
+	if (rc < 0)
+		goto cleanup;
+	category_totals_from_row(&timeline, 0, &first);
+	category_totals_from_row(&timeline, scan.peak, &peak);
 	rc = category_report(self, report, &scan, &peak, &first);
+	if (rc >= 0)
+		rc = category_report_timeline(self, report, &scan, timeline.timeline);
 
 cleanup:
+	host->free(timeline.totals);
+	host->free(timeline.timeline);
+	category_totals_free(self, &timeline.current);
 	category_totals_free(self, &first);
 	category_totals_free(self, &peak);
-	analyzer_heap_scan_free(self->host, &scan);
+	analyzer_heap_scan_free(host, &scan);
 	return rc;
 }
 

@@ -473,7 +473,8 @@ static void fetch_explain_status(long status, const struct fetch_transfer *trans
  * caller can wipe the token and free it. */
 static CURLcode fetch_setup(struct fetch_transfer *transfer,
                             const struct pprof_fetch_settings *settings, const char *url,
-                            long total_timeout, char *curl_error, struct curl_slist **headers)
+                            long total_timeout, char *curl_error, const char *const *extra_headers,
+                            struct curl_slist **headers)
 {
 	CURL *curl = transfer->curl;
 	bool failed = false;
@@ -523,8 +524,15 @@ static CURLcode fetch_setup(struct fetch_transfer *transfer,
 		free(header);
 		if (*headers == NULL)
 			return CURLE_OUT_OF_MEMORY;
-		failed |= curl_easy_setopt(curl, CURLOPT_HTTPHEADER, *headers) != CURLE_OK;
 	}
+	for (size_t i = 0; extra_headers != NULL && extra_headers[i] != NULL; i++) {
+		struct curl_slist *grown = curl_slist_append(*headers, extra_headers[i]);
+		if (grown == NULL)
+			return CURLE_OUT_OF_MEMORY;
+		*headers = grown;
+	}
+	if (*headers != NULL)
+		failed |= curl_easy_setopt(curl, CURLOPT_HTTPHEADER, *headers) != CURLE_OK;
 	/* Every option above exists since libcurl 7.55; a failure here means
 	 * a libcurl built without http(s) or out of memory. */
 	return failed ? CURLE_FAILED_INIT : CURLE_OK;
@@ -640,7 +648,8 @@ int pprof_fetch_snapshot(const struct ep_host_api *host, struct ep_instance *ins
 	}
 	snprintf(url, url_size, "%s%s%s", base_url, kind->path, query);
 
-	CURLcode code = fetch_setup(&transfer, settings, url, total_timeout, curl_error, &headers);
+	CURLcode code =
+	        fetch_setup(&transfer, settings, url, total_timeout, curl_error, NULL, &headers);
 	if (code != CURLE_OK) {
 		rc = code == CURLE_OUT_OF_MEMORY ? -ENOMEM : -EIO;
 		fetch_reason(reason, reason_size, "cannot set up libcurl: %s",
@@ -679,5 +688,54 @@ error:
 		curl_easy_cleanup(transfer.curl);
 	free(transfer.data);
 	free(url);
+	return rc;
+}
+
+int pprof_fetch_post(const struct ep_host_api *host, struct ep_instance *instance,
+                     const struct pprof_fetch_settings *settings, const char *url,
+                     const char *const *headers, const void *body, size_t size, long *status,
+                     char *reason, size_t reason_size)
+{
+	struct fetch_transfer transfer = { .host = host, .instance = instance };
+	struct curl_slist *header_list = NULL;
+	char curl_error[CURL_ERROR_SIZE] = "";
+	int rc = 0;
+	*status = 0;
+	transfer.curl = curl_easy_init();
+	if (transfer.curl == NULL) {
+		fetch_reason(reason, reason_size, "out of memory");
+		return -ENOMEM;
+	}
+	CURLcode code = fetch_setup(&transfer, settings, url, settings->timeout_seconds, curl_error,
+	                            headers, &header_list);
+	bool failed = code != CURLE_OK;
+	failed |= curl_easy_setopt(transfer.curl, CURLOPT_POST, 1L) != CURLE_OK;
+	failed |= curl_easy_setopt(transfer.curl, CURLOPT_POSTFIELDS, body) != CURLE_OK;
+	failed |= curl_easy_setopt(transfer.curl, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)size) !=
+	          CURLE_OK;
+	if (failed) {
+		rc = code == CURLE_OUT_OF_MEMORY ? -ENOMEM : -EIO;
+		fetch_reason(reason, reason_size, "cannot set up libcurl: %s",
+		             curl_easy_strerror(code != CURLE_OK ? code : CURLE_FAILED_INIT));
+		goto error;
+	}
+	host->log(instance, EP_LOG_DEBUG, "POST %s (%zu bytes)", url, size);
+	code = curl_easy_perform(transfer.curl);
+	if (code != CURLE_OK) {
+		rc = fetch_explain_failure(code, &transfer, settings, url, curl_error,
+		                           settings->timeout_seconds, reason, reason_size);
+		goto error;
+	}
+	curl_easy_getinfo(transfer.curl, CURLINFO_RESPONSE_CODE, status);
+	if (*status < 200 || *status > 299) {
+		fetch_explain_status(*status, &transfer, reason, reason_size);
+		rc = -EPROTO;
+	}
+error:
+	for (struct curl_slist *item = header_list; item != NULL; item = item->next)
+		fetch_wipe(item->data, strlen(item->data));
+	curl_slist_free_all(header_list);
+	curl_easy_cleanup(transfer.curl);
+	free(transfer.data);
 	return rc;
 }

@@ -1,6 +1,7 @@
-/* pprof_fetch: the HTTP(S) client shared by the http and kubectl collectors.
- * Built once as a static library (pprof_fetch_lib) and linked into both
- * plugins; nothing here is exported from a plugin (hidden visibility). */
+/* pprof_fetch: the HTTP(S) client shared by the http and kubectl collectors
+ * and the prometheus reporter (which POSTs with pprof_fetch_post). Built
+ * once as a static library (pprof_fetch_lib) and linked into each plugin;
+ * nothing here is exported from a plugin (hidden visibility). */
 #ifndef EP_COLLECTORS_PPROF_FETCH_H
 #define EP_COLLECTORS_PPROF_FETCH_H
 
@@ -95,5 +96,21 @@ int pprof_fetch_snapshot(const struct ep_host_api *host, struct ep_instance *ins
 /* True for the errors pprof_fetch_snapshot() returns when the connection
  * itself failed, as opposed to an answer the server gave. */
 bool pprof_fetch_is_connection_error(int error);
+
+/* POSTs size bytes of body to url with the settings' timeouts, TLS files
+ * and bearer token, adding headers (NULL-terminated "Name: value" lines,
+ * may be NULL). Redirects are not followed. Sets *status to the HTTP
+ * status when the server answered (0 otherwise). Returns 0 for a 2xx
+ * answer, or a negative errno with a one-line reason naming url or quoting
+ * the server (never holding the token):
+ *   -EPROTO                     a non-2xx answer ("HTTP 400: out of bounds")
+ *   -ECONNREFUSED, -ECONNRESET  the connection failed or broke
+ *   -ETIMEDOUT                  connect or total timeout
+ *   -ECANCELED                  host->stop_requested() became true
+ *   other                       TLS, name resolution, memory */
+int pprof_fetch_post(const struct ep_host_api *host, struct ep_instance *instance,
+                     const struct pprof_fetch_settings *settings, const char *url,
+                     const char *const *headers, const void *body, size_t size, long *status,
+                     char *reason, size_t reason_size);
 
 #endif

@@ -16,6 +16,7 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <string.h>
 
 #include <cmocka.h>
@@ -312,8 +313,43 @@ static void test_memory_stays_bounded_with_many_snapshots(void **unused)
 	const struct ep_report_table *table =
 	        analyzer_test_table(ep_report_document(report), "category.categories");
 	assert_int_equal(analyzer_test_int(table, 0, "inuse_bytes"), configured[0].at_peak);
-	assert_int_equal(host.loads, COUNT + 2);
+	/* One pass reads each once, for the totals and the timeline alike. */
+	assert_int_equal(host.loads, COUNT);
 	assert_int_equal(host.max_live_profiles, 1);
+	ep_report_free(report);
+	analyzer_test_run_free(&run);
+}
+
+/* category.timeline: one row per heap snapshot, each category's in-use
+ * bytes as pprof -focus gives them for that snapshot's file. */
+static void test_timeline_has_every_snapshot(void **unused)
+{
+	(void)unused;
+	struct analyzer_test_host host;
+	struct analyzer_test_run run;
+	struct ep_report *report;
+	const char *files[] = { "heap.pb.gz", "heap2.pb.gz", "heap.pb.gz" };
+	analyzer_test_host_init(&host, category_plugin());
+	configure(&host);
+	assert_int_equal(category_analyze(&host, &run, 3, files, &report), 0);
+	const struct ep_report_table *table =
+	        analyzer_test_table(ep_report_document(report), "category.timeline");
+	assert_non_null(table);
+	assert_int_equal(table->row_count, 3);
+	size_t count = sizeof(configured) / sizeof(configured[0]);
+	assert_int_equal(table->column_count, count + 3);
+	assert_string_equal(table->columns[1].id, "snapshot");
+	for (size_t row = 0; row < 3; row++) {
+		bool peak = row == 1;
+		char name[32];
+		snprintf(name, sizeof(name), "heap%zu.pprof", row);
+		assert_string_equal(table->cells[row * table->column_count + 1].text, name);
+		for (size_t c = 0; c < count; c++)
+			assert_int_equal(analyzer_test_int(table, row, configured[c].name),
+			                 peak ? configured[c].at_peak : configured[c].at_first);
+		assert_int_equal(analyzer_test_int(table, row, "uncategorized"),
+		                 peak ? UNCATEGORIZED_AT_PEAK : UNCATEGORIZED_AT_FIRST);
+	}
 	ep_report_free(report);
 	analyzer_test_run_free(&run);
 }
@@ -372,6 +408,7 @@ int main(void)
 		cmocka_unit_test(test_bad_sections_fail_init),
 		cmocka_unit_test(test_no_heap_snapshot_is_an_error),
 		cmocka_unit_test(test_memory_stays_bounded_with_many_snapshots),
+		cmocka_unit_test(test_timeline_has_every_snapshot),
 		cmocka_unit_test(test_compare_gates_on_each_category),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -51,6 +51,7 @@ expect "compare flag" --fail-on e2e-profile compare --fail
 expect "analyze flag" --reporters e2e-profile analyze --rep
 expect "compare selection flag" --analyzers e2e-profile compare --ana
 expect "run selection flag" --reporters e2e-profile run x --rep
+expect "reporter lists" markdown,csv,json,prometheus e2e-profile analyze --reporters ""
 expect "run names" baseline e2e-profile -o "$work/runs" analyze ""
 E2E_PROFILE_DIR="$work/runs" expect "run names from E2E_PROFILE_DIR" with-caching e2e-profile compare baseline ""
 refuse "directories without run.json or snapshots" not-a-run e2e-profile -o "$work/runs" analyze ""
