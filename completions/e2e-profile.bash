@@ -47,7 +47,7 @@ _e2e_profile()
 	compare) COMPREPLY=($(compgen -W "$(_e2e_profile_runs) --fail-on -h --help" -- "$cur")) ;;
 	top)
 		if [[ $cur == -* ]]; then
-			COMPREPLY=($(compgen -W "--sample-index --cum --nodecount --base -h --help" -- "$cur"))
+			COMPREPLY=($(compgen -W "--sample-index --cum --nodecount --base --diff-base --normalize --nodefraction --unit --functions --lines --files --addresses --focus --ignore --hide --show --show-from --tagfocus --tagignore -h --help" -- "$cur"))
 		else
 			COMPREPLY=($(compgen -f -- "$cur"))
 		fi

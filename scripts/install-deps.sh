@@ -7,6 +7,7 @@ packages=(
 	build-essential meson ninja-build pkg-config   # the build
 	protobuf-c-compiler libprotobuf-c-dev           # profile.proto -> C
 	libcurl4-openssl-dev zlib1g-dev libinih-dev     # HTTP, gzip, INI
+	libpcre2-dev                                    # Go-regexp (RE2) patterns
 	libcmocka-dev                                   # unit tests
 	golang-go                                       # test targets, golden data (go tool pprof)
 	python3 socat curl                              # test helpers, demo workload

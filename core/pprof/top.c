@@ -148,7 +148,7 @@ int ep_top_write(FILE *out, const struct ep_profile *p, const struct ep_top_opti
 		ret = index;
 		goto error;
 	}
-	ret = ep_node_table_build(&table, p, index, o->base, err, errlen);
+	ret = ep_node_table_build_view(&table, p, index, o->base, o->view, err, errlen);
 	if (ret < 0)
 		goto error;
 	enum ep_node_order order = o->cum ? EP_NODE_ORDER_CUM : EP_NODE_ORDER_FLAT;
@@ -163,7 +163,8 @@ int ep_top_write(FILE *out, const struct ep_profile *p, const struct ep_top_opti
 		snprintf(err, errlen, "out of memory");
 		goto error;
 	}
-	int64_t node_cutoff = top_cutoff(table.flat_sum, TOP_NODE_FRACTION);
+	double node_fraction = o->has_node_fraction ? o->node_fraction : TOP_NODE_FRACTION;
+	int64_t node_cutoff = top_cutoff(table.flat_sum, node_fraction);
 	int64_t edge_cutoff = top_cutoff(table.flat_sum, TOP_EDGE_FRACTION);
 	size_t kept_count = 0;
 	for (size_t i = 0; i < table.count; i++)
@@ -183,21 +184,34 @@ int ep_top_write(FILE *out, const struct ep_profile *p, const struct ep_top_opti
 		goto error;
 	}
 
-	struct top_report r = { out, &table, table.sample_type.unit, "minimum" };
+	const char *unit = o->unit != NULL ? o->unit : "minimum";
+	struct top_report r = { out, &table, table.sample_type.unit, unit };
 	int64_t flat_sum = 0;
 	for (size_t i = 0; i < kept_count; i++) {
 		int64_t v = kept[i]->flat != 0 ? kept[i]->flat : kept[i]->cum;
 		magnitudes[i] = v;
 		flat_sum = top_add(flat_sum, kept[i]->flat);
 	}
-	/* With no rows pprof never picks a unit: values then scale one by one. */
-	if (kept_count > 0)
+	/* With no rows pprof never picks a unit: values then scale one by one;
+	 * a -unit other than "minimum" is used as given. */
+	if (kept_count > 0 && strcmp(unit, "minimum") == 0)
 		r.output_unit =
 		        ep_format_choose_unit_for(r.unit, magnitudes, kept_count, table.total);
 
 	char a[EP_FORMAT_MAX], b[EP_FORMAT_MAX], c[EP_FORMAT_MAX], d[EP_FORMAT_MAX],
 	        e[EP_FORMAT_MAX];
 	top_write_profile_labels(&r);
+	if (o->active_filter_count > 0) {
+		fputs("Active filters:\n", out);
+		/* pprof cuts a filter at 80 bytes, even inside a UTF-8 sequence. */
+		for (size_t i = 0; i < o->active_filter_count; i++) {
+			const char *f = o->active_filters[i];
+			if (strlen(f) > 80)
+				fprintf(out, "   %.80s\xe2\x80\xa6\n", f);
+			else
+				fprintf(out, "   %s\n", f);
+		}
+	}
 	fprintf(out, "Showing nodes accounting for %s, %s of %s total\n",
 	        top_value(&r, a, flat_sum),
 	        top_trim(ep_format_percentage(b, sizeof(b), flat_sum, table.total)),
@@ -206,7 +220,7 @@ int ep_top_write(FILE *out, const struct ep_profile *p, const struct ep_top_opti
 		if (dropped > 0)
 			fprintf(out, "Dropped %zu node%s (cum <= %s)\n", dropped,
 			        dropped > 1 ? "s" : "",
-			        top_value(&r, a, top_cutoff(table.total, TOP_NODE_FRACTION)));
+			        top_value(&r, a, top_cutoff(table.total, node_fraction)));
 		if (kept_count > 0 && kept_count < original_count)
 			fprintf(out, "Showing top %zu nodes out of %zu\n", kept_count,
 			        original_count);
