@@ -4,9 +4,10 @@
 
 #include <errno.h>
 #include <math.h>
-#include <regex.h>
 #include <stdio.h>
 #include <string.h>
+
+#include "pattern.h"
 
 int64_t analyzer_abs(int64_t value)
 {
@@ -255,7 +256,7 @@ static void analyzer_category_free_one(const struct ep_host_api *host,
                                        struct analyzer_category *category)
 {
 	for (size_t i = 0; i < category->pattern_count; i++)
-		regfree(&category->patterns[i]);
+		ep_pattern_free(category->patterns[i]);
 	host->free(category->patterns);
 	host->free(category->display_name);
 	host->free(category->name);
@@ -300,16 +301,14 @@ static int analyzer_category_compile(const struct ep_host_api *host, struct ep_i
 		if (next != NULL)
 			*next++ = '\0';
 		if (*line != '\0') {
-			regex_t *regex = &category->patterns[category->pattern_count];
-			int error = regcomp(regex, line, REG_EXTENDED | REG_NOSUB);
-			if (error != 0) {
-				char message[256];
-				regerror(error, regex, message, sizeof(message));
-				host->log(instance, EP_LOG_ERROR,
-				          "[category.%s]: pattern \"%s\" is not a valid POSIX "
-				          "extended regex: %s",
-				          category->name, line, message);
-				rc = -EINVAL;
+			char what[ANALYZER_CATEGORY_NAME_MAX + 32], message[512];
+			snprintf(what, sizeof(what), "[category.%s] pattern", category->name);
+			rc = ep_pattern_compile(line, strlen(line), what,
+			                        &category->patterns[category->pattern_count],
+			                        message, sizeof(message));
+			if (rc < 0) {
+				if (rc == -EINVAL)
+					host->log(instance, EP_LOG_ERROR, "%s", message);
 				goto cleanup;
 			}
 			category->pattern_count++;
@@ -415,7 +414,7 @@ static bool analyzer_category_matches_text(const struct analyzer_category *categ
                                            const char *text)
 {
 	for (size_t i = 0; i < category->pattern_count; i++)
-		if (regexec(&category->patterns[i], text, 0, NULL, 0) == 0)
+		if (ep_pattern_match(category->patterns[i], text, strlen(text)))
 			return true;
 	return false;
 }

@@ -11,12 +11,15 @@
 #ifndef EP_ANALYZER_COMMON_H
 #define EP_ANALYZER_COMMON_H
 
-#include <regex.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
 #include <e2e-profile/plugin.h>
+
+/* core/pattern.c is compiled into the analyzers (it depends on PCRE2
+ * only), so categories read patterns exactly as `top --focus` does. */
+struct ep_pattern;
 
 /* Sample types of a Go heap profile (GUIDE §3). */
 #define ANALYZER_INUSE_SPACE   "inuse_space"
@@ -101,7 +104,8 @@ struct ep_value analyzer_none(void);
 /* Categories of code (OpenAPI, JSON decoding, ...), shared by the category
  * and cpu analyzers so both count a sample in a category the same way.
  *
- * A category is a list of POSIX extended regexes from a [category.NAME]
+ * A category is a list of patterns in Go regexp (RE2) syntax, read by
+ * PCRE2 (docs/patterns.md), from a [category.NAME]
  * section of the configuration (display_name = TEXT, pattern = REGEX,
  * repeated for more), or, when there is none, the built-in set (openapi,
  * json, dynamic, informers, reflection).  A sample belongs to a category
@@ -113,9 +117,9 @@ struct ep_value analyzer_none(void);
 #define ANALYZER_CATEGORY_NAME_MAX 64
 
 struct analyzer_category {
-	char *name;         /* e.g. "openapi"; host->strdup */
-	char *display_name; /* e.g. "OpenAPI"; host->strdup */
-	regex_t *patterns;  /* pattern_count compiled regexes; host->alloc */
+	char *name;                   /* e.g. "openapi"; host->strdup */
+	char *display_name;           /* e.g. "OpenAPI"; host->strdup */
+	struct ep_pattern **patterns; /* pattern_count compiled patterns; host->alloc */
 	size_t pattern_count;
 };
 
@@ -138,7 +142,7 @@ void analyzer_categories_free(const struct ep_host_api *host,
 
 /* Matches the frames of one profile against categories, remembering each
  * (location, category) answer: the same frames recur on thousands of
- * stacks, and a regex run is the cost. */
+ * stacks, and a pattern match is the cost. */
 struct analyzer_category_matcher {
 	const struct analyzer_categories *categories; /* borrowed */
 	const struct ep_profile *profile;             /* borrowed */

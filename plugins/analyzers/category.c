@@ -1,7 +1,7 @@
 /* category: in-use memory by category (OpenAPI, JSON decoding, ...) at the
  * peak, its share of the total, and its growth since the first snapshot.
  *
- * A category is a list of POSIX extended regexes.  A sample belongs to it
+ * A category is a list of Go regexp (RE2) patterns.  A sample belongs to it
  * when any frame of its stack matches, exactly as `go tool pprof
  * -focus=REGEX` keeps samples: a frame (location) matches when one of its
  * lines' function name or source file name matches, or its mapping's file
@@ -16,15 +16,17 @@
  *     pattern = k8s\.io/kube-openapi
  *     pattern = discovery          (repeat the key for more patterns)
  * and, when there are none, from the built-in set below (openapi, json,
- * dynamic, informers, reflection).  A bad regex fails init naming its
- * section.
+ * dynamic, informers, reflection).  A bad pattern fails init naming its
+ * section and the offset of the error.
  *
  * The categories and their matching live in analyzer_common, shared with
  * the cpu analyzer.
  *
  * Build: part of the tree (plugins/analyzers/meson.build), or alone:
- *     cc -shared -fPIC -fvisibility=hidden $(pkg-config --cflags e2e-profile-plugin) \
- *        category.c analyzer_common.c -o category.so
+ *     cc -shared -fPIC -fvisibility=hidden -I../../core \
+ *        $(pkg-config --cflags e2e-profile-plugin libpcre2-8) \
+ *        category.c analyzer_common.c ../../core/pattern.c \
+ *        $(pkg-config --libs libpcre2-8) -o category.so
  * Use: list it in [run] analyzers; [analyzer.category] builtin_categories
  * = false turns the built-in set off.  Report ids: docs/report-ids.md.
  */

@@ -12,8 +12,10 @@
  * other), whatever the number of snapshots.
  *
  * Build: part of the tree (plugins/analyzers/meson.build), or alone:
- *     cc -shared -fPIC -fvisibility=hidden $(pkg-config --cflags e2e-profile-plugin) \
- *        growth.c analyzer_common.c -o growth.so
+ *     cc -shared -fPIC -fvisibility=hidden -I../../core \
+ *        $(pkg-config --cflags e2e-profile-plugin libpcre2-8) \
+ *        growth.c analyzer_common.c ../../core/pattern.c \
+ *        $(pkg-config --libs libpcre2-8) -o growth.so
  * Use: list it in [run] analyzers; settings go in [analyzer.growth]:
  *     top = 10                         rows of the growers tables
  *     growth_threshold_percent = 10    what counts as steady growth

@@ -13,8 +13,10 @@
  * run was.
  *
  * Build: part of the tree (plugins/analyzers/meson.build), or alone:
- *     cc -shared -fPIC -fvisibility=hidden $(pkg-config --cflags e2e-profile-plugin) \
- *        heap.c analyzer_common.c -o heap.so
+ *     cc -shared -fPIC -fvisibility=hidden -I../../core \
+ *        $(pkg-config --cflags e2e-profile-plugin libpcre2-8) \
+ *        heap.c analyzer_common.c ../../core/pattern.c \
+ *        $(pkg-config --libs libpcre2-8) -o heap.so
  * Use: list it in [run] analyzers (default heap,growth,category); settings
  * go in [analyzer.heap]:
  *     top = 20    rows of heap.top and heap.diff

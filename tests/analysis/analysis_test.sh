@@ -95,6 +95,42 @@ if expect_status "compare baseline with-caching --fail-on 'nosuch>1'" 2 \
 	stderr_has "--fail-on 'nosuch>1'" nosuch
 fi
 
+# Categories in RE2 syntax ((?i), \b, \d, alternation, anchors, a lazy
+# quantifier): each counts exactly what pprof -focus=P counts.
+custom=$work/custom
+mkdir "$custom"
+cp -R "$data/baseline" "$custom/" || exit 1
+python3 -c '
+import json, sys
+for name, item in json.load(open(sys.argv[1]))["custom_categories"]["items"].items():
+    pattern = item["pattern"]
+    print(f"[category.{name}]\npattern = {pattern}\n")
+' "$data/expected.json" >"$work/custom.ini"
+if "$exe" -c "$work/custom.ini" -o "$custom" analyze baseline >stdout 2>err; then
+	pass
+	python3 "$here/check_analysis.py" --custom "$data/expected.json" "$custom" >check.out 2>&1
+	rc=$?
+	grep -v '^[0-9]* passed, [0-9]* failed$' check.out
+	counts=$(sed -n 's/^\([0-9]*\) passed, \([0-9]*\) failed$/\1 \2/p' check.out)
+	if [ -n "$counts" ] && [ "${counts% *}" -gt 0 ]; then
+		passed=$((passed + ${counts% *}))
+		failed=$((failed + ${counts#* }))
+	else
+		fail "check_analysis.py --custom exited $rc"
+	fi
+else
+	fail "analyze baseline with custom categories"
+fi
+# An invalid pattern stops analyze before it starts, naming the file, line
+# and key, with PCRE2's offset.
+printf '[category.broken]\npattern = (?i)open(api\n' >"$work/broken.ini"
+if expect_status "analyze with an invalid category pattern" 2 \
+	-c "$work/broken.ini" analyze baseline; then
+	stderr_has "invalid category pattern" "[category.broken] pattern: invalid pattern '(?i)open(api'"
+	stderr_has "invalid category pattern" "broken.ini:2: "
+	stderr_has "invalid category pattern" "missing closing parenthesis at offset 12"
+fi
+
 # The data runs are inputs only: the test wrote into its copies.
 if [ -e "$data/baseline/analysis.json" ] || [ -e "$data/with-caching/analysis.json" ] ||
 	[ -e "$data/comparisons" ]; then
