@@ -85,6 +85,33 @@ static uint64_t agg_hash_string(uint64_t h, const char *s)
 	return agg_hash_bytes(h, s, strlen(s));
 }
 
+/* Names and files are byte strings that may hold NULs: profile strings
+ * carry their length (ep_profile_string_length()). */
+static size_t agg_length(const char *profile_string)
+{
+	return ep_profile_string_length(profile_string);
+}
+
+static uint64_t agg_hash_name(uint64_t h, const char *profile_string)
+{
+	return agg_hash_bytes(h, profile_string, agg_length(profile_string));
+}
+
+static int agg_same_name(const char *x, const char *y)
+{
+	size_t n = agg_length(x);
+	return n == agg_length(y) && memcmp(x, y, n) == 0;
+}
+
+/* Go's string comparison: bytes, then length. */
+static int agg_compare_bytes(const char *x, size_t xn, const char *y, size_t yn)
+{
+	int c = memcmp(x, y, xn < yn ? xn : yn);
+	if (c != 0)
+		return c;
+	return xn < yn ? -1 : xn > yn;
+}
+
 /* An open-addressing index of entries kept in some array: slots hold the
  * entry number and 32 bits of its hash (which also place it), and the
  * caller says whether an entry equals the key being looked up.  Eight-byte
@@ -206,7 +233,8 @@ struct agg_location {
 struct agg_node {
 	const char *function_name; /* "" for an unnamed frame, or at -files */
 	const char *file;          /* cleaned source file, "" at -functions */
-	const char *objfile;       /* binary of a nameless node, else "" */
+	size_t function_name_length, file_length, printable_length;
+	const char *objfile; /* binary of a nameless node, else "" */
 	int64_t lineno, start_line;
 	uint64_t address;
 	const char *printable;
@@ -450,8 +478,9 @@ static int agg_same_function(const void *context, uint32_t entry)
 {
 	const struct agg_function_key *k = context;
 	const struct ep_profile_function *x = k->a->functions[entry], *y = k->f;
-	return x->start_line == y->start_line && strcmp(x->name, y->name) == 0 &&
-	       strcmp(x->system_name, y->system_name) == 0 && strcmp(x->filename, y->filename) == 0;
+	return x->start_line == y->start_line && agg_same_name(x->name, y->name) &&
+	       agg_same_name(x->system_name, y->system_name) &&
+	       agg_same_name(x->filename, y->filename);
 }
 
 /* Functions match by name, system name, file and start line. */
@@ -462,9 +491,9 @@ static int agg_merge_functions(struct ep_node_aggregate *a, struct agg_source *s
 	for (size_t i = 0; i < p->function_count; i++) {
 		const struct ep_profile_function *f = &p->functions[i];
 		struct agg_function_key key = { a, f };
-		uint64_t hash = agg_hash_string(0, f->name);
-		hash = agg_hash_string(hash, f->system_name);
-		hash = agg_hash_string(hash, f->filename);
+		uint64_t hash = agg_hash_name(0, f->name);
+		hash = agg_hash_name(hash, f->system_name);
+		hash = agg_hash_name(hash, f->filename);
 		hash = agg_mix(hash, (uint64_t)f->start_line);
 		int added;
 		uint32_t id = agg_index_intern(index, hash, agg_same_function, &key,
@@ -553,6 +582,7 @@ static int agg_merge_locations(struct ep_node_aggregate *a, uint32_t source_inde
 struct agg_node_key {
 	const struct ep_node_aggregate *a;
 	const char *function_name, *file, *objfile;
+	size_t function_name_length, file_length;
 	int64_t lineno, start_line;
 	uint64_t address;
 };
@@ -562,8 +592,10 @@ static int agg_same_node(const void *context, uint32_t entry)
 	const struct agg_node_key *k = context;
 	const struct agg_node *n = &k->a->nodes[entry];
 	return n->start_line == k->start_line && n->lineno == k->lineno &&
-	       n->address == k->address && strcmp(n->function_name, k->function_name) == 0 &&
-	       strcmp(n->file, k->file) == 0 && strcmp(n->objfile, k->objfile) == 0;
+	       n->address == k->address && n->function_name_length == k->function_name_length &&
+	       n->file_length == k->file_length &&
+	       memcmp(n->function_name, k->function_name, k->function_name_length) == 0 &&
+	       memcmp(n->file, k->file, k->file_length) == 0 && strcmp(n->objfile, k->objfile) == 0;
 }
 
 /* Go's filepath.Base for a non-empty path. */
@@ -584,16 +616,15 @@ static void agg_basename(const char *path, const char **start, size_t *len)
 	*len = n - b;
 }
 
-/* Go's filepath.Clean, into the arena. */
-static const char *agg_clean_path(struct ep_arena *arena, const char *path)
+/* Go's filepath.Clean of path (n bytes), into the arena; *out_len gets
+ * the length of the result. */
+static const char *agg_clean_path(struct ep_arena *arena, const char *path, size_t n,
+                                  size_t *out_len)
 {
-	size_t n = strlen(path);
-	if (n == 0)
-		return ".";
 	char *out = ep_arena_alloc(arena, n + 2);
 	if (out == NULL)
 		return NULL;
-	int rooted = path[0] == '/';
+	int rooted = n > 0 && path[0] == '/';
 	size_t w = rooted ? 1 : 0, dotdot = w; /* dotdot: where ".." can no longer back up */
 	if (rooted)
 		out[0] = '/';
@@ -602,7 +633,7 @@ static const char *agg_clean_path(struct ep_arena *arena, const char *path)
 			r++;
 		} else if (path[r] == '.' && (r + 1 == n || path[r + 1] == '/')) {
 			r++;
-		} else if (path[r] == '.' && path[r + 1] == '.' &&
+		} else if (path[r] == '.' && r + 1 < n && path[r + 1] == '.' &&
 		           (r + 2 == n || path[r + 2] == '/')) {
 			r += 2;
 			if (w > dotdot) {
@@ -626,65 +657,96 @@ static const char *agg_clean_path(struct ep_arena *arena, const char *path)
 	if (w == 0)
 		out[w++] = '.';
 	out[w] = '\0';
+	*out_len = w;
 	return out;
 }
 
 /* report.trimPath without -trim_path or -source_path: only the prefixes
  * of a build run in /proc/self/cwd go. */
-static const char *agg_trim_path(const char *path)
+static const char *agg_trim_path(const char *path, size_t *len)
 {
 	static const char *const prefixes[] = { "/proc/self/cwd/./", "/proc/self/cwd/" };
-	for (size_t i = 0; i < 2; i++)
-		if (strncmp(path, prefixes[i], strlen(prefixes[i])) == 0)
-			return path + strlen(prefixes[i]);
+	for (size_t i = 0; i < 2; i++) {
+		size_t n = strlen(prefixes[i]);
+		if (*len >= n && memcmp(path, prefixes[i], n) == 0) {
+			*len -= n;
+			return path + n;
+		}
+	}
 	return path;
 }
 
-/* NodeInfo.PrintableName: the address, the name, then file:line, the
- * file, or (nameless) the binary or "<unknown>", joined by spaces. */
-static const char *agg_printable(struct ep_node_aggregate *a, const struct agg_node *n)
+static size_t agg_append(char *text, size_t w, const char *part, size_t len)
 {
-	char address[24] = "", tail_number[24] = "";
-	const char *tail = "", *base = "";
-	size_t base_len = 0;
+	if (w > 0 && len > 0)
+		text[w++] = ' ';
+	memcpy(text + w, part, len);
+	return w + len;
+}
+
+/* NodeInfo.PrintableName: the address, the name, then file:line, the
+ * file, or (nameless) the binary or "<unknown>", joined by spaces.  Sets
+ * n->printable and n->printable_length; -ENOMEM. */
+static int agg_printable(struct ep_node_aggregate *a, struct agg_node *n)
+{
+	char address[24] = "", number[24] = "";
+	const char *base = "";
+	size_t base_len = 0, address_len = 0, number_len = 0;
 	if (n->address != 0)
-		snprintf(address, sizeof(address), "%016" PRIx64, n->address);
-	if (n->lineno != 0) {
-		tail = n->file;
-		snprintf(tail_number, sizeof(tail_number), ":%" PRId64, n->lineno);
-	} else if (n->file[0] != '\0') {
-		tail = n->file;
-	} else if (n->function_name[0] != '\0') {
-		if (address[0] == '\0')
-			return n->function_name; /* the common case: nothing to build */
-	} else if (n->objfile[0] != '\0') {
-		agg_basename(n->objfile, &base, &base_len);
-	} else {
-		tail = "<unknown>";
+		address_len = (size_t)snprintf(address, sizeof(address), "%016" PRIx64, n->address);
+	if (n->lineno != 0)
+		number_len = (size_t)snprintf(number, sizeof(number), ":%" PRId64, n->lineno);
+	if (n->lineno == 0 && n->file_length == 0 && n->function_name_length > 0 &&
+	    address_len == 0) {
+		/* the common case: the name itself */
+		n->printable = n->function_name;
+		n->printable_length = n->function_name_length;
+		return 0;
 	}
-	size_t len = strlen(address) + strlen(n->function_name) + strlen(tail) +
-	             strlen(tail_number) + base_len + 8;
-	char *text = ep_arena_alloc(&a->arena, len);
+	if (n->lineno == 0 && n->file_length == 0 && n->function_name_length == 0) {
+		if (n->objfile[0] != '\0')
+			agg_basename(n->objfile, &base, &base_len);
+		else
+			base = "<unknown>", base_len = 9;
+	}
+	size_t capacity =
+	        address_len + n->function_name_length + n->file_length + number_len + base_len + 8;
+	char *text = ep_arena_alloc(&a->arena, capacity);
 	if (text == NULL)
-		return NULL;
-	int w = snprintf(text, len, "%s", address);
-	if (n->function_name[0] != '\0')
-		w += snprintf(text + w, len - (size_t)w, "%s%s", w > 0 ? " " : "",
-		              n->function_name);
-	if (n->lineno != 0 || tail[0] != '\0')
-		w += snprintf(text + w, len - (size_t)w, "%s%s%s", w > 0 ? " " : "", tail,
-		              tail_number);
-	else if (base_len > 0)
-		snprintf(text + w, len - (size_t)w, "%s[%.*s]", w > 0 ? " " : "", (int)base_len,
-		         base);
-	return text;
+		return -ENOMEM;
+	size_t w = agg_append(text, 0, address, address_len);
+	w = agg_append(text, w, n->function_name, n->function_name_length);
+	if (n->lineno != 0 || n->file_length > 0) {
+		/* "file:line" is one component, even with an empty file */
+		if (w > 0)
+			text[w++] = ' ';
+		memcpy(text + w, n->file, n->file_length);
+		w += n->file_length;
+		memcpy(text + w, number, number_len);
+		w += number_len;
+	} else if (base_len > 0 && n->objfile[0] != '\0') {
+		if (w > 0)
+			text[w++] = ' ';
+		text[w++] = '[';
+		memcpy(text + w, base, base_len);
+		w += base_len;
+		text[w++] = ']';
+	} else if (base_len > 0) {
+		w = agg_append(text, w, base, base_len);
+	}
+	text[w] = '\0';
+	n->printable = text;
+	n->printable_length = w;
+	return 0;
 }
 
 static uint32_t agg_node_intern(struct ep_node_aggregate *a, struct agg_index *index,
                                 const struct agg_node_key *key)
 {
-	uint64_t hash = agg_hash_string(agg_hash_string(0, key->function_name), key->objfile);
-	hash = agg_mix(agg_mix(agg_hash_string(hash, key->file), (uint64_t)key->start_line),
+	uint64_t hash = agg_hash_bytes(0, key->function_name, key->function_name_length);
+	hash = agg_hash_string(hash, key->objfile);
+	hash = agg_mix(agg_mix(agg_hash_bytes(hash, key->file, key->file_length),
+	                       (uint64_t)key->start_line),
 	               agg_mix((uint64_t)key->lineno, key->address));
 	int added;
 	uint32_t id =
@@ -694,14 +756,15 @@ static uint32_t agg_node_intern(struct ep_node_aggregate *a, struct agg_index *i
 	struct agg_node *n = &a->nodes[a->node_count++];
 	memset(n, 0, sizeof(*n));
 	n->function_name = key->function_name;
+	n->function_name_length = key->function_name_length;
 	n->file = key->file;
+	n->file_length = key->file_length;
 	n->objfile = key->objfile;
 	n->lineno = key->lineno;
 	n->address = key->address;
 	n->start_line = key->start_line;
 	n->public_index = AGG_NONE;
-	n->printable = agg_printable(a, n);
-	return n->printable != NULL ? id : AGG_NONE;
+	return agg_printable(a, n) == 0 ? id : AGG_NONE;
 }
 
 /* graph.nodeInfo after profile.Aggregate at the view's granularity. */
@@ -720,19 +783,22 @@ static int agg_line_key(struct ep_node_aggregate *a, const struct agg_location *
 		return 0;
 	}
 	const struct ep_profile_function *f = line->function;
-	if (g != EP_GRANULARITY_FILES)
+	if (g != EP_GRANULARITY_FILES) {
 		key->function_name = f->name;
+		key->function_name_length = agg_length(f->name);
+	}
 	if (g == EP_GRANULARITY_LINES || g == EP_GRANULARITY_ADDRESSES)
 		key->lineno = line->line;
 	if (g != EP_GRANULARITY_FUNCTIONS) {
-		const char *file = agg_trim_path(f->filename);
-		if (file[0] != '\0') {
-			key->file = agg_clean_path(&a->arena, file);
+		size_t len = agg_length(f->filename);
+		const char *file = agg_trim_path(f->filename, &len);
+		if (len > 0) {
+			key->file = agg_clean_path(&a->arena, file, len, &key->file_length);
 			if (key->file == NULL)
 				return -ENOMEM;
 		}
 	}
-	if (key->function_name[0] == '\0') {
+	if (key->function_name_length == 0) {
 		key->objfile = objfile;
 		key->start_line = f->start_line;
 	}
@@ -748,8 +814,8 @@ static int agg_line_key(struct ep_node_aggregate *a, const struct agg_location *
 
 static bool agg_function_matches(const struct ep_pattern *re, const struct ep_profile_function *f)
 {
-	return ep_pattern_match(re, f->name, strlen(f->name)) ||
-	       ep_pattern_match(re, f->filename, strlen(f->filename));
+	return ep_pattern_match(re, f->name, agg_length(f->name)) ||
+	       ep_pattern_match(re, f->filename, agg_length(f->filename));
 }
 
 static bool agg_mapping_matches(const struct ep_node_aggregate *a, const struct agg_location *l,
@@ -814,7 +880,7 @@ static unsigned agg_filter_location(const struct ep_node_aggregate *a, const str
 				if (!keep[j - 1])
 					continue;
 				const char *name = lines[j - 1].function->name;
-				if (ep_pattern_match(v->show_from, name, strlen(name))) {
+				if (ep_pattern_match(v->show_from, name, agg_length(name))) {
 					flags |= AGG_LOC_SHOW_FROM;
 					for (size_t k = j; k < count; k++)
 						keep[k] = 0;
@@ -1513,32 +1579,28 @@ out:
 /* ---- drop_frames ------------------------------------------------------------ */
 
 /* pprof's simplifyFunc: the name without a leading '.' and cut at the first
- * '(' that does not belong to "(anonymous namespace)" or "operator()". */
-static char *agg_simplify_function(const char *name)
+ * '(' that does not belong to "(anonymous namespace)" or "operator()";
+ * returns its length and sets *start. */
+static size_t agg_simplify_function(const char *name, size_t n, const char **start)
 {
-	if (name[0] == '.')
+	if (n > 0 && name[0] == '.') {
 		name++;
-	size_t n = strlen(name), cut = n;
+		n--;
+	}
+	*start = name;
 	for (size_t i = 0; i < n; i++) {
-		if (strncmp(name + i, "(anonymous namespace)", 21) == 0) {
+		if (n - i >= 21 && memcmp(name + i, "(anonymous namespace)", 21) == 0) {
 			i += 20;
 			continue;
 		}
-		if (strncmp(name + i, "operator()", 10) == 0) {
+		if (n - i >= 10 && memcmp(name + i, "operator()", 10) == 0) {
 			i += 9;
 			continue;
 		}
-		if (name[i] == '(') {
-			cut = i;
-			break;
-		}
+		if (name[i] == '(')
+			return i;
 	}
-	char *copy = malloc(cut + 1);
-	if (copy != NULL) {
-		memcpy(copy, name, cut);
-		copy[cut] = '\0';
-	}
-	return copy;
+	return n;
 }
 
 static int agg_compile_frames(struct ep_pattern **out, const char *pattern)
@@ -1586,15 +1648,12 @@ static int agg_prune_locations(struct ep_node_aggregate *a, const struct ep_prof
 		size_t j = lines;
 		while (j > 0) {
 			const struct ep_profile_function *f = l->first->lines[j - 1].function;
-			if (f->name[0] != '\0') {
-				char *name = agg_simplify_function(f->name);
-				if (name == NULL)
-					goto done;
-				size_t len = strlen(name);
-				int dropped = ep_pattern_match(drop, name, len) &&
-				              !(keep != NULL && ep_pattern_match(keep, name, len));
-				free(name);
-				if (dropped)
+			size_t length = agg_length(f->name);
+			if (length > 0) {
+				const char *name;
+				size_t len = agg_simplify_function(f->name, length, &name);
+				if (ep_pattern_match(drop, name, len) &&
+				    !(keep != NULL && ep_pattern_match(keep, name, len)))
 					break;
 			}
 			j--;
@@ -1675,12 +1734,15 @@ static int agg_publish(struct ep_node_aggregate *a, struct ep_node_table *table)
 		n->public_index = (uint32_t)k;
 		struct ep_node *out = &nodes[k++];
 		out->name = n->printable;
+		out->name_length = n->printable_length;
 		out->flat = t->flat[i];
 		out->cum = t->cum[i];
-		out->objfile = n->function_name[0] != '\0' ? NULL : n->objfile;
+		out->objfile = n->function_name_length > 0 ? NULL : n->objfile;
 		out->start_line = n->start_line;
 		out->function_name = n->function_name;
+		out->function_name_length = n->function_name_length;
 		out->file = n->file;
+		out->file_length = n->file_length;
 		out->line = n->lineno;
 		out->address = n->address;
 		out->id = (uint32_t)i;
@@ -2059,6 +2121,7 @@ void ep_node_table_free(struct ep_node_table *table)
  * being printed. */
 struct agg_info_text {
 	const char *parts[13];
+	size_t lengths[13];
 	char address[24], start[24], line[24];
 };
 
@@ -2067,19 +2130,20 @@ static void agg_info_text_init(struct agg_info_text *t, const struct ep_node *n)
 	snprintf(t->address, sizeof(t->address), "%" PRIu64, n->address);
 	snprintf(t->start, sizeof(t->start), "%" PRId64, n->start_line);
 	snprintf(t->line, sizeof(t->line), "%" PRId64, n->line);
-	t->parts[0] = "{";
-	t->parts[1] = n->function_name != NULL ? n->function_name : "";
-	t->parts[2] = "  ";
-	t->parts[3] = t->address;
-	t->parts[4] = " ";
-	t->parts[5] = n->file != NULL ? n->file : "";
-	t->parts[6] = " ";
-	t->parts[7] = t->start;
-	t->parts[8] = " ";
-	t->parts[9] = t->line;
-	t->parts[10] = " ";
-	t->parts[11] = n->objfile != NULL ? n->objfile : "";
-	t->parts[12] = "}";
+	const char *objfile = n->objfile != NULL ? n->objfile : "";
+	const char *parts[13] = { "{",  n->function_name != NULL ? n->function_name : "",
+		                  "  ", t->address,
+		                  " ",  n->file != NULL ? n->file : "",
+		                  " ",  t->start,
+		                  " ",  t->line,
+		                  " ",  objfile,
+		                  "}" };
+	for (size_t i = 0; i < 13; i++) {
+		t->parts[i] = parts[i];
+		t->lengths[i] = strlen(parts[i]);
+	}
+	t->lengths[1] = n->function_name != NULL ? n->function_name_length : 0;
+	t->lengths[5] = n->file != NULL ? n->file_length : 0;
 }
 
 static int agg_info_compare(const struct ep_node *l, const struct ep_node *r)
@@ -2087,19 +2151,24 @@ static int agg_info_compare(const struct ep_node *l, const struct ep_node *r)
 	struct agg_info_text a, b;
 	agg_info_text_init(&a, l);
 	agg_info_text_init(&b, r);
-	size_t ai = 0, bi = 0;
-	const char *ac = a.parts[0], *bc = b.parts[0];
+	size_t ai = 0, bi = 0, ao = 0, bo = 0;
 	for (;;) {
-		while (*ac == '\0' && ai < 12)
-			ac = a.parts[++ai];
-		while (*bc == '\0' && bi < 12)
-			bc = b.parts[++bi];
-		if (*ac == '\0' || *bc == '\0')
-			return (*ac != '\0') - (*bc != '\0');
-		if (*ac != *bc)
-			return (unsigned char)*ac < (unsigned char)*bc ? -1 : 1;
-		ac++;
-		bc++;
+		while (ai < 13 && ao == a.lengths[ai]) {
+			ai++;
+			ao = 0;
+		}
+		while (bi < 13 && bo == b.lengths[bi]) {
+			bi++;
+			bo = 0;
+		}
+		if (ai == 13 || bi == 13)
+			return (ai < 13) - (bi < 13);
+		unsigned char x = (unsigned char)a.parts[ai][ao],
+		              y = (unsigned char)b.parts[bi][bo];
+		if (x != y)
+			return x < y ? -1 : 1;
+		ao++;
+		bo++;
 	}
 }
 
@@ -2116,7 +2185,7 @@ static int agg_compare(const struct ep_node *l, const struct ep_node *r, enum ep
 	                                   : agg_compare_magnitude(l->flat, r->flat);
 	if (c != 0)
 		return c;
-	c = strcmp(l->name, r->name);
+	c = agg_compare_bytes(l->name, l->name_length, r->name, r->name_length);
 	if (c != 0)
 		return c;
 	c = order == EP_NODE_ORDER_CUM ? agg_compare_magnitude(l->flat, r->flat)

@@ -17,21 +17,24 @@
  * without a function name. */
 struct ep_node {
 	const char *name; /* printed: "pkg.Func", "pkg.Func file.go:12",
-	                   * "[binary]", "<unknown>" */
-	int64_t flat;     /* value of the samples whose leaf frame is this node */
-	int64_t cum;      /* value of the samples with this node anywhere on the
-	                   * stack, counted once per sample however deep the
-	                   * recursion */
+	                   * "[binary]", "<unknown>"; NUL-terminated, but a
+	                   * name may hold NULs: name_length is its length */
+	size_t name_length;
+	int64_t flat; /* value of the samples whose leaf frame is this node */
+	int64_t cum;  /* value of the samples with this node anywhere on the
+	               * stack, counted once per sample however deep the
+	               * recursion */
 	/* What else tells nodes apart when name alone does not: unnamed
 	 * frames of different binaries or functions stay separate nodes, as
 	 * in pprof.  Both are ""/0 for a named function. */
 	const char *objfile; /* mapping file of an unnamed frame (NULL: none) */
 	int64_t start_line;  /* start line of an unnamed function */
 	/* The rest of pprof's NodeInfo, which orders ties. */
-	const char *function_name; /* "" for an unnamed frame or -files */
-	const char *file;          /* "" unless -lines, -files, -addresses */
-	int64_t line;              /* 0 unless -lines, -addresses */
-	uint64_t address;          /* 0 unless -addresses */
+	const char *function_name;                /* "" for an unnamed frame or -files */
+	const char *file;                         /* "" unless -lines, -files, -addresses */
+	size_t function_name_length, file_length; /* bytes, NULs included */
+	int64_t line;                             /* 0 unless -lines, -addresses */
+	uint64_t address;                         /* 0 unless -addresses */
 	/* Set by ep_node_table_mark_inline(): how callers reach this node. */
 	enum ep_node_inlining {
 		EP_NODE_CALLED,            /* by real calls only (or no caller) */

@@ -234,12 +234,14 @@ int ep_top_write(FILE *out, const struct ep_profile *p, const struct ep_top_opti
 		                           : n->inlining == EP_NODE_PARTIALLY_INLINED
 		                                   ? " (partial-inline)"
 		                                   : "";
-		fprintf(out, "%10s %s %s %10s %s  %s%s\n", top_value(&r, a, n->flat),
+		/* The name is bytes, printed as they are (NULs too, like pprof). */
+		fprintf(out, "%10s %s %s %10s %s  ", top_value(&r, a, n->flat),
 		        ep_format_percentage(b, sizeof(b), n->flat, table.total),
 		        ep_format_percentage(c, sizeof(c), running, table.total),
 		        top_value(&r, d, n->cum),
-		        ep_format_percentage(e, sizeof(e), n->cum, table.total), n->name,
-		        inline_label);
+		        ep_format_percentage(e, sizeof(e), n->cum, table.total));
+		fwrite(n->name, 1, n->name_length, out);
+		fprintf(out, "%s\n", inline_label);
 	}
 	if (fflush(out) != 0 || ferror(out)) {
 		ret = -EIO;

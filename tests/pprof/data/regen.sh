@@ -224,6 +224,11 @@ gold views-diff_base.tagbase.txt     views.pb.gz -diff_base=views-base.pb.gz -ta
 gold views-diff_base.space.txt       views.pb.gz -diff_base=views-base.pb.gz -sample_index=alloc_space -normalize
 gold views-diff_base.focus-cum.txt   views.pb.gz -diff_base=views-base.pb.gz -cum -focus=main
 gold views-diff_base.reverse.txt     views-base.pb.gz -diff_base=views.pb.gz -nodecount=4
+gold nulnames.top.txt                nulnames.pb.gz
+gold nulnames.lines.txt              nulnames.pb.gz -lines
+gold nulnames.files.txt              nulnames.pb.gz -files
+gold nulnames.focus.txt              nulnames.pb.gz -focus=a.c
+gold nulnames.cum.txt                nulnames.pb.gz -cum -show=main
 
 mv "$manifest" golden.tsv
 echo "regen.sh: $(wc -l <golden.tsv) golden files written"

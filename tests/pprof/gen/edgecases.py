@@ -945,6 +945,27 @@ def mk_views(which="new"):
     return p
 
 
+def mk_nulnames():
+    """Names are byte strings: two functions that differ only after a NUL
+    stay two nodes and print with the NUL, as pprof prints them; a name
+    that starts with NUL is a name, not a nameless frame; a NUL in a file
+    name shows with -lines and -files."""
+    p = heap_profile("/usr/local/bin/nulapp")
+    a = p.add_function("main.a\0b", "/src/a.go")
+    b = p.add_function("main.a\0c", "/src/a.go")
+    lead = p.add_function("\0lead", "/src/a\0.go")
+    mm = p.add_function("main.main", "/src/main.go")
+    la = p.add_location([(a, 3)], 1, 0x401000)
+    lb = p.add_location([(b, 4)], 1, 0x401010)
+    ll = p.add_location([(lead, 5)], 1, 0x401020)
+    lm = p.add_location([(mm, 6)], 1, 0x401030)
+    p.add_sample([la, lm], [1, 100, 1, 100])
+    p.add_sample([lb, lm], [2, 200, 2, 200])
+    p.add_sample([ll, lm], [3, 300, 3, 300])
+    p.add_sample([lb, la, lm], [1, 100, 1, 100])
+    return p
+
+
 # ---------------------------------------------------------------------------
 # Invalid profiles (pprof must reject them)
 # ---------------------------------------------------------------------------
@@ -1148,6 +1169,7 @@ def main():
     write_gz("labels-b.pb.gz", mk_labels("b"))
     write_gz("views.pb.gz", mk_views("new"))
     write_gz("views-base.pb.gz", mk_views("base"))
+    write_gz("nulnames.pb.gz", mk_nulnames())
 
     for name, data in invalid_profiles().items():
         write("invalid/%s.pb.gz" % name, gz(data))
