@@ -22,7 +22,7 @@ _e2e_profile_runs()
 _e2e_profile()
 {
 	local cur=${COMP_WORDS[COMP_CWORD]} prev=${COMP_WORDS[COMP_CWORD - 1]}
-	local commands="run collect analyze compare top batch plugins help version"
+	local commands="run collect analyze compare top merge diff batch plugins help version"
 	local global="-c --config -o --output-dir --plugin-path -q --quiet -v --verbose -h --help --version"
 	local command="" i
 	for ((i = 1; i < COMP_CWORD; i++)); do
@@ -33,7 +33,7 @@ _e2e_profile()
 		esac
 	done
 	case $prev in
-	-c | --config | --base) COMPREPLY=($(compgen -f -- "$cur")); return ;;
+	-c | --config | --base | --diff-base) COMPREPLY=($(compgen -f -- "$cur")); return ;;
 	-o | --output-dir | --plugin-path) COMPREPLY=($(compgen -d -- "$cur")); return ;;
 	--collector) COMPREPLY=($(compgen -W "kubectl http" -- "$cur")); return ;;
 	--profiles) COMPREPLY=($(compgen -W "heap cpu goroutine allocs heap,cpu heap,goroutine heap,cpu,goroutine" -- "$cur")); return ;;
@@ -52,6 +52,7 @@ _e2e_profile()
 			COMPREPLY=($(compgen -f -- "$cur"))
 		fi
 		;;
+	merge | diff) COMPREPLY=($(compgen -f -- "$cur")) ;;
 	batch) COMPREPLY=($(compgen -f -X '!*.ini' -- "$cur") $(compgen -d -- "$cur")) ;;
 	help) COMPREPLY=($(compgen -W "$commands config" -- "$cur")) ;;
 	*) COMPREPLY=($(compgen -W "-h --help" -- "$cur")) ;;

@@ -1498,6 +1498,17 @@ static int64_t agg_merged_weight(struct ep_node_aggregate *a, const size_t *memb
 	return weight;
 }
 
+/* Sample.DiffBaseSample(): labelled pprof::base=true, as pprof marks the
+ * base of a -diff_base (and `e2e-profile diff` writes it). */
+static int agg_is_diff_base_sample(const struct ep_profile_sample *s)
+{
+	for (size_t i = 0; i < s->label_count; i++)
+		if (s->labels[i].str != NULL && strcmp(s->labels[i].key, "pprof::base") == 0 &&
+		    strcmp(s->labels[i].str, "true") == 0)
+			return 1;
+	return 0;
+}
+
 /* Merges samples whose keys are equal (runs of one hash, then checked) and
  * weighs every merged sample.  A sample alone in its run, the usual case,
  * is weighed later in file order, which reads memory in order. */
@@ -1563,12 +1574,14 @@ static int agg_merge_keys(struct ep_node_aggregate *a, const uint64_t *keys, siz
 		}
 		if (a->merged[o] != 0) {
 			total = agg_add(total, agg_abs(a->weights[o]));
-			if (o >= a->base_first)
+			if ((a->view.diff_base && o >= a->base_first) ||
+			    agg_is_diff_base_sample(agg_ordinal_sample(a, o, NULL)))
 				base_total = agg_add(base_total, agg_abs(a->weights[o]));
 		}
 	}
-	/* -diff_base: percentages of the base (pprof's computeTotal). */
-	table->total = a->view.diff_base && base_total > 0 ? base_total : total;
+	/* -diff_base, or a profile written by it: percentages of the base
+	 * (pprof's computeTotal). */
+	table->total = base_total > 0 ? base_total : total;
 	ret = 0;
 out:
 	free(members);

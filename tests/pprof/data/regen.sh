@@ -232,3 +232,54 @@ gold nulnames.cum.txt                nulnames.pb.gz -cum -show=main
 
 mv "$manifest" golden.tsv
 echo "regen.sh: $(wc -l <golden.tsv) golden files written"
+
+# --- merge and diff (merge.tsv, read by ../merge_test.sh) ------------------
+# merged GOLDEN merge|diff "PPROF_OPTIONS" FILE...: the golden is pprof's
+# -top of the inputs (merge: all of them; diff: -diff_base=FIRST SECOND),
+# which `e2e-profile merge|diff OUT FILE...` must reproduce when OUT is read
+# by pprof or by `e2e-profile top`.
+merges=merge.tsv.tmp
+: >"$merges"
+merged() {
+	local golden=$1 command=$2 options=$3
+	shift 3
+	local args=()
+	read -r -a args <<<"$options"
+	if [ "$command" = diff ]; then
+		"${PPROF[@]}" ${args[@]+"${args[@]}"} -diff_base="$1" "$2" >"$golden" 2>/dev/null
+	else
+		"${PPROF[@]}" ${args[@]+"${args[@]}"} "$@" >"$golden" 2>/dev/null
+	fi
+	local cli=() o
+	for o in ${args[@]+"${args[@]}"}; do
+		case $o in
+		-lines | -cum | -files | -addresses) cli+=("-$o") ;;
+		*) echo "regen.sh: no CLI translation for $o" >&2; exit 1 ;;
+		esac
+	done
+	printf '%s\t%s\t%s\t%s\n' "$golden" "$command" "$*" "${cli[*]:-}" >>"$merges"
+}
+merged merge.heap-heap2.txt          merge "" heap.pb.gz heap2.pb.gz
+merged merge.heap-heap2.lines.txt    merge "-lines" heap.pb.gz heap2.pb.gz
+merged merge.heap-heap2.addresses.txt merge "-addresses" heap.pb.gz heap2.pb.gz
+merged merge.heap-allocs.txt         merge "" heap.pb.gz allocs.pb.gz heap2.pb.gz
+merged merge.cpu-twice.txt           merge "-cum" cpu.pb.gz cpu.pb.gz
+merged merge.labels.txt              merge "" labels-a.pb.gz labels-b.pb.gz
+merged merge.views.txt               merge "" views.pb.gz views-base.pb.gz
+merged merge.views.lines.txt         merge "-lines" views.pb.gz views-base.pb.gz
+merged merge.inline.txt              merge "-addresses" inline.pb.gz inline.pb.gz
+merged merge.negative.txt            merge "" negative.pb.gz negative.pb.gz
+merged merge.recursion.txt           merge "-cum" recursion.pb.gz
+merged merge.nulnames.txt            merge "-lines" nulnames.pb.gz nulnames.pb.gz
+merged merge.comments.txt            merge "" comments.pb.gz comments.pb.gz
+merged merge.nolines-mapping.txt     merge "" nolines-mapping.pb.gz
+merged merge.emptyname.txt           merge "" emptyname.pb.gz emptyname.pb.gz
+merged diff.heap-heap2.txt           diff "" heap.pb.gz heap2.pb.gz
+merged diff.heap-heap2.lines.txt     diff "-lines" heap.pb.gz heap2.pb.gz
+merged diff.heap-heap.txt            diff "" heap.pb.gz heap.pb.gz
+merged diff.labels.txt               diff "" labels-a.pb.gz labels-b.pb.gz
+merged diff.views.txt                diff "-cum" views-base.pb.gz views.pb.gz
+merged diff.views.reverse.txt        diff "" views.pb.gz views-base.pb.gz
+merged diff.cpu.txt                  diff "" cpu.pb.gz cpu.pb.gz
+mv "$merges" merge.tsv
+echo "regen.sh: $(wc -l <merge.tsv) merge and diff cases written"
