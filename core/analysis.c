@@ -15,6 +15,8 @@
 #include "fsutil.h"
 #include "host_api.h"
 #include "json_reader.h"
+#include "pprof/decode.h"
+#include "pprof/merge.h"
 #include "report.h"
 
 struct ep_loaded_run {
@@ -668,6 +670,56 @@ static const char *analysis_basename(const char *path)
 	return slash ? slash + 1 : path;
 }
 
+/* BASE.diff.pb.gz: B's peak minus A's as pprof -diff_base shows it, beside
+ * the comparison, and a note with the command that opens it.  The heap
+ * analyzer names the peaks (heap.peak_snapshot_a/_b); without them, or
+ * when the diff cannot be written, the comparison goes on without it. */
+static void analysis_write_peak_diff(struct ep_cli *cli, struct ep_report *report,
+                                     const struct ep_run_info *a, const struct ep_run_info *b,
+                                     const char *base)
+{
+	const struct ep_report_document *document = ep_report_document(report);
+	const struct ep_report_metric *ma = ep_report_find_metric(document, "heap.peak_snapshot_a");
+	const struct ep_report_metric *mb = ep_report_find_metric(document, "heap.peak_snapshot_b");
+	if (ma == NULL || mb == NULL || ma->value.type != EP_VALUE_TEXT ||
+	    mb->value.type != EP_VALUE_TEXT)
+		return;
+	char a_path[PATH_MAX * 2], b_path[PATH_MAX * 2], out[PATH_MAX * 2 + 16];
+	const char *a_file = ma->value.text, *b_file = mb->value.text;
+	snprintf(a_path, sizeof(a_path), "%s%s%s", a_file[0] == '/' ? "" : a->directory,
+	         a_file[0] == '/' ? "" : "/", a_file);
+	snprintf(b_path, sizeof(b_path), "%s%s%s", b_file[0] == '/' ? "" : b->directory,
+	         b_file[0] == '/' ? "" : "/", b_file);
+	snprintf(out, sizeof(out), "%s.diff.pb.gz", base);
+	struct ep_profile_load_options load = { .max_decompressed_bytes =
+		                                        ep_cli_max_profile_bytes(cli) };
+	struct ep_profile *pa = NULL, *pb = NULL;
+	char err[1024];
+	if (ep_profile_load_file(a_path, &load, &pa, err, sizeof(err)) < 0 ||
+	    ep_profile_load_file(b_path, &load, &pb, err, sizeof(err)) < 0) {
+		ep_log_warn(&cli->log, "no peak diff: %s", err);
+		goto done;
+	}
+	/* pprof merges the profile, then the negated base */
+	struct ep_merge_input inputs[2] = { { pb, b_path, false }, { pa, a_path, true } };
+	if (ep_profile_merge_write(out, inputs, 2, err, sizeof(err)) < 0) {
+		ep_log_warn(&cli->log, "no peak diff: %s", err);
+		goto done;
+	}
+	const char *name = analysis_basename(out);
+	ep_report_set_origin(report, "core");
+	if (ep_report_section(report, "pprof", "In pprof") == 0)
+		ep_report_note(report,
+		               "%s holds %s's peak minus %s's, as pprof -diff_base shows it. "
+		               "From this directory, go tool pprof -http=: %s browses it and "
+		               "go tool pprof -top %s prints its table.",
+		               name, b->name, a->name, name, name);
+	ep_log_info(&cli->log, "peak diff written: %s", out);
+done:
+	ep_profile_free(pa);
+	ep_profile_free(pb);
+}
+
 int ep_analysis_compare(struct ep_cli *cli, const char *a_name, const char *b_name,
                         const char *fail_on)
 {
@@ -721,6 +773,7 @@ int ep_analysis_compare(struct ep_cli *cli, const char *a_name, const char *b_na
 	}
 	snprintf(base, sizeof(base), "%s/%s-vs-%s", comparisons, analysis_basename(a_name),
 	         analysis_basename(b_name));
+	analysis_write_peak_diff(cli, report, ai, bi, base);
 	status = analysis_render(cli, &context, report, base);
 	if (status == EP_EXIT_OK)
 		ep_log_info(&cli->log, "comparison written: %s.*", base);

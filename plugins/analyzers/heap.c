@@ -24,6 +24,7 @@
  */
 #include <errno.h>
 #include <stdio.h>
+#include <string.h>
 
 #include <e2e-profile/plugin.h>
 
@@ -216,6 +217,18 @@ static int heap_report_diff(struct heap_analyzer *self, struct ep_report *report
 	return 0;
 }
 
+/* path inside run's directory, without the directory ("heap8.pprof",
+ * "controller/heap8.pprof"); path itself when it lies elsewhere. */
+static const char *heap_run_relative(const struct ep_run_info *run, const char *path)
+{
+	size_t n = strlen(run->directory);
+	while (n > 1 && run->directory[n - 1] == '/')
+		n--;
+	if (strncmp(path, run->directory, n) == 0 && path[n] == '/')
+		return path + n + 1;
+	return path;
+}
+
 static int heap_compare(void *state, const struct ep_run_info *a, const struct ep_run_info *b,
                         struct ep_report *report)
 {
@@ -269,6 +282,18 @@ static int heap_compare(void *state, const struct ep_run_info *a, const struct e
 	if (rc < 0)
 		goto cleanup;
 	rc = heap_report_diff(self, report, a_top, b_top, diff);
+	if (rc < 0)
+		goto cleanup;
+	/* Where the peaks are, relative to their run directories: the host
+	 * writes their pprof diff beside the comparison from these. */
+	rc = host->report_metric(report, "heap.peak_snapshot_a", "Peak snapshot of A",
+	                         analyzer_text(heap_run_relative(a, a_totals->snapshot->path)),
+	                         EP_UNIT_NONE);
+	if (rc < 0)
+		goto cleanup;
+	rc = host->report_metric(report, "heap.peak_snapshot_b", "Peak snapshot of B",
+	                         analyzer_text(heap_run_relative(b, b_totals->snapshot->path)),
+	                         EP_UNIT_NONE);
 	if (rc < 0)
 		goto cleanup;
 	rc = host->report_note(report,

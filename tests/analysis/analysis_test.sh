@@ -68,6 +68,38 @@ if [ -z "$counts" ] || { [ "$rc" -ne 0 ] && [ "${counts#* }" = 0 ]; }; then
 	fail "check_analysis.py exited $rc"
 fi
 
+# The comparison writes the pprof diff of the two peaks beside its reports:
+# its top is -diff_base of the peaks (and pprof's own when go is here).
+diff_pb=$out/comparisons/baseline-vs-with-caching.diff.pb.gz
+peaks=$(python3 -c '
+import json, sys
+runs = json.load(open(sys.argv[1]))["runs"]
+print(runs["baseline"]["peak"]["file"], runs["with-caching"]["peak"]["file"])
+' "$data/expected.json")
+a_peak=$data/baseline/${peaks% *}
+b_peak=$data/with-caching/${peaks#* }
+if [ -f "$diff_pb" ] && TZ=UTC "$exe" top "$diff_pb" >diff.top 2>err &&
+	TZ=UTC "$exe" top --diff-base "$a_peak" "$b_peak" >diff.want 2>err && cmp -s diff.top diff.want; then
+	pass
+else
+	fail "comparisons/baseline-vs-with-caching.diff.pb.gz: missing, or its top is not -diff_base of the peaks"
+fi
+if command -v go >/dev/null 2>&1 && [ -f "$diff_pb" ]; then
+	TZ=UTC go tool pprof -symbolize=none -top "$diff_pb" >diff.theirs 2>/dev/null
+	TZ=UTC go tool pprof -symbolize=none -top -diff_base="$a_peak" "$b_peak" >diff.pprof 2>/dev/null
+	if cmp -s diff.theirs diff.pprof && cmp -s diff.top diff.pprof; then
+		pass
+	else
+		fail "go tool pprof -top of the peak diff differs from -diff_base of the peaks"
+	fi
+fi
+if grep -qF 'go tool pprof -http=: baseline-vs-with-caching.diff.pb.gz' \
+	"$out/comparisons/baseline-vs-with-caching.md"; then
+	pass
+else
+	fail "the comparison's markdown does not give the command that opens the peak diff"
+fi
+
 # --fail-on: baseline -> with-caching improves; the reverse regresses.
 for rule in 'peak>+10%' 'category.openapi>+5%'; do
 	if expect_status "compare baseline with-caching --fail-on '$rule'" 0 \
