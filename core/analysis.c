@@ -670,6 +670,32 @@ static const char *analysis_basename(const char *path)
 	return slash ? slash + 1 : path;
 }
 
+/* path as seen from directory dir (both must exist): "../baseline/heap8.pprof".
+ * Falls back to path itself when either cannot be resolved. */
+static void analysis_relative_path(const char *dir, const char *path, char *out, size_t len)
+{
+	char from[PATH_MAX], to[PATH_MAX];
+	if (realpath(dir, from) == NULL || realpath(path, to) == NULL) {
+		snprintf(out, len, "%s", path);
+		return;
+	}
+	/* the longest common prefix that ends at a component boundary */
+	size_t common = 0;
+	for (size_t i = 0; from[i] != '\0' && from[i] == to[i]; i++)
+		if (from[i + 1] == '\0' || from[i + 1] == '/')
+			if (to[i + 1] == '/' || to[i + 1] == '\0')
+				common = i + 1;
+	size_t w = 0;
+	out[0] = '\0';
+	for (const char *c = from + common; *c != '\0'; c++)
+		if (*c == '/' && w + 4 < len)
+			w += (size_t)snprintf(out + w, len - w, "../");
+	const char *rest = to + common;
+	if (*rest == '/')
+		rest++;
+	snprintf(out + w, len - w, "%s", rest);
+}
+
 /* BASE.diff.pb.gz: B's peak minus A's as pprof -diff_base shows it, beside
  * the comparison, and a note with the command that opens it.  The heap
  * analyzer names the peaks (heap.peak_snapshot_a/_b); without them, or
@@ -707,13 +733,27 @@ static void analysis_write_peak_diff(struct ep_cli *cli, struct ep_report *repor
 		goto done;
 	}
 	const char *name = analysis_basename(out);
+	char directory[PATH_MAX * 2 + 16], a_relative[PATH_MAX], b_relative[PATH_MAX];
+	snprintf(directory, sizeof(directory), "%s", out);
+	char *slash = strrchr(directory, '/');
+	if (slash != NULL)
+		*slash = '\0';
+	else
+		snprintf(directory, sizeof(directory), ".");
+	analysis_relative_path(directory, a_path, a_relative, sizeof(a_relative));
+	analysis_relative_path(directory, b_path, b_relative, sizeof(b_relative));
 	ep_report_set_origin(report, "core");
-	if (ep_report_section(report, "pprof", "In pprof") == 0)
+	if (ep_report_section(report, "pprof", "In pprof") == 0) {
 		ep_report_note(report,
 		               "%s holds %s's peak minus %s's, as pprof -diff_base shows it. "
 		               "From this directory, go tool pprof -http=: %s browses it and "
 		               "go tool pprof -top %s prints its table.",
 		               name, b->name, a->name, name, name);
+		ep_report_note(
+		        report,
+		        "heap.diff: go tool pprof -sample_index=inuse_space -top -base=%s %s",
+		        a_relative, b_relative);
+	}
 	ep_log_info(&cli->log, "peak diff written: %s", out);
 done:
 	ep_profile_free(pa);

@@ -48,6 +48,42 @@ const char *analyzer_basename(const char *path)
 	return slash != NULL && slash[1] != '\0' ? slash + 1 : path;
 }
 
+const char *analyzer_run_relative(const struct ep_run_info *run, const char *path)
+{
+	size_t n = strlen(run->directory);
+	while (n > 1 && run->directory[n - 1] == '/')
+		n--;
+	if (strncmp(path, run->directory, n) == 0 && path[n] == '/')
+		return path + n + 1;
+	return path;
+}
+
+char *analyzer_shell_quote(char *out, size_t len, const char *text)
+{
+	size_t w = 0;
+	if (len < 3) {
+		if (len > 0)
+			out[0] = '\0';
+		return out;
+	}
+	out[w++] = '\'';
+	for (const char *c = text; *c != '\0'; c++) {
+		const char *piece = *c == '\'' ? "'\\''" : NULL;
+		size_t need = piece != NULL ? 4 : 1;
+		if (w + need + 2 > len)
+			break;
+		if (piece != NULL) {
+			memcpy(out + w, piece, 4);
+			w += 4;
+		} else {
+			out[w++] = *c;
+		}
+	}
+	out[w++] = '\'';
+	out[w] = '\0';
+	return out;
+}
+
 int64_t analyzer_round(double value)
 {
 	/* Converting a double outside the int64 range is undefined. */
@@ -399,6 +435,11 @@ int analyzer_categories_load(const struct ep_host_api *host, struct ep_instance 
 			return rc;
 	}
 	return 0;
+}
+
+const char *analyzer_category_pattern(const struct analyzer_category *category, size_t i)
+{
+	return ep_pattern_source(category->patterns[i]);
 }
 
 void analyzer_categories_free(const struct ep_host_api *host,

@@ -91,6 +91,14 @@ int64_t analyzer_subtract(int64_t a, int64_t b);
 int64_t analyzer_round(double value);
 /* The last component of path ("runs/x/heap3.pprof" -> "heap3.pprof"). */
 const char *analyzer_basename(const char *path);
+/* path inside run's directory without the directory ("heap8.pprof",
+ * "controller/heap8.pprof"): how an analysis report, written in the run
+ * directory, names a snapshot in a command; path itself when it lies
+ * elsewhere. */
+const char *analyzer_run_relative(const struct ep_run_info *run, const char *path);
+/* Writes text into out (len bytes) quoted for a POSIX shell: '...' with
+ * each ' as '\''. Returns out; truncates when it does not fit. */
+char *analyzer_shell_quote(char *out, size_t len, const char *text);
 /* Formats a rate in bytes/second for people, e.g. "1.20MB/s". */
 char *analyzer_format_rate(const struct ep_host_api *host, char *buffer, size_t size,
                            double bytes_per_second);
@@ -136,6 +144,8 @@ struct analyzer_categories {
  * analyzer_categories_free() in every case. */
 int analyzer_categories_load(const struct ep_host_api *host, struct ep_instance *instance,
                              bool builtin_allowed, struct analyzer_categories *categories);
+/* The text of pattern i of category, as configured. */
+const char *analyzer_category_pattern(const struct analyzer_category *category, size_t i);
 /* Frees what categories holds and zeroes it; safe on a zeroed one. */
 void analyzer_categories_free(const struct ep_host_api *host,
                               struct analyzer_categories *categories);

@@ -192,8 +192,35 @@ static int category_report_metrics(struct category_analyzer *self, struct ep_rep
 	                           EP_UNIT_BYTES);
 }
 
+/* One note per category: the pprof command that gives its bytes (the
+ * "Showing nodes accounting for" figure), run from the run directory. */
+static int category_report_commands(struct category_analyzer *self, struct ep_report *report,
+                                    const char *peak)
+{
+	const struct ep_host_api *host = self->host;
+	int rc = 0;
+	for (size_t c = 0; rc >= 0 && c < self->categories.count; c++) {
+		const struct analyzer_category *category = &self->categories.items[c];
+		char joined[2048] = "", quoted[4200];
+		size_t w = 0;
+		for (size_t i = 0; i < category->pattern_count; i++) {
+			int n = snprintf(joined + w, sizeof(joined) - w, "%s%s", i > 0 ? "|" : "",
+			                 analyzer_category_pattern(category, i));
+			if (n < 0 || (size_t)n >= sizeof(joined) - w)
+				break;
+			w += (size_t)n;
+		}
+		rc = host->report_note(report,
+		                       "%s: go tool pprof -sample_index=inuse_space -top "
+		                       "-nodefraction=0 -focus=%s %s",
+		                       category->name,
+		                       analyzer_shell_quote(quoted, sizeof(quoted), joined), peak);
+	}
+	return rc;
+}
+
 static int category_report(struct category_analyzer *self, struct ep_report *report,
-                           const struct analyzer_heap_scan *scan,
+                           const struct ep_run_info *run, const struct analyzer_heap_scan *scan,
                            const struct category_totals *peak, const struct category_totals *first)
 {
 	const struct ep_host_api *host = self->host;
@@ -241,6 +268,10 @@ static int category_report(struct category_analyzer *self, struct ep_report *rep
 	        "and the shares may add up to more than 100%%. Uncategorized is what no "
 	        "category matched.",
 	        peak_file, total, first_file);
+	if (rc >= 0)
+		rc = category_report_commands(
+		        self, report,
+		        analyzer_run_relative(run, scan->snapshots[scan->peak].snapshot->path));
 	if (rc < 0 || !self->categories.builtin)
 		return rc;
 	return host->report_note(report, "No [category.NAME] section is configured, so the "
@@ -275,7 +306,7 @@ static int category_analyze(void *state, const struct ep_run_info *run, struct e
 		if (rc < 0)
 			goto cleanup;
 	}
-	rc = category_report(self, report, &scan, &peak, &first);
+	rc = category_report(self, report, run, &scan, &peak, &first);
 
 cleanup:
 	category_totals_free(self, &first);

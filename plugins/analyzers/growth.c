@@ -345,6 +345,15 @@ static int growth_analyze(void *state, const struct ep_run_info *run, struct ep_
 	                           &scan, scan.count - 1, first);
 	if (rc < 0)
 		goto cleanup;
+	rc = host->report_note(
+	        report,
+	        "From this directory, go tool pprof -sample_index=inuse_space -top -base=%s %s "
+	        "prints growth.growers_peak, and the same with %s growth.growers_last.",
+	        analyzer_run_relative(run, scan.snapshots[0].snapshot->path),
+	        analyzer_run_relative(run, scan.snapshots[scan.peak].snapshot->path),
+	        analyzer_run_relative(run, scan.snapshots[scan.count - 1].snapshot->path));
+	if (rc < 0)
+		goto cleanup;
 	if (scan.skipped > 0)
 		rc = host->report_note(
 		        report,

@@ -104,11 +104,13 @@ static int heap_report_top(struct heap_analyzer *self, struct ep_report *report,
 }
 
 static int heap_report_peak(struct heap_analyzer *self, struct ep_report *report,
-                            const struct analyzer_heap_scan *scan, const struct ep_top *top)
+                            const struct ep_run_info *run, const struct analyzer_heap_scan *scan,
+                            const struct ep_top *top)
 {
 	const struct ep_host_api *host = self->host;
 	const struct analyzer_heap_totals *peak = &scan->snapshots[scan->peak];
 	const char *file = analyzer_basename(peak->snapshot->path);
+	const char *relative = analyzer_run_relative(run, peak->snapshot->path);
 	int rc = host->report_section(report, "heap", "Peak memory");
 	if (rc < 0)
 		return rc;
@@ -138,9 +140,10 @@ static int heap_report_peak(struct heap_analyzer *self, struct ep_report *report
 	host->format_value(bytes, sizeof(bytes), peak->inuse_bytes, EP_UNIT_BYTES, "auto");
 	rc = host->report_note(report,
 	                       "The peak is %s, taken %.0f s into the run, with %s in use (of %zu "
-	                       "heap snapshots). The table shows its top functions as `go tool "
-	                       "pprof -sample_index=inuse_space -top %s` does.",
-	                       file, peak->snapshot->offset_seconds, bytes, scan->count, file);
+	                       "heap snapshots). The table shows its top functions; from this "
+	                       "directory, go tool pprof -sample_index=inuse_space -top %s "
+	                       "prints the same.",
+	                       file, peak->snapshot->offset_seconds, bytes, scan->count, relative);
 	if (rc < 0)
 		return rc;
 	if (scan->skipped > 0)
@@ -169,7 +172,7 @@ static int heap_analyze(void *state, const struct ep_run_info *run, struct ep_re
 	                       &top);
 	if (rc < 0)
 		goto cleanup;
-	rc = heap_report_peak(self, report, &scan, top);
+	rc = heap_report_peak(self, report, run, &scan, top);
 
 cleanup:
 	host->top_release(self->instance, top);
@@ -215,18 +218,6 @@ static int heap_report_diff(struct heap_analyzer *self, struct ep_report *report
 		shown++;
 	}
 	return 0;
-}
-
-/* path inside run's directory, without the directory ("heap8.pprof",
- * "controller/heap8.pprof"); path itself when it lies elsewhere. */
-static const char *heap_run_relative(const struct ep_run_info *run, const char *path)
-{
-	size_t n = strlen(run->directory);
-	while (n > 1 && run->directory[n - 1] == '/')
-		n--;
-	if (strncmp(path, run->directory, n) == 0 && path[n] == '/')
-		return path + n + 1;
-	return path;
 }
 
 static int heap_compare(void *state, const struct ep_run_info *a, const struct ep_run_info *b,
@@ -287,12 +278,12 @@ static int heap_compare(void *state, const struct ep_run_info *a, const struct e
 	/* Where the peaks are, relative to their run directories: the host
 	 * writes their pprof diff beside the comparison from these. */
 	rc = host->report_metric(report, "heap.peak_snapshot_a", "Peak snapshot of A",
-	                         analyzer_text(heap_run_relative(a, a_totals->snapshot->path)),
+	                         analyzer_text(analyzer_run_relative(a, a_totals->snapshot->path)),
 	                         EP_UNIT_NONE);
 	if (rc < 0)
 		goto cleanup;
 	rc = host->report_metric(report, "heap.peak_snapshot_b", "Peak snapshot of B",
-	                         analyzer_text(heap_run_relative(b, b_totals->snapshot->path)),
+	                         analyzer_text(analyzer_run_relative(b, b_totals->snapshot->path)),
 	                         EP_UNIT_NONE);
 	if (rc < 0)
 		goto cleanup;

@@ -100,6 +100,51 @@ else
 	fail "the comparison's markdown does not give the command that opens the peak diff"
 fi
 
+# Every go tool pprof command the reports print runs as printed from the
+# report's directory (paths relative to it), and the category commands
+# give exactly the category's bytes.
+if command -v go >/dev/null 2>&1; then
+	if python3 - "$out" <<'PYEOF' >commands.out 2>&1; then
+import json, os, re, subprocess, sys
+out = sys.argv[1]
+checked = 0
+def notes(doc):
+    for section in doc.get("sections", []):
+        for item in section.get("items", []):
+            if item.get("type") == "note":
+                yield item.get("text", "")
+for report in ("baseline/analysis.json", "comparisons/baseline-vs-with-caching.json"):
+    path = os.path.join(out, report)
+    doc = json.load(open(path))
+    metrics = {i["id"]: i.get("value") for s in doc["sections"] for i in s.get("items", []) if i.get("type") == "metric"}
+    for text in notes(doc):
+        for m in re.finditer(r"(?:^|[,:] )(go tool pprof (?:(?! (?:prints|browses|and the same)).)*)", text):
+            command = m.group(1).rstrip(".")
+            if "-http" in command:
+                continue
+            run = command.replace("go tool pprof ", "go tool pprof -symbolize=none -unit=B ", 1)
+            result = subprocess.run(["sh", "-c", run], cwd=os.path.dirname(path), capture_output=True,
+                                    text=True, env=dict(os.environ, TZ="UTC"))
+            if result.returncode != 0 or "Showing nodes accounting for" not in result.stdout:
+                print(f"FAIL: {report}: {command}: exit {result.returncode}: {result.stderr.strip()[:200]}")
+                sys.exit(1)
+            name = text.split(":", 1)[0]
+            if "-focus=" in command and f"category.{name}.inuse_bytes" in metrics:
+                shown = int(re.search(r"Showing nodes accounting for (-?\d+)B?,", result.stdout).group(1))
+                if shown != metrics[f"category.{name}.inuse_bytes"]:
+                    print(f"FAIL: {report}: {command}: {shown} != category.{name}.inuse_bytes")
+                    sys.exit(1)
+            checked += 1
+print(f"{checked} commands")
+sys.exit(0 if checked >= 8 else 1)
+PYEOF
+		pass
+	else
+		cat commands.out
+		fail "the go tool pprof commands of the reports"
+	fi
+fi
+
 # --fail-on: baseline -> with-caching improves; the reverse regresses.
 for rule in 'peak>+10%' 'category.openapi>+5%'; do
 	if expect_status "compare baseline with-caching --fail-on '$rule'" 0 \
