@@ -1062,36 +1062,13 @@ static int agg_sample_is_zero(const struct ep_profile_sample *s, size_t type_cou
 	return 1;
 }
 
-/* A sample's value of type t as the merge sees it: -normalize rounds each
- * of the profile's values first (profile.ScaleN). */
-static int64_t agg_sample_value(const struct agg_source *s, const struct ep_profile_sample *sample,
-                                size_t t)
-{
-	int64_t v = sample->values[t];
-	if (s->normalize != NULL && s->normalize[t] != 1.0)
-		v = agg_scale_value(v, s->normalize[t]);
-	return v;
-}
-
-/* Whether the merge never sees the sample: ScaleN drops a sample whose
- * scaled values all round to zero, and Merge skips all-zero samples. */
+/* Whether the merge never sees the sample: Merge skips all-zero samples
+ * (-normalize scales merged samples later, in agg_merged_weight()). */
 static int agg_sample_skipped(const struct ep_node_aggregate *a, const struct agg_source *s,
                               const struct ep_profile_sample *sample)
 {
-	if (s->normalize != NULL) {
-		int scaled = 0, kept = 0;
-		for (size_t t = 0; t < a->type_count; t++)
-			if (s->normalize[t] != 1.0) {
-				scaled = 1;
-				kept |= agg_sample_value(s, sample, t) != 0;
-			}
-		if (scaled && !kept)
-			return 1;
-	}
-	for (size_t t = 0; t < a->type_count; t++)
-		if (agg_sample_value(s, sample, t) != 0)
-			return 0;
-	return 1;
+	(void)s;
+	return agg_sample_is_zero(sample, a->type_count);
 }
 
 /* pprof's Prune on one stack: scanning from the root, the first pruned
@@ -1469,7 +1446,7 @@ static int64_t agg_merged_weight(struct ep_node_aggregate *a, const size_t *memb
 	int64_t weight = 0;
 	for (uint32_t si = 0; si < a->source_count; si++) {
 		const struct agg_source *s = &a->sources[si];
-		int keep = 0, nonzero = 0, present = 0;
+		int keep = 0, nonzero = 0, present = 0, normalized = 0, normal_kept = 0;
 		int64_t value = 0;
 		for (size_t t = 0; t < a->type_count; t++) {
 			int64_t sum = 0;
@@ -1478,9 +1455,16 @@ static int64_t agg_merged_weight(struct ep_node_aggregate *a, const size_t *memb
 				const struct ep_profile_sample *sample =
 				        agg_ordinal_sample(a, members[m], &source);
 				if (source == si) {
-					sum = agg_add(sum, agg_sample_value(s, sample, t));
+					sum = agg_add(sum, sample->values[t]);
 					present = 1;
 				}
+			}
+			/* -normalize scales the side's merged samples (pprof merges
+			 * each side first), dropping those left all zero. */
+			if (s->normalize != NULL && s->normalize[t] != 1.0) {
+				sum = agg_scale_value(sum, s->normalize[t]);
+				normalized = 1;
+				normal_kept |= sum != 0;
 			}
 			nonzero |= sum != 0;
 			if (s->negate)
@@ -1492,7 +1476,7 @@ static int64_t agg_merged_weight(struct ep_node_aggregate *a, const size_t *memb
 			if ((int)t == a->sample_index)
 				value = sum;
 		}
-		if (present && nonzero && (!s->scaled || keep))
+		if (present && nonzero && (!s->scaled || keep) && (!normalized || normal_kept))
 			weight = agg_add(weight, value);
 	}
 	return weight;

@@ -224,6 +224,12 @@ gold views-diff_base.tagbase.txt     views.pb.gz -diff_base=views-base.pb.gz -ta
 gold views-diff_base.space.txt       views.pb.gz -diff_base=views-base.pb.gz -sample_index=alloc_space -normalize
 gold views-diff_base.focus-cum.txt   views.pb.gz -diff_base=views-base.pb.gz -cum -focus=main
 gold views-diff_base.reverse.txt     views-base.pb.gz -diff_base=views.pb.gz -nodecount=4
+# real runs of tests/target: samples of one stack merge before -normalize scales them
+A=../../analysis/data
+gold real-normalize-base.txt         $A/baseline/heap3.pprof -base=$A/baseline/heap0.pprof -normalize
+gold real-normalize-diff_base.txt    $A/baseline/heap3.pprof -diff_base=$A/baseline/heap0.pprof -normalize
+gold real-lines-diff_base.txt        $A/with-caching/heap0.pprof -diff_base=$A/baseline/heap8.pprof -lines
+gold real-focus-tagfocus.txt         $A/baseline/heap8.pprof "-focus=(?i)json" -tagfocus=bytes=1kb:
 gold nulnames.top.txt                nulnames.pb.gz
 gold nulnames.lines.txt              nulnames.pb.gz -lines
 gold nulnames.files.txt              nulnames.pb.gz -files
