@@ -523,8 +523,11 @@ static int mg_same_sample(const void *context, uint32_t entry)
 	if (s->location_count != g->key_depth || s->key_len != g->scratch.len)
 		return 0;
 	const uint32_t *stack = MG_AT(g->stacks, uint32_t, s->first_location);
-	return memcmp(stack, g->key_stack, g->key_depth * sizeof(*stack)) == 0 &&
-	       memcmp(g->keys.data + s->key_offset, g->scratch.data, s->key_len) == 0;
+	/* (empty stacks and label keys may have no storage at all) */
+	return (g->key_depth == 0 ||
+	        memcmp(stack, g->key_stack, g->key_depth * sizeof(*stack)) == 0) &&
+	       (s->key_len == 0 ||
+	        memcmp(g->keys.data + s->key_offset, g->scratch.data, s->key_len) == 0);
 }
 
 static int mg_add_sample(struct mg_merge *g, struct mg_source_map *map,
