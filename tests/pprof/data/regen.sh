@@ -180,6 +180,7 @@ gold views.focus-word.txt            views.pb.gz "-focus=\bList\b"
 gold views.focus-digit.txt           views.pb.gz "-focus=list\d"
 gold views.focus-anchored.txt        views.pb.gz "-focus=^main\.(List|list)"
 gold views.focus-alternation.txt     views.pb.gz "-focus=json|openapi"
+gold views.focus-long.txt            views.pb.gz "-focus=json|openapi|ListAll|recurse|handle2xx|notafunction1|notafunction2|notafunction3|x"
 gold views.focus-file.txt            views.pb.gz "-focus=rec\.go$"
 gold views.focus-mapping.txt         views.pb.gz -focus=viewapp -nodefraction=0
 gold views.ignore-json.txt           views.pb.gz -ignore=json
