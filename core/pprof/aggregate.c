@@ -1784,6 +1784,10 @@ static int agg_merge_header(struct ep_node_aggregate *a, struct ep_node_table *t
 			main = &a->sources[si].profile->mappings[0];
 	table->main_file = main != NULL ? agg_mapping_file(main) : "";
 	table->main_build_id = main != NULL ? main->build_id : "";
+	/* (agg_mapping_file() gives a literal "" for a URL) */
+	table->main_file_length =
+	        main != NULL && table->main_file == main->filename ? agg_length(main->filename) : 0;
+	table->main_build_id_length = main != NULL ? agg_length(main->build_id) : 0;
 
 	const char **comments =
 	        ep_arena_calloc(&a->arena, comment_total ? comment_total : 1, sizeof(*comments));

@@ -94,9 +94,10 @@ struct ep_node_table {
 	 * base when the profile has none). */
 	int64_t time_nanos;
 	int64_t duration_nanos;
-	const char *main_file;     /* "" when none; a URL without build id
-	                            * reads as "" like pprof's unsourceMappings */
-	const char *main_build_id; /* "" when none */
+	const char *main_file;                         /* "" when none; a URL without build id
+	                                                * reads as "" like pprof's unsourceMappings */
+	const char *main_build_id;                     /* "" when none */
+	size_t main_file_length, main_build_id_length; /* bytes, NULs included */
 	size_t comment_count;
 	const char *const *comments;
 

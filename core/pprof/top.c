@@ -12,6 +12,7 @@
 
 #include "format.h"
 #include "pprof/aggregate.h"
+#include "pprof/decode.h"
 
 /* pprof's defaults for the text reports. */
 #define TOP_NODE_FRACTION 0.005
@@ -42,10 +43,9 @@ static int64_t top_cutoff(int64_t v, double fraction)
 	return top_abs(top_float_to_int((double)v * fraction));
 }
 
-/* Go's filepath.Base. */
-static void top_basename(const char *path, const char **start, int *len)
+/* Go's filepath.Base of path (n bytes). */
+static void top_basename(const char *path, size_t n, const char **start, int *len)
 {
-	size_t n = strlen(path);
 	while (n > 1 && path[n - 1] == '/')
 		n--;
 	size_t b = n;
@@ -55,6 +55,13 @@ static void top_basename(const char *path, const char **start, int *len)
 		b = 0;
 	*start = path + b;
 	*len = (int)(n - b);
+}
+
+static void top_write_line(FILE *out, const char *label, const char *text, size_t len)
+{
+	fputs(label, out);
+	fwrite(text, 1, len, out);
+	fputc('\n', out);
 }
 
 /* time.Unix(0, ns).Format("Jan 2, 2006 at 3:04pm (MST)") in local time. */
@@ -97,19 +104,22 @@ static void top_write_profile_labels(const struct top_report *r)
 	const struct ep_node_table *t = r->table;
 	FILE *out = r->out;
 	char a[EP_FORMAT_MAX], b[EP_FORMAT_MAX], c[EP_FORMAT_MAX];
-	if (t->main_file[0] != '\0') {
+	/* Profile strings are bytes and may hold NULs; pprof prints them all. */
+	if (t->main_file_length > 0) {
 		const char *base;
 		int len;
-		top_basename(t->main_file, &base, &len);
-		fprintf(out, "File: %.*s\n", len, base);
+		top_basename(t->main_file, t->main_file_length, &base, &len);
+		top_write_line(out, "File: ", base, (size_t)len);
 	}
-	if (t->main_build_id[0] != '\0')
-		fprintf(out, "Build ID: %s\n", t->main_build_id);
+	if (t->main_build_id_length > 0)
+		top_write_line(out, "Build ID: ", t->main_build_id, t->main_build_id_length);
 	for (size_t i = 0; i < t->comment_count; i++)
 		if (t->comments[i][0] != '#')
-			fprintf(out, "%s\n", t->comments[i]);
-	if (t->sample_type.type[0] != '\0')
-		fprintf(out, "Type: %s\n", t->sample_type.type);
+			top_write_line(out, "", t->comments[i],
+			               ep_profile_string_length(t->comments[i]));
+	size_t type_length = ep_profile_string_length(t->sample_type.type);
+	if (type_length > 0)
+		top_write_line(out, "Type: ", t->sample_type.type, type_length);
 	if (t->time_nanos != 0)
 		top_write_time(out, t->time_nanos);
 	if (t->duration_nanos != 0) {

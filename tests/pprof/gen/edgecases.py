@@ -949,8 +949,10 @@ def mk_nulnames():
     """Names are byte strings: two functions that differ only after a NUL
     stay two nodes and print with the NUL, as pprof prints them; a name
     that starts with NUL is a name, not a nameless frame; a NUL in a file
-    name shows with -lines and -files."""
-    p = heap_profile("/usr/local/bin/nulapp")
+    name shows with -lines and -files; a NUL in the binary's file name and
+    in a comment shows in the header."""
+    p = heap_profile("/usr/local/bin/nul\0app")
+    p.comments = ["a\0comment"]
     a = p.add_function("main.a\0b", "/src/a.go")
     b = p.add_function("main.a\0c", "/src/a.go")
     lead = p.add_function("\0lead", "/src/a\0.go")
