@@ -23,7 +23,7 @@ _e2e_profile_runs()
 _e2e_profile()
 {
 	local cur=${COMP_WORDS[COMP_CWORD]} prev=${COMP_WORDS[COMP_CWORD - 1]}
-	local commands="run collect analyze compare top batch plugins help version"
+	local commands="run collect analyze compare top merge diff batch plugins help version"
 	local global="-c --config -o --output-dir --plugin-path -q --quiet -v --verbose -h --help --version"
 	local command="" i
 	for ((i = 1; i < COMP_CWORD; i++)); do
@@ -34,7 +34,7 @@ _e2e_profile()
 		esac
 	done
 	case $prev in
-	-c | --config | --base) COMPREPLY=($(compgen -f -- "$cur")); return ;;
+	-c | --config | --base | --diff-base) COMPREPLY=($(compgen -f -- "$cur")); return ;;
 	-o | --output-dir | --plugin-path) COMPREPLY=($(compgen -d -- "$cur")); return ;;
 	--collector) COMPREPLY=($(compgen -W "kubectl http" -- "$cur")); return ;;
 	--reporters) COMPREPLY=($(compgen -W "markdown,csv,json markdown,csv,json,prometheus json,openmetrics" -- "$cur")); return ;;
@@ -49,11 +49,12 @@ _e2e_profile()
 	compare) COMPREPLY=($(compgen -W "$(_e2e_profile_runs) --fail-on --analyzers --reporters -h --help" -- "$cur")) ;;
 	top)
 		if [[ $cur == -* ]]; then
-			COMPREPLY=($(compgen -W "--sample-index --cum --nodecount --base -h --help" -- "$cur"))
+			COMPREPLY=($(compgen -W "--sample-index --cum --nodecount --base --diff-base --normalize --nodefraction --unit --functions --lines --files --addresses --focus --ignore --hide --show --show-from --tagfocus --tagignore -h --help" -- "$cur"))
 		else
 			COMPREPLY=($(compgen -f -- "$cur"))
 		fi
 		;;
+	merge | diff) COMPREPLY=($(compgen -f -- "$cur")) ;;
 	batch) COMPREPLY=($(compgen -f -X '!*.ini' -- "$cur") $(compgen -d -- "$cur")) ;;
 	help) COMPREPLY=($(compgen -W "$commands config" -- "$cur")) ;;
 	*) COMPREPLY=($(compgen -W "-h --help" -- "$cur")) ;;

@@ -15,6 +15,8 @@
 #include "fsutil.h"
 #include "host_api.h"
 #include "json_reader.h"
+#include "pprof/decode.h"
+#include "pprof/merge.h"
 #include "report_document.h"
 #include "run_seed.h"
 
@@ -876,6 +878,96 @@ static const char *analysis_basename(const char *path)
 	return slash ? slash + 1 : path;
 }
 
+/* path as seen from directory dir (both must exist): "../baseline/heap8.pprof".
+ * Falls back to path itself when either cannot be resolved. */
+static void analysis_relative_path(const char *dir, const char *path, char *out, size_t len)
+{
+	char from[PATH_MAX], to[PATH_MAX];
+	if (realpath(dir, from) == NULL || realpath(path, to) == NULL) {
+		snprintf(out, len, "%s", path);
+		return;
+	}
+	/* the longest common prefix that ends at a component boundary */
+	size_t common = 0;
+	for (size_t i = 0; from[i] != '\0' && from[i] == to[i]; i++)
+		if (from[i + 1] == '\0' || from[i + 1] == '/')
+			if (to[i + 1] == '/' || to[i + 1] == '\0')
+				common = i + 1;
+	size_t w = 0;
+	out[0] = '\0';
+	for (const char *c = from + common; *c != '\0'; c++)
+		if (*c == '/' && w + 4 < len)
+			w += (size_t)snprintf(out + w, len - w, "../");
+	const char *rest = to + common;
+	if (*rest == '/')
+		rest++;
+	snprintf(out + w, len - w, "%s", rest);
+}
+
+/* BASE.diff.pb.gz: B's peak minus A's as pprof -diff_base shows it, beside
+ * the comparison, and a note with the command that opens it.  The heap
+ * analyzer names the peaks (heap.peak_snapshot_a/_b); without them, or
+ * when the diff cannot be written, the comparison goes on without it. */
+static void analysis_write_peak_diff(struct ep_cli *cli, struct ep_report *report,
+                                     const struct ep_run_info *a, const struct ep_run_info *b,
+                                     const char *base)
+{
+	const struct ep_report_document *document = ep_report_document(report);
+	const struct ep_report_metric *ma = ep_report_find_metric(document, "heap.peak_snapshot_a");
+	const struct ep_report_metric *mb = ep_report_find_metric(document, "heap.peak_snapshot_b");
+	if (ma == NULL || mb == NULL || ma->value.type != EP_VALUE_TEXT ||
+	    mb->value.type != EP_VALUE_TEXT)
+		return;
+	char a_path[PATH_MAX * 2], b_path[PATH_MAX * 2], out[PATH_MAX * 2 + 16];
+	const char *a_file = ma->value.text, *b_file = mb->value.text;
+	snprintf(a_path, sizeof(a_path), "%s%s%s", a_file[0] == '/' ? "" : a->directory,
+	         a_file[0] == '/' ? "" : "/", a_file);
+	snprintf(b_path, sizeof(b_path), "%s%s%s", b_file[0] == '/' ? "" : b->directory,
+	         b_file[0] == '/' ? "" : "/", b_file);
+	snprintf(out, sizeof(out), "%s.diff.pb.gz", base);
+	struct ep_profile_load_options load = { .max_decompressed_bytes =
+		                                        ep_cli_max_profile_bytes(cli) };
+	struct ep_profile *pa = NULL, *pb = NULL;
+	char err[1024];
+	if (ep_profile_load_file(a_path, &load, &pa, err, sizeof(err)) < 0 ||
+	    ep_profile_load_file(b_path, &load, &pb, err, sizeof(err)) < 0) {
+		ep_log_warn(&cli->log, "no peak diff: %s", err);
+		goto done;
+	}
+	/* pprof merges the profile, then the negated base */
+	struct ep_merge_input inputs[2] = { { pb, b_path, false }, { pa, a_path, true } };
+	if (ep_profile_merge_write(out, inputs, 2, err, sizeof(err)) < 0) {
+		ep_log_warn(&cli->log, "no peak diff: %s", err);
+		goto done;
+	}
+	const char *name = analysis_basename(out);
+	char directory[PATH_MAX * 2 + 16], a_relative[PATH_MAX], b_relative[PATH_MAX];
+	snprintf(directory, sizeof(directory), "%s", out);
+	char *slash = strrchr(directory, '/');
+	if (slash != NULL)
+		*slash = '\0';
+	else
+		snprintf(directory, sizeof(directory), ".");
+	analysis_relative_path(directory, a_path, a_relative, sizeof(a_relative));
+	analysis_relative_path(directory, b_path, b_relative, sizeof(b_relative));
+	ep_report_set_origin(report, "core");
+	if (ep_report_section(report, "pprof", "In pprof") == 0) {
+		ep_report_note(report,
+		               "%s holds %s's peak minus %s's, as pprof -diff_base shows it. "
+		               "From this directory, go tool pprof -http=: %s browses it and "
+		               "go tool pprof -top %s prints its table.",
+		               name, b->name, a->name, name, name);
+		ep_report_note(
+		        report,
+		        "heap.diff: go tool pprof -sample_index=inuse_space -top -base=%s %s",
+		        a_relative, b_relative);
+	}
+	ep_log_info(&cli->log, "peak diff written: %s", out);
+done:
+	ep_profile_free(pa);
+	ep_profile_free(pb);
+}
+
 int ep_analysis_compare(struct ep_cli *cli, const char *a_name, const char *b_name,
                         const char *fail_on)
 {
@@ -949,6 +1041,7 @@ int ep_analysis_compare(struct ep_cli *cli, const char *a_name, const char *b_na
 		if (broken >= 0)
 			analysis_gates_section(report, rules, rule_count, verdicts, measures);
 	}
+	analysis_write_peak_diff(cli, report, ai, bi, base);
 	status = analysis_render(cli, &context, report, base);
 	if (status == EP_EXIT_OK)
 		ep_log_info(&cli->log, "comparison written: %s.*", base);

@@ -45,10 +45,10 @@ static const struct ep_config_key batch_compare_keys[] = {
 };
 
 static const struct ep_config_section_schema batch_schema[] = {
-	{ "batch", false, false, batch_keys, "settings of the batch" },
-	{ "run", true, false, batch_run_keys, "[run.NAME]: one run" },
-	{ "compare", true, false, batch_compare_keys, "[compare.NAME]: one comparison" },
-	{ NULL, false, false, NULL, NULL },
+	{ "batch", false, false, batch_keys, "settings of the batch", NULL },
+	{ "run", true, false, batch_run_keys, "[run.NAME]: one run", NULL },
+	{ "compare", true, false, batch_compare_keys, "[compare.NAME]: one comparison", NULL },
+	{ NULL, false, false, NULL, NULL, NULL },
 };
 
 /* Where each [run.NAME] key goes in the main configuration. */

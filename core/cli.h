@@ -51,6 +51,8 @@ int ep_cmd_help(struct ep_cli *cli, int argc, char **argv);
 int ep_cmd_version(struct ep_cli *cli, int argc, char **argv);
 int ep_cmd_plugins(struct ep_cli *cli, int argc, char **argv);
 int ep_cmd_top(struct ep_cli *cli, int argc, char **argv);
+int ep_cmd_merge(struct ep_cli *cli, int argc, char **argv);
+int ep_cmd_diff(struct ep_cli *cli, int argc, char **argv);
 int ep_cmd_run(struct ep_cli *cli, int argc, char **argv);
 int ep_cmd_collect(struct ep_cli *cli, int argc, char **argv);
 int ep_cmd_analyze(struct ep_cli *cli, int argc, char **argv);

@@ -71,9 +71,45 @@ static const char usage_top[] =
         "  --sample-index NAME|N  sample type to show, by name or 0-based number\n"
         "                         (default: the profile's default type, else the last)\n"
         "  --cum                  sort by cumulative value\n"
-        "  --nodecount N          show at most N nodes\n"
+        "  --nodecount N          show at most N nodes (0: all, the default)\n"
+        "  --nodefraction F       drop nodes below F of the total (default 0.005)\n"
+        "  --unit UNIT            show values in UNIT (kb, MB, ms, s, auto, ...;\n"
+        "                         default: one unit chosen for the table)\n"
         "  --base FILE            subtract FILE's samples first (a diff)\n"
-        "  -h, --help             show this help\n";
+        "  --diff-base FILE       the diff against FILE, in percent of FILE's total\n"
+        "  --normalize            scale the profile to the base's total first\n"
+        "  --functions, --lines, --files, --addresses\n"
+        "                         what a row is (default: functions)\n"
+        "  --focus RE             only samples with a frame matching RE\n"
+        "  --ignore RE            no samples with a frame matching RE\n"
+        "  --hide RE              leave out the frames matching RE\n"
+        "  --show RE              keep only the frames matching RE\n"
+        "  --show-from RE         cut each stack above its outermost match of RE\n"
+        "  --tagfocus [KEY=]SPEC  only samples whose labels match SPEC: a range\n"
+        "                         (32kb, :64kb, 4mb:, 12kb:64mb) or patterns (a,b)\n"
+        "  --tagignore [KEY=]SPEC no samples whose labels match SPEC\n"
+        "  -h, --help             show this help\n"
+        "\n"
+        "Patterns use Go regexp (RE2) syntax, as pprof's flags do: (?i)openapi,\n"
+        "\\bList\\b, \\d+, a|b, ^runtime\\.\n";
+
+static const char usage_merge[] =
+        "usage: e2e-profile merge OUT FILE...\n"
+        "\n"
+        "Merge profiles (the replicas or repetitions of a run) as pprof merges\n"
+        "them and write the result to OUT as gzip-compressed protobuf:\n"
+        "`go tool pprof -top OUT` prints what `go tool pprof -top FILE...` prints.\n"
+        "The sample types must be the same in every FILE.\n"
+        "  -h, --help            show this help\n";
+
+static const char usage_diff[] =
+        "usage: e2e-profile diff OUT BASE NEW\n"
+        "\n"
+        "Write to OUT a profile of NEW minus BASE, as pprof's -diff_base shows it\n"
+        "(BASE's samples negated and labelled pprof::base=true): `go tool pprof\n"
+        "-top OUT` prints what `go tool pprof -top -diff_base=BASE NEW` prints,\n"
+        "and `go tool pprof -http=: OUT` opens the comparison.\n"
+        "  -h, --help            show this help\n";
 
 static const char usage_batch[] =
         "usage: e2e-profile batch FILE.ini\n"
@@ -114,6 +150,10 @@ const struct ep_command ep_commands[] = {
 	{ "compare", "compare two runs, write comparisons/A-vs-B.*", usage_compare, ep_cmd_compare,
 	  true },
 	{ "top", "the pprof-compatible top table of one profile", usage_top, ep_cmd_top, true },
+	{ "merge", "merge profiles as pprof does into OUT (gzip protobuf)", usage_merge,
+	  ep_cmd_merge, true },
+	{ "diff", "write OUT: a profile of NEW minus BASE, as pprof -diff_base", usage_diff,
+	  ep_cmd_diff, true },
 	{ "batch", "run every [run.NAME], then every [compare.NAME] of FILE.ini", usage_batch,
 	  ep_cmd_batch, true },
 	{ "plugins", "list the plugins found: kind, name, version, path", usage_plugins,

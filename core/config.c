@@ -187,7 +187,8 @@ static void config_origin_text(char *buf, size_t len, const char *origin, int li
 }
 
 static int config_check_entry(const struct config_entry *entry, const struct ep_config_key *keys,
-                              char *err, size_t errlen)
+                              const struct ep_config_section_schema *schema, char *err,
+                              size_t errlen)
 {
 	char where[512];
 	config_origin_text(where, sizeof(where), entry->origin, entry->line);
@@ -202,6 +203,14 @@ static int config_check_entry(const struct config_entry *entry, const struct ep_
 		             entry->section, entry->key, entry->value,
 		             ep_config_type_name(key->type));
 		return -EINVAL;
+	}
+	if (schema != NULL && schema->check_value != NULL) {
+		char what[512], why[1024];
+		snprintf(what, sizeof(what), "[%s] %s", entry->section, entry->key);
+		if (schema->check_value(what, entry->key, entry->value, why, sizeof(why)) < 0) {
+			config_error(err, errlen, "%s%s", where, why);
+			return -EINVAL;
+		}
 	}
 	return 0;
 }
@@ -402,7 +411,7 @@ static int config_handle_pair(void *user, const char *section, const char *key, 
 	if (rc == 0 && schema != NULL) {
 		struct config_entry *entry =
 		        config_find_entry(config, section, key, EP_CONFIG_SOURCE_FILE);
-		rc = config_check_entry(entry, schema->keys, parse->err, parse->errlen);
+		rc = config_check_entry(entry, schema->keys, schema, parse->err, parse->errlen);
 		entry->checked = rc == 0;
 	}
 	if (rc < 0) {
@@ -456,7 +465,7 @@ int ep_config_set(struct ep_config *config, const char *section, const char *key
 		return rc;
 	struct config_entry *entry = config_find_entry(config, section, key, source);
 	if (schema != NULL) {
-		rc = config_check_entry(entry, schema->keys, err, errlen);
+		rc = config_check_entry(entry, schema->keys, schema, err, errlen);
 		entry->checked = rc == 0;
 	}
 	return rc;
@@ -513,7 +522,7 @@ int ep_config_check_plugins(struct ep_config *config, ep_config_plugin_resolver 
 			             entry->origin, entry->section);
 			return -EINVAL;
 		}
-		int rc = config_check_entry(entry, keys, err, errlen);
+		int rc = config_check_entry(entry, keys, NULL, err, errlen);
 		if (rc < 0)
 			return rc;
 		entry->checked = true;

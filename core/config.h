@@ -26,6 +26,11 @@ struct ep_config_section_schema {
 	bool repeatable_keys;             /* a key given twice appends a line instead of failing */
 	const struct ep_config_key *keys; /* ends with a {NULL} entry */
 	const char *help;
+	/* Checks a value beyond its type, e.g. that a pattern compiles; NULL:
+	 * none.  what is "[SECTION] KEY".  Returns 0, or -EINVAL with one line
+	 * in err that starts with what. */
+	int (*check_value)(const char *what, const char *key, const char *value, char *err,
+	                   size_t errlen);
 };
 
 /* Finds the key list of a plugin section such as "analyzer.heap"; returns

@@ -2,7 +2,11 @@
  * help that `e2e-profile help config`, the example INI and the man page show. */
 #include "settings.h"
 
+#include <errno.h>
 #include <stddef.h>
+#include <string.h>
+
+#include "pattern.h"
 
 static const struct ep_config_key settings_core_keys[] = {
 	{ "output_dir", EP_CONFIG_STRING, "./e2e-profiles",
@@ -44,7 +48,7 @@ static const struct ep_config_key settings_run_keys[] = {
 static const struct ep_config_key settings_category_keys[] = {
 	{ "display_name", EP_CONFIG_STRING, NULL, "name shown in reports, e.g. OpenAPI" },
 	{ "pattern", EP_CONFIG_STRING, NULL,
-	  "POSIX extended regex on function names; repeat the key for more patterns" },
+	  "Go regexp (RE2) pattern on function, file and binary names; repeat the key for more" },
 	{ NULL, 0, NULL, NULL },
 };
 
@@ -59,13 +63,39 @@ static const struct ep_config_key settings_rule_keys[] = {
 	{ NULL, 0, NULL, NULL },
 };
 
+/* Every line of a [category.NAME] pattern (a repeated key) must compile,
+ * so a typo stops the command before a test runs. */
+static int settings_check_category(const char *what, const char *key, const char *value, char *err,
+                                   size_t errlen)
+{
+	if (strcmp(key, "pattern") != 0)
+		return 0;
+	for (const char *line = value;;) {
+		const char *end = strchr(line, '\n');
+		size_t len = end != NULL ? (size_t)(end - line) : strlen(line);
+		struct ep_pattern *pattern;
+		if (len > 0) {
+			int rc = ep_pattern_compile(line, len, what, &pattern, err, errlen);
+			if (rc < 0)
+				return rc;
+			ep_pattern_free(pattern);
+		}
+		if (end == NULL)
+			return 0;
+		line = end + 1;
+	}
+}
+
 const struct ep_config_section_schema ep_settings_schema[] = {
-	{ "core", false, false, settings_core_keys, "settings of the tool itself" },
-	{ "run", false, false, settings_run_keys, "defaults of the run and collect commands" },
+	{ "core", false, false, settings_core_keys, "settings of the tool itself", NULL },
+	{ "run", false, false, settings_run_keys, "defaults of the run and collect commands",
+	  NULL },
 	{ "category", true, true, settings_category_keys,
-	  "[category.NAME]: a memory category matched against stack frames" },
+	  "[category.NAME]: a memory category matched against stack frames",
+	  settings_check_category },
 	{ "rule", true, false, settings_rule_keys,
 	  "[rule.NAME]: a recommendation rule over a report metric (built-ins: json-decoding, "
-	  "openapi, dynamic-client, informers, reflection, steady-growth)" },
-	{ NULL, false, false, NULL, NULL },
+	  "openapi, dynamic-client, informers, reflection, steady-growth)",
+	  NULL },
+	{ NULL, false, false, NULL, NULL, NULL },
 };

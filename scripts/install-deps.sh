@@ -9,6 +9,7 @@ packages=(
 	libcurl4-openssl-dev zlib1g-dev libinih-dev     # HTTP, gzip, INI
 	libjansson-dev                                  # JSON (run.json, kubectl's output)
 	libsnappy-dev                                   # Prometheus remote write (snappy)
+	libpcre2-dev                                    # Go-regexp (RE2) patterns
 	libcmocka-dev                                   # unit tests
 	golang-go                                       # test targets, golden data (go tool pprof)
 	python3 socat curl                              # test helpers, demo workload

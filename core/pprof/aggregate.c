@@ -10,14 +10,15 @@
 #include <inttypes.h>
 #include <math.h>
 #include <pthread.h>
-#include <regex.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "format.h"
+#include "pattern.h"
 #include "pprof/arena.h"
 #include "pprof/decode.h"
+#include "pprof/tagfilter.h"
 
 #define AGG_NONE UINT32_MAX
 
@@ -82,6 +83,33 @@ static uint64_t agg_hash_bytes(uint64_t h, const void *data, size_t len)
 static uint64_t agg_hash_string(uint64_t h, const char *s)
 {
 	return agg_hash_bytes(h, s, strlen(s));
+}
+
+/* Names and files are byte strings that may hold NULs: profile strings
+ * carry their length (ep_profile_string_length()). */
+static size_t agg_length(const char *profile_string)
+{
+	return ep_profile_string_length(profile_string);
+}
+
+static uint64_t agg_hash_name(uint64_t h, const char *profile_string)
+{
+	return agg_hash_bytes(h, profile_string, agg_length(profile_string));
+}
+
+static int agg_same_name(const char *x, const char *y)
+{
+	size_t n = agg_length(x);
+	return n == agg_length(y) && memcmp(x, y, n) == 0;
+}
+
+/* Go's string comparison: bytes, then length. */
+static int agg_compare_bytes(const char *x, size_t xn, const char *y, size_t yn)
+{
+	int c = memcmp(x, y, xn < yn ? xn : yn);
+	if (c != 0)
+		return c;
+	return xn < yn ? -1 : xn > yn;
 }
 
 /* An open-addressing index of entries kept in some array: slots hold the
@@ -179,6 +207,7 @@ struct agg_source {
 	int negate;             /* a base: values count negatively */
 	int scaled;             /* some ratio differs from 1 */
 	double *ratios;         /* per sample type, to the unit both profiles share */
+	double *normalize;      /* per sample type, -normalize's ratio; NULL: none */
 	uint32_t *mapping_ids;  /* merged id of each mapping */
 	uint32_t *function_ids; /* merged id of each function */
 	uint32_t *location_ids; /* merged id of each location */
@@ -202,9 +231,12 @@ struct agg_location {
 };
 
 struct agg_node {
-	const char *function_name; /* "" for an unnamed frame */
-	const char *objfile;
-	int64_t start_line;
+	const char *function_name; /* "" for an unnamed frame, or at -files */
+	const char *file;          /* cleaned source file, "" at -functions */
+	size_t function_name_length, file_length, printable_length;
+	const char *objfile; /* binary of a nameless node, else "" */
+	int64_t lineno, start_line;
+	uint64_t address;
 	const char *printable;
 	uint32_t public_index; /* into table->nodes, AGG_NONE when zero */
 	int inlinable;         /* sits below the outermost line of some location */
@@ -252,6 +284,13 @@ struct ep_node_aggregate {
 	unsigned char *prune;  /* per location: 1 prune beneath it, 2 prune it too */
 	struct agg_tally tally;
 	int any_scaled; /* a side's units are scaled: weigh groups first */
+
+	struct ep_node_view view;
+	int filtered;                      /* some filter decides, per stack, what counts */
+	uint32_t *line_from;               /* per location: innermost lines drop_frames cut */
+	unsigned char *location_flags;     /* per location: AGG_LOC_* of the filters */
+	struct ep_label_unit *label_units; /* numeric label units, for -tagfocus */
+	size_t label_unit_count;
 
 	/* scratch for building and comparing keys */
 	uint32_t *stack; /* merged location ids of one or two stacks */
@@ -439,8 +478,9 @@ static int agg_same_function(const void *context, uint32_t entry)
 {
 	const struct agg_function_key *k = context;
 	const struct ep_profile_function *x = k->a->functions[entry], *y = k->f;
-	return x->start_line == y->start_line && strcmp(x->name, y->name) == 0 &&
-	       strcmp(x->system_name, y->system_name) == 0 && strcmp(x->filename, y->filename) == 0;
+	return x->start_line == y->start_line && agg_same_name(x->name, y->name) &&
+	       agg_same_name(x->system_name, y->system_name) &&
+	       agg_same_name(x->filename, y->filename);
 }
 
 /* Functions match by name, system name, file and start line. */
@@ -451,9 +491,9 @@ static int agg_merge_functions(struct ep_node_aggregate *a, struct agg_source *s
 	for (size_t i = 0; i < p->function_count; i++) {
 		const struct ep_profile_function *f = &p->functions[i];
 		struct agg_function_key key = { a, f };
-		uint64_t hash = agg_hash_string(0, f->name);
-		hash = agg_hash_string(hash, f->system_name);
-		hash = agg_hash_string(hash, f->filename);
+		uint64_t hash = agg_hash_name(0, f->name);
+		hash = agg_hash_name(hash, f->system_name);
+		hash = agg_hash_name(hash, f->filename);
 		hash = agg_mix(hash, (uint64_t)f->start_line);
 		int added;
 		uint32_t id = agg_index_intern(index, hash, agg_same_function, &key,
@@ -537,18 +577,25 @@ static int agg_merge_locations(struct ep_node_aggregate *a, uint32_t source_inde
 
 /* ---- nodes ------------------------------------------------------------------- */
 
+/* A node is pprof's NodeInfo: what identifies it depends on the
+ * granularity (see agg_build_nodes()). */
 struct agg_node_key {
 	const struct ep_node_aggregate *a;
-	const char *function_name, *objfile;
-	int64_t start_line;
+	const char *function_name, *file, *objfile;
+	size_t function_name_length, file_length;
+	int64_t lineno, start_line;
+	uint64_t address;
 };
 
 static int agg_same_node(const void *context, uint32_t entry)
 {
 	const struct agg_node_key *k = context;
 	const struct agg_node *n = &k->a->nodes[entry];
-	return n->start_line == k->start_line && strcmp(n->function_name, k->function_name) == 0 &&
-	       strcmp(n->objfile, k->objfile) == 0;
+	return n->start_line == k->start_line && n->lineno == k->lineno &&
+	       n->address == k->address && n->function_name_length == k->function_name_length &&
+	       n->file_length == k->file_length &&
+	       memcmp(n->function_name, k->function_name, k->function_name_length) == 0 &&
+	       memcmp(n->file, k->file, k->file_length) == 0 && strcmp(n->objfile, k->objfile) == 0;
 }
 
 /* Go's filepath.Base for a non-empty path. */
@@ -569,78 +616,353 @@ static void agg_basename(const char *path, const char **start, size_t *len)
 	*len = n - b;
 }
 
-/* The node of a frame.  At function granularity pprof identifies a frame by
- * its function name alone; a frame without one (no lines, or an empty
- * name) by its binary and the function's start line, shown as
- * "[binary]", or "<unknown>" without a binary. */
-static uint32_t agg_node_intern(struct ep_node_aggregate *a, struct agg_index *index,
-                                const char *function_name, const char *objfile, int64_t start_line)
+/* Go's filepath.Clean of path (n bytes), into the arena; *out_len gets
+ * the length of the result. */
+static const char *agg_clean_path(struct ep_arena *arena, const char *path, size_t n,
+                                  size_t *out_len)
 {
-	struct agg_node_key key = { a, function_name, objfile, start_line };
-	uint64_t hash = agg_mix(agg_hash_string(agg_hash_string(0, function_name), objfile),
-	                        (uint64_t)start_line);
+	char *out = ep_arena_alloc(arena, n + 2);
+	if (out == NULL)
+		return NULL;
+	int rooted = n > 0 && path[0] == '/';
+	size_t w = rooted ? 1 : 0, dotdot = w; /* dotdot: where ".." can no longer back up */
+	if (rooted)
+		out[0] = '/';
+	for (size_t r = rooted; r < n;) {
+		if (path[r] == '/') {
+			r++;
+		} else if (path[r] == '.' && (r + 1 == n || path[r + 1] == '/')) {
+			r++;
+		} else if (path[r] == '.' && r + 1 < n && path[r + 1] == '.' &&
+		           (r + 2 == n || path[r + 2] == '/')) {
+			r += 2;
+			if (w > dotdot) {
+				w--;
+				while (w > dotdot && out[w] != '/')
+					w--;
+			} else if (!rooted) {
+				if (w > 0)
+					out[w++] = '/';
+				out[w++] = '.';
+				out[w++] = '.';
+				dotdot = w;
+			}
+		} else {
+			if ((rooted && w != 1) || (!rooted && w != 0))
+				out[w++] = '/';
+			while (r < n && path[r] != '/')
+				out[w++] = path[r++];
+		}
+	}
+	if (w == 0)
+		out[w++] = '.';
+	out[w] = '\0';
+	*out_len = w;
+	return out;
+}
+
+/* report.trimPath without -trim_path or -source_path: only the prefixes
+ * of a build run in /proc/self/cwd go. */
+static const char *agg_trim_path(const char *path, size_t *len)
+{
+	static const char *const prefixes[] = { "/proc/self/cwd/./", "/proc/self/cwd/" };
+	for (size_t i = 0; i < 2; i++) {
+		size_t n = strlen(prefixes[i]);
+		if (*len >= n && memcmp(path, prefixes[i], n) == 0) {
+			*len -= n;
+			return path + n;
+		}
+	}
+	return path;
+}
+
+static size_t agg_append(char *text, size_t w, const char *part, size_t len)
+{
+	if (w > 0 && len > 0)
+		text[w++] = ' ';
+	memcpy(text + w, part, len);
+	return w + len;
+}
+
+/* NodeInfo.PrintableName: the address, the name, then file:line, the
+ * file, or (nameless) the binary or "<unknown>", joined by spaces.  Sets
+ * n->printable and n->printable_length; -ENOMEM. */
+static int agg_printable(struct ep_node_aggregate *a, struct agg_node *n)
+{
+	char address[24] = "", number[24] = "";
+	const char *base = "";
+	size_t base_len = 0, address_len = 0, number_len = 0;
+	if (n->address != 0)
+		address_len = (size_t)snprintf(address, sizeof(address), "%016" PRIx64, n->address);
+	if (n->lineno != 0)
+		number_len = (size_t)snprintf(number, sizeof(number), ":%" PRId64, n->lineno);
+	if (n->lineno == 0 && n->file_length == 0 && n->function_name_length > 0 &&
+	    address_len == 0) {
+		/* the common case: the name itself */
+		n->printable = n->function_name;
+		n->printable_length = n->function_name_length;
+		return 0;
+	}
+	if (n->lineno == 0 && n->file_length == 0 && n->function_name_length == 0) {
+		if (n->objfile[0] != '\0')
+			agg_basename(n->objfile, &base, &base_len);
+		else
+			base = "<unknown>", base_len = 9;
+	}
+	size_t capacity =
+	        address_len + n->function_name_length + n->file_length + number_len + base_len + 8;
+	char *text = ep_arena_alloc(&a->arena, capacity);
+	if (text == NULL)
+		return -ENOMEM;
+	size_t w = agg_append(text, 0, address, address_len);
+	w = agg_append(text, w, n->function_name, n->function_name_length);
+	if (n->lineno != 0 || n->file_length > 0) {
+		/* "file:line" is one component, even with an empty file */
+		if (w > 0)
+			text[w++] = ' ';
+		memcpy(text + w, n->file, n->file_length);
+		w += n->file_length;
+		memcpy(text + w, number, number_len);
+		w += number_len;
+	} else if (base_len > 0 && n->objfile[0] != '\0') {
+		if (w > 0)
+			text[w++] = ' ';
+		text[w++] = '[';
+		memcpy(text + w, base, base_len);
+		w += base_len;
+		text[w++] = ']';
+	} else if (base_len > 0) {
+		w = agg_append(text, w, base, base_len);
+	}
+	text[w] = '\0';
+	n->printable = text;
+	n->printable_length = w;
+	return 0;
+}
+
+static uint32_t agg_node_intern(struct ep_node_aggregate *a, struct agg_index *index,
+                                const struct agg_node_key *key)
+{
+	uint64_t hash = agg_hash_bytes(0, key->function_name, key->function_name_length);
+	hash = agg_hash_string(hash, key->objfile);
+	hash = agg_mix(agg_mix(agg_hash_bytes(hash, key->file, key->file_length),
+	                       (uint64_t)key->start_line),
+	               agg_mix((uint64_t)key->lineno, key->address));
 	int added;
 	uint32_t id =
-	        agg_index_intern(index, hash, agg_same_node, &key, (uint32_t)a->node_count, &added);
+	        agg_index_intern(index, hash, agg_same_node, key, (uint32_t)a->node_count, &added);
 	if (id == AGG_NONE || !added)
 		return id;
 	struct agg_node *n = &a->nodes[a->node_count++];
 	memset(n, 0, sizeof(*n));
-	n->function_name = function_name;
-	n->objfile = objfile;
-	n->start_line = start_line;
+	n->function_name = key->function_name;
+	n->function_name_length = key->function_name_length;
+	n->file = key->file;
+	n->file_length = key->file_length;
+	n->objfile = key->objfile;
+	n->lineno = key->lineno;
+	n->address = key->address;
+	n->start_line = key->start_line;
 	n->public_index = AGG_NONE;
-	if (function_name[0] != '\0') {
-		n->printable = function_name;
-	} else if (objfile[0] != '\0') {
-		const char *base;
-		size_t len;
-		agg_basename(objfile, &base, &len);
-		char *text = ep_arena_alloc(&a->arena, len + 3);
-		if (text == NULL)
-			return AGG_NONE;
-		text[0] = '[';
-		memcpy(text + 1, base, len);
-		text[len + 1] = ']';
-		text[len + 2] = '\0';
-		n->printable = text;
-	} else {
-		n->printable = "<unknown>";
-	}
-	return id;
+	return agg_printable(a, n) == 0 ? id : AGG_NONE;
 }
 
+/* graph.nodeInfo after profile.Aggregate at the view's granularity. */
+static int agg_line_key(struct ep_node_aggregate *a, const struct agg_location *l,
+                        const struct ep_profile_line *line, const char *objfile,
+                        struct agg_node_key *key)
+{
+	enum ep_granularity g = a->view.granularity;
+	memset(key, 0, sizeof(*key));
+	key->a = a;
+	key->function_name = key->file = key->objfile = "";
+	if (g == EP_GRANULARITY_ADDRESSES)
+		key->address = l->first->address;
+	if (line == NULL) {
+		key->objfile = objfile;
+		return 0;
+	}
+	const struct ep_profile_function *f = line->function;
+	if (g != EP_GRANULARITY_FILES) {
+		key->function_name = f->name;
+		key->function_name_length = agg_length(f->name);
+	}
+	if (g == EP_GRANULARITY_LINES || g == EP_GRANULARITY_ADDRESSES)
+		key->lineno = line->line;
+	if (g != EP_GRANULARITY_FUNCTIONS) {
+		size_t len = agg_length(f->filename);
+		const char *file = agg_trim_path(f->filename, &len);
+		if (len > 0) {
+			key->file = agg_clean_path(&a->arena, file, len, &key->file_length);
+			if (key->file == NULL)
+				return -ENOMEM;
+		}
+	}
+	if (key->function_name_length == 0) {
+		key->objfile = objfile;
+		key->start_line = f->start_line;
+	}
+	return 0;
+}
+
+/* ---- filters on locations ------------------------------------------------------ */
+
+#define AGG_LOC_FOCUSED   1u /* matches -focus (or there is only -ignore) */
+#define AGG_LOC_IGNORED   2u /* matches -ignore */
+#define AGG_LOC_HIDDEN    4u /* -hide or -show left it no line: off every stack */
+#define AGG_LOC_SHOW_FROM 8u /* matches -show_from */
+
+static bool agg_function_matches(const struct ep_pattern *re, const struct ep_profile_function *f)
+{
+	return ep_pattern_match(re, f->name, agg_length(f->name)) ||
+	       ep_pattern_match(re, f->filename, agg_length(f->filename));
+}
+
+static bool agg_mapping_matches(const struct ep_node_aggregate *a, const struct agg_location *l,
+                                const struct ep_pattern *re)
+{
+	if (l->mapping == AGG_NONE)
+		return false;
+	const char *file = a->mappings[l->mapping].file;
+	return ep_pattern_match(re, file, strlen(file));
+}
+
+/* Location.matchesName over the lines still kept */
+static bool agg_location_matches(const struct ep_node_aggregate *a, const struct agg_location *l,
+                                 const struct ep_profile_line *lines, const unsigned char *keep,
+                                 size_t count, const struct ep_pattern *re)
+{
+	for (size_t j = 0; j < count; j++)
+		if (keep[j] && agg_function_matches(re, lines[j].function))
+			return true;
+	return agg_mapping_matches(a, l, re);
+}
+
+/* What profile.FilterSamplesByName and ShowFrom do to one location: its
+ * flags, and which of its lines stay (keep[j] for lines[j]). */
+static unsigned agg_filter_location(const struct ep_node_aggregate *a, const struct agg_location *l,
+                                    const struct ep_profile_line *lines, unsigned char *keep,
+                                    size_t count)
+{
+	const struct ep_node_view *v = &a->view;
+	unsigned flags = 0;
+	size_t kept = count;
+	if (v->ignore != NULL && agg_location_matches(a, l, lines, keep, count, v->ignore))
+		flags |= AGG_LOC_IGNORED;
+	else if (v->focus == NULL || agg_location_matches(a, l, lines, keep, count, v->focus))
+		flags |= AGG_LOC_FOCUSED;
+	if (v->hide != NULL && agg_location_matches(a, l, lines, keep, count, v->hide)) {
+		int all = agg_mapping_matches(a, l, v->hide);
+		for (size_t j = 0; j < count; j++)
+			if (keep[j] && (all || agg_function_matches(v->hide, lines[j].function))) {
+				keep[j] = 0;
+				kept--;
+			}
+		if (kept == 0)
+			flags |= AGG_LOC_HIDDEN;
+	}
+	if (v->show != NULL) {
+		if (!agg_mapping_matches(a, l, v->show))
+			for (size_t j = 0; j < count; j++)
+				if (keep[j] && !agg_function_matches(v->show, lines[j].function)) {
+					keep[j] = 0;
+					kept--;
+				}
+		if (kept == 0)
+			flags |= AGG_LOC_HIDDEN;
+	}
+	if (v->show_from != NULL) {
+		if (agg_mapping_matches(a, l, v->show_from)) {
+			flags |= AGG_LOC_SHOW_FROM;
+		} else {
+			/* The outermost kept line matching by name; its callers go. */
+			for (size_t j = count; j > 0; j--) {
+				if (!keep[j - 1])
+					continue;
+				const char *name = lines[j - 1].function->name;
+				if (ep_pattern_match(v->show_from, name, agg_length(name))) {
+					flags |= AGG_LOC_SHOW_FROM;
+					for (size_t k = j; k < count; k++)
+						keep[k] = 0;
+					break;
+				}
+			}
+		}
+	}
+	return flags;
+}
+
+/* The nodes of every location, innermost line first.  At function
+ * granularity pprof identifies a frame by its function name alone; a frame
+ * without one (no lines, or an empty name) by its binary and the
+ * function's start line, shown as "[binary]", or "<unknown>" without a
+ * binary.  Lines add the file and line number, addresses the location's
+ * address; files keep only the file (and so the binary and start line). */
 static int agg_build_nodes(struct ep_node_aggregate *a)
 {
 	struct agg_index index;
+	unsigned char *keep = NULL;
+	size_t keep_capacity = 0;
 	int ret = agg_index_init(&index, a->location_node_count / 4 + 16);
 	if (ret < 0)
 		return ret;
+	int filtering = a->view.focus != NULL || a->view.ignore != NULL || a->view.hide != NULL ||
+	                a->view.show != NULL || a->view.show_from != NULL;
+	if (filtering) {
+		a->location_flags = ep_arena_calloc(&a->arena, a->location_count + 1, 1);
+		if (a->location_flags == NULL)
+			goto nomem;
+	}
 	uint32_t next = 0;
 	for (size_t i = 0; i < a->location_count; i++) {
 		struct agg_location *l = &a->locations[i];
 		const char *objfile = l->mapping != AGG_NONE ? a->mappings[l->mapping].file : "";
+		/* drop_frames cut the innermost lines of a partly dropped location */
+		size_t from = a->line_from != NULL ? a->line_from[i] : 0;
+		const struct ep_profile_line *lines = l->first->lines + from;
+		size_t count = l->first->line_count - from;
+		if (count + 1 > keep_capacity) {
+			free(keep);
+			keep_capacity = count * 2 + 16;
+			keep = malloc(keep_capacity);
+			if (keep == NULL)
+				goto nomem;
+		}
+		memset(keep, 1, count + 1);
+		if (filtering)
+			a->location_flags[i] =
+			        (unsigned char)agg_filter_location(a, l, lines, keep, count);
 		l->first_node = next;
+		if (filtering && (a->location_flags[i] & AGG_LOC_HIDDEN)) {
+			l->node_count = 0;
+			continue;
+		}
+		struct agg_node_key key;
 		if (l->first->line_count == 0) {
-			uint32_t n = agg_node_intern(a, &index, "", objfile, 0);
+			if (agg_line_key(a, l, NULL, objfile, &key) < 0)
+				goto nomem;
+			uint32_t n = agg_node_intern(a, &index, &key);
 			if (n == AGG_NONE)
 				goto nomem;
 			a->location_nodes[next++] = n;
 		}
-		for (size_t j = 0; j < l->first->line_count; j++) {
-			const struct ep_profile_function *f = l->first->lines[j].function;
-			uint32_t n = f->name[0] != '\0' ? agg_node_intern(a, &index, f->name, "", 0)
-			                                : agg_node_intern(a, &index, "", objfile,
-			                                                  f->start_line);
+		for (size_t j = 0; j < count; j++) {
+			if (!keep[j])
+				continue;
+			if (agg_line_key(a, l, &lines[j], objfile, &key) < 0)
+				goto nomem;
+			uint32_t n = agg_node_intern(a, &index, &key);
 			if (n == AGG_NONE)
 				goto nomem;
 			a->location_nodes[next++] = n;
 		}
 		l->node_count = next - l->first_node;
 	}
+	free(keep);
 	agg_index_free(&index);
 	return 0;
 nomem:
+	free(keep);
 	agg_index_free(&index);
 	return -ENOMEM;
 }
@@ -740,6 +1062,15 @@ static int agg_sample_is_zero(const struct ep_profile_sample *s, size_t type_cou
 	return 1;
 }
 
+/* Whether the merge never sees the sample: Merge skips all-zero samples
+ * (-normalize scales merged samples later, in agg_merged_weight()). */
+static int agg_sample_skipped(const struct ep_node_aggregate *a, const struct agg_source *s,
+                              const struct ep_profile_sample *sample)
+{
+	(void)s;
+	return agg_sample_is_zero(sample, a->type_count);
+}
+
 /* pprof's Prune on one stack: scanning from the root, the first pruned
  * location after a frame that is not pruned cuts the stack there (keeping
  * the location itself when only what it called goes).  Returns how many
@@ -760,6 +1091,59 @@ static uint32_t agg_prune_skip(const struct ep_node_aggregate *a, const uint32_t
 			return mark == 2 ? k : k - 1;
 	}
 	return 0;
+}
+
+/* What the filters leave of one sample's merged stack (in a->stack, depth
+ * frames, leaf first), as pprof's FilterSamplesByName, ShowFrom and
+ * FilterSamplesByTag do after drop_frames pruned it.  Returns 0 when the
+ * sample goes, 1 with the frames that count in a->stack[*skip..*depth). */
+static int agg_view_stack(struct ep_node_aggregate *a, const struct ep_profile_sample *sample,
+                          uint32_t source, uint32_t *depth, uint32_t *skip)
+{
+	uint32_t *stack = a->stack;
+	uint32_t first = agg_prune_skip(a, stack, *depth), end = *depth;
+	*skip = first;
+	if (!a->filtered)
+		return 1;
+	const struct ep_node_view *v = &a->view;
+	const unsigned char *flags = a->location_flags;
+	if (flags != NULL) {
+		if (v->focus != NULL || v->ignore != NULL) {
+			int focused = 0;
+			for (uint32_t k = first; k < end; k++) {
+				if (flags[stack[k]] & AGG_LOC_IGNORED)
+					return 0;
+				focused |= (flags[stack[k]] & AGG_LOC_FOCUSED) != 0;
+			}
+			if (!focused)
+				return 0;
+		}
+		uint32_t w = first;
+		for (uint32_t k = first; k < end; k++)
+			if (!(flags[stack[k]] & AGG_LOC_HIDDEN))
+				stack[w++] = stack[k];
+		end = w;
+		if (end == first)
+			return 0;
+		if (v->show_from != NULL) {
+			/* Frames above the outermost match go. */
+			uint32_t k = end;
+			while (k > first && !(flags[stack[k - 1]] & AGG_LOC_SHOW_FROM))
+				k--;
+			if (k == first)
+				return 0;
+			end = k;
+		}
+	}
+	int base = v->diff_base && source == 1;
+	if (v->tag_focus != NULL &&
+	    !ep_tag_filter_match(v->tag_focus, sample, a->label_units, a->label_unit_count, base))
+		return 0;
+	if (v->tag_ignore != NULL &&
+	    ep_tag_filter_match(v->tag_ignore, sample, a->label_units, a->label_unit_count, base))
+		return 0;
+	*depth = end;
+	return 1;
 }
 
 /* Adds w to every node on a stack once, and to the leaf's flat: one
@@ -838,7 +1222,7 @@ static int agg_same_key(struct ep_node_aggregate *a, size_t x, size_t y)
 	const struct ep_profile_sample *sx = agg_ordinal_sample(a, x, &source_x);
 	const struct ep_profile_sample *sy = agg_ordinal_sample(a, y, &source_y);
 	size_t depth = sx->location_count;
-	if (sy->location_count != depth)
+	if (sy->location_count != depth || (a->view.diff_base && source_x != source_y))
 		return 0;
 	if (agg_merged_stack(a, source_x, sx, 0) < 0 ||
 	    agg_merged_stack(a, source_y, sy, depth) < 0)
@@ -895,7 +1279,9 @@ static void agg_key_range(struct agg_key_job *job)
 		uint32_t depth = (uint32_t)sample->location_count;
 		int64_t value = sample->values[a->sample_index];
 		int64_t w = s->negate ? agg_scale_value(value, -1.0) : value;
-		uint64_t hash = depth;
+		/* -diff_base labels the base's samples: they never merge with
+		 * the profile's. */
+		uint64_t hash = a->view.diff_base ? agg_mix(depth, si) : depth;
 		uint32_t stamp = ++t->stamp;
 		for (uint32_t j = 0; j < depth; j++) {
 			uint32_t id = s->location_ids[sample->locations[j] - p->locations];
@@ -936,7 +1322,7 @@ static void *agg_key_worker(void *argument)
 static int agg_key_samples(struct ep_node_aggregate *a, uint64_t *keys, size_t *count)
 {
 	size_t total = a->ordinal_count;
-	if (!a->any_scaled && a->prune == NULL) {
+	if (!a->any_scaled && a->prune == NULL && !a->filtered) {
 		struct agg_key_job jobs[2] = {
 			{ .a = a, .tally = a->tally, .first = 0, .last = total, .keys = keys },
 			{ .a = a },
@@ -984,19 +1370,20 @@ static int agg_key_samples(struct ep_node_aggregate *a, uint64_t *keys, size_t *
 	for (size_t o = 0; o < total; o++) {
 		uint32_t si;
 		const struct ep_profile_sample *sample = agg_ordinal_sample(a, o, &si);
-		if (agg_sample_is_zero(sample, a->type_count))
+		if (agg_sample_skipped(a, &a->sources[si], sample))
 			continue;
 		if (agg_merged_stack(a, si, sample, 0) < 0)
 			return -ENOMEM;
 		uint32_t depth = (uint32_t)sample->location_count;
-		uint64_t hash = depth;
+		uint64_t hash = a->view.diff_base ? agg_mix(depth, si) : depth;
 		for (uint32_t j = 0; j < depth; j++)
 			hash = agg_mix(hash, a->stack[j]);
 		if (!a->any_scaled) {
 			int64_t value = sample->values[a->sample_index];
 			int64_t w = a->sources[si].negate ? agg_scale_value(value, -1.0) : value;
-			uint32_t skip = agg_prune_skip(a, a->stack, depth);
-			agg_add_stack(a, a->stack + skip, depth - skip, w);
+			uint32_t skip;
+			if (agg_view_stack(a, sample, si, &depth, &skip))
+				agg_add_stack(a, a->stack + skip, depth - skip, w);
 		}
 		keys[n++] = agg_key(agg_mix(hash, agg_label_hash(sample)), o);
 	}
@@ -1059,7 +1446,7 @@ static int64_t agg_merged_weight(struct ep_node_aggregate *a, const size_t *memb
 	int64_t weight = 0;
 	for (uint32_t si = 0; si < a->source_count; si++) {
 		const struct agg_source *s = &a->sources[si];
-		int keep = 0, nonzero = 0, present = 0;
+		int keep = 0, nonzero = 0, present = 0, normalized = 0, normal_kept = 0;
 		int64_t value = 0;
 		for (size_t t = 0; t < a->type_count; t++) {
 			int64_t sum = 0;
@@ -1072,6 +1459,13 @@ static int64_t agg_merged_weight(struct ep_node_aggregate *a, const size_t *memb
 					present = 1;
 				}
 			}
+			/* -normalize scales the side's merged samples (pprof merges
+			 * each side first), dropping those left all zero. */
+			if (s->normalize != NULL && s->normalize[t] != 1.0) {
+				sum = agg_scale_value(sum, s->normalize[t]);
+				normalized = 1;
+				normal_kept |= sum != 0;
+			}
 			nonzero |= sum != 0;
 			if (s->negate)
 				sum = agg_scale_value(sum, -1.0);
@@ -1082,10 +1476,21 @@ static int64_t agg_merged_weight(struct ep_node_aggregate *a, const size_t *memb
 			if ((int)t == a->sample_index)
 				value = sum;
 		}
-		if (present && nonzero && (!s->scaled || keep))
+		if (present && nonzero && (!s->scaled || keep) && (!normalized || normal_kept))
 			weight = agg_add(weight, value);
 	}
 	return weight;
+}
+
+/* Sample.DiffBaseSample(): labelled pprof::base=true, as pprof marks the
+ * base of a -diff_base (and `e2e-profile diff` writes it). */
+static int agg_is_diff_base_sample(const struct ep_profile_sample *s)
+{
+	for (size_t i = 0; i < s->label_count; i++)
+		if (s->labels[i].str != NULL && strcmp(s->labels[i].key, "pprof::base") == 0 &&
+		    strcmp(s->labels[i].str, "true") == 0)
+			return 1;
+	return 0;
 }
 
 /* Merges samples whose keys are equal (runs of one hash, then checked) and
@@ -1143,7 +1548,7 @@ static int agg_merge_keys(struct ep_node_aggregate *a, const uint64_t *keys, siz
 		}
 		r = e;
 	}
-	int64_t total = 0;
+	int64_t total = 0, base_total = 0;
 	for (size_t o = 0; o < a->ordinal_count; o++) {
 		if (a->merged[o] == AGG_ALONE) {
 			uint32_t si;
@@ -1151,10 +1556,16 @@ static int agg_merge_keys(struct ep_node_aggregate *a, const uint64_t *keys, siz
 			a->weights[o] =
 			        a->sources[si].negate ? agg_scale_value(value, -1.0) : value;
 		}
-		if (a->merged[o] != 0)
+		if (a->merged[o] != 0) {
 			total = agg_add(total, agg_abs(a->weights[o]));
+			if ((a->view.diff_base && o >= a->base_first) ||
+			    agg_is_diff_base_sample(agg_ordinal_sample(a, o, NULL)))
+				base_total = agg_add(base_total, agg_abs(a->weights[o]));
+		}
 	}
-	table->total = total;
+	/* -diff_base, or a profile written by it: percentages of the base
+	 * (pprof's computeTotal). */
+	table->total = base_total > 0 ? base_total : total;
 	ret = 0;
 out:
 	free(members);
@@ -1165,86 +1576,81 @@ out:
 /* ---- drop_frames ------------------------------------------------------------ */
 
 /* pprof's simplifyFunc: the name without a leading '.' and cut at the first
- * '(' that does not belong to "(anonymous namespace)" or "operator()". */
-static char *agg_simplify_function(const char *name)
+ * '(' that does not belong to "(anonymous namespace)" or "operator()";
+ * returns its length and sets *start. */
+static size_t agg_simplify_function(const char *name, size_t n, const char **start)
 {
-	if (name[0] == '.')
+	if (n > 0 && name[0] == '.') {
 		name++;
-	size_t n = strlen(name), cut = n;
+		n--;
+	}
+	*start = name;
 	for (size_t i = 0; i < n; i++) {
-		if (strncmp(name + i, "(anonymous namespace)", 21) == 0) {
+		if (n - i >= 21 && memcmp(name + i, "(anonymous namespace)", 21) == 0) {
 			i += 20;
 			continue;
 		}
-		if (strncmp(name + i, "operator()", 10) == 0) {
+		if (n - i >= 10 && memcmp(name + i, "operator()", 10) == 0) {
 			i += 9;
 			continue;
 		}
-		if (name[i] == '(') {
-			cut = i;
-			break;
-		}
+		if (name[i] == '(')
+			return i;
 	}
-	char *copy = malloc(cut + 1);
-	if (copy != NULL) {
-		memcpy(copy, name, cut);
-		copy[cut] = '\0';
-	}
-	return copy;
+	return n;
 }
 
-static int agg_compile_frames(regex_t *rx, const char *pattern)
+static int agg_compile_frames(struct ep_pattern **out, const char *pattern)
 {
 	size_t n = strlen(pattern);
 	char *anchored = malloc(n + 5);
 	if (anchored == NULL)
 		return -ENOMEM;
 	snprintf(anchored, n + 5, "^(%s)$", pattern);
-	int rc = regcomp(rx, anchored, REG_EXTENDED | REG_NOSUB);
+	char err[256];
+	int rc = ep_pattern_compile(anchored, n + 4, "drop_frames", out, err, sizeof(err));
 	free(anchored);
-	return rc == 0 ? 0 : -EINVAL;
+	return rc;
 }
 
 /* pprof's RemoveUninteresting: with drop_frames set, frames matching it
  * (and not keep_frames) are cut from the stacks together with everything
- * they called.  Go's patterns are RE2; POSIX extended regexps read the
- * usual ones ("runtime\\..*|malloc") the same.  A pattern that does not
- * compile is ignored, as pprof ignores it.  This marks the locations (and
- * cuts their inlined lines); agg_prune_skip() cuts each stack. */
+ * they called.  Go's patterns are RE2, read here by PCRE2 (pattern.h).  A
+ * pattern that does not compile is ignored, as pprof ignores it.  This
+ * marks the locations and cuts the inlined lines of a partly dropped one
+ * (before the nodes are made); agg_prune_skip() cuts each stack. */
 static int agg_prune_locations(struct ep_node_aggregate *a, const struct ep_profile *p)
 {
 	if (p->drop_frames[0] == '\0')
 		return 0;
-	regex_t drop, keep;
-	int have_keep = 0, ret = 0;
-	if (agg_compile_frames(&drop, p->drop_frames) < 0)
-		return 0;
+	struct ep_pattern *drop = NULL, *keep = NULL;
+	int ret = agg_compile_frames(&drop, p->drop_frames);
+	if (ret < 0)
+		return ret == -ENOMEM ? ret : 0;
 	if (p->keep_frames[0] != '\0') {
-		if (agg_compile_frames(&keep, p->keep_frames) < 0)
+		ret = agg_compile_frames(&keep, p->keep_frames);
+		if (ret < 0) {
+			ret = ret == -ENOMEM ? ret : 0;
 			goto done;
-		have_keep = 1;
+		}
 	}
+	ret = -ENOMEM;
 	a->prune = ep_arena_calloc(&a->arena, a->location_count + 1, 1);
-	if (a->prune == NULL) {
-		ret = -ENOMEM;
+	a->line_from = ep_arena_calloc(&a->arena, a->location_count + 1, sizeof(*a->line_from));
+	if (a->prune == NULL || a->line_from == NULL)
 		goto done;
-	}
 	for (size_t i = 0; i < a->location_count; i++) {
 		struct agg_location *l = &a->locations[i];
 		size_t lines = l->first->line_count;
 		size_t j = lines;
 		while (j > 0) {
 			const struct ep_profile_function *f = l->first->lines[j - 1].function;
-			if (f->name[0] != '\0') {
-				char *name = agg_simplify_function(f->name);
-				if (name == NULL) {
-					ret = -ENOMEM;
-					goto done;
-				}
-				int dropped = regexec(&drop, name, 0, NULL, 0) == 0 &&
-				              !(have_keep && regexec(&keep, name, 0, NULL, 0) == 0);
-				free(name);
-				if (dropped)
+			size_t length = agg_length(f->name);
+			if (length > 0) {
+				const char *name;
+				size_t len = agg_simplify_function(f->name, length, &name);
+				if (ep_pattern_match(drop, name, len) &&
+				    !(keep != NULL && ep_pattern_match(keep, name, len)))
 					break;
 			}
 			j--;
@@ -1253,15 +1659,13 @@ static int agg_prune_locations(struct ep_node_aggregate *a, const struct ep_prof
 			continue;
 		/* Line j-1 matched: keep only its callers (lines j..). */
 		a->prune[i] = j == lines ? 2 : 1;
-		if (j < lines) {
-			l->first_node += (uint32_t)j;
-			l->node_count -= (uint32_t)j;
-		}
+		if (j < lines)
+			a->line_from[i] = (uint32_t)j;
 	}
+	ret = 0;
 done:
-	regfree(&drop);
-	if (have_keep)
-		regfree(&keep);
+	ep_pattern_free(drop);
+	ep_pattern_free(keep);
 	return ret;
 }
 
@@ -1278,8 +1682,9 @@ static void agg_find_inlinable(struct ep_node_aggregate *a)
 
 /* ---- the table ------------------------------------------------------------ */
 
-/* Puts the merged stack of ordinal o in a->stack; returns its depth after
- * pruning and sets *skip to the leaf-side frames pruning cut. */
+/* Puts the merged stack of ordinal o in a->stack, as drop_frames and the
+ * filters leave it: returns 1 with the frames in a->stack[*skip..*depth),
+ * 0 when the filters drop the sample, or -ENOMEM. */
 static int agg_ordinal_stack(struct ep_node_aggregate *a, size_t o, uint32_t *depth, uint32_t *skip)
 {
 	uint32_t si;
@@ -1287,8 +1692,7 @@ static int agg_ordinal_stack(struct ep_node_aggregate *a, size_t o, uint32_t *de
 	if (agg_merged_stack(a, si, sample, 0) < 0)
 		return -ENOMEM;
 	*depth = (uint32_t)sample->location_count;
-	*skip = agg_prune_skip(a, a->stack, *depth);
-	return 0;
+	return agg_view_stack(a, sample, si, depth, skip);
 }
 
 /* With unit scaling, merged values are known only after weighing. */
@@ -1298,9 +1702,11 @@ static int agg_accumulate(struct ep_node_aggregate *a)
 		if (a->merged[o] == 0 || a->weights[o] == 0)
 			continue;
 		uint32_t depth, skip;
-		if (agg_ordinal_stack(a, o, &depth, &skip) < 0)
+		int kept = agg_ordinal_stack(a, o, &depth, &skip);
+		if (kept < 0)
 			return -ENOMEM;
-		agg_add_stack(a, a->stack + skip, depth - skip, a->weights[o]);
+		if (kept)
+			agg_add_stack(a, a->stack + skip, depth - skip, a->weights[o]);
 	}
 	return 0;
 }
@@ -1325,10 +1731,17 @@ static int agg_publish(struct ep_node_aggregate *a, struct ep_node_table *table)
 		n->public_index = (uint32_t)k;
 		struct ep_node *out = &nodes[k++];
 		out->name = n->printable;
+		out->name_length = n->printable_length;
 		out->flat = t->flat[i];
 		out->cum = t->cum[i];
-		out->objfile = n->function_name[0] != '\0' ? NULL : n->objfile;
+		out->objfile = n->function_name_length > 0 ? NULL : n->objfile;
 		out->start_line = n->start_line;
+		out->function_name = n->function_name;
+		out->function_name_length = n->function_name_length;
+		out->file = n->file;
+		out->file_length = n->file_length;
+		out->line = n->lineno;
+		out->address = n->address;
 		out->id = (uint32_t)i;
 	}
 	table->nodes = nodes;
@@ -1371,6 +1784,10 @@ static int agg_merge_header(struct ep_node_aggregate *a, struct ep_node_table *t
 			main = &a->sources[si].profile->mappings[0];
 	table->main_file = main != NULL ? agg_mapping_file(main) : "";
 	table->main_build_id = main != NULL ? main->build_id : "";
+	/* (agg_mapping_file() gives a literal "" for a URL) */
+	table->main_file_length =
+	        main != NULL && table->main_file == main->filename ? agg_length(main->filename) : 0;
+	table->main_build_id_length = main != NULL ? agg_length(main->build_id) : 0;
 
 	const char **comments =
 	        ep_arena_calloc(&a->arena, comment_total ? comment_total : 1, sizeof(*comments));
@@ -1503,7 +1920,8 @@ static int agg_merge_samples(struct ep_node_aggregate *a, struct ep_node_table *
 	 * as many samples. */
 	if (a->ordinal_count > UINT32_MAX)
 		return -ENOMEM;
-	a->any_scaled = a->sources[0].scaled || (a->source_count > 1 && a->sources[1].scaled);
+	a->any_scaled = a->any_scaled || a->sources[0].scaled ||
+	                (a->source_count > 1 && a->sources[1].scaled);
 	a->merged = ep_arena_calloc(&a->arena, a->ordinal_count + 1, sizeof(*a->merged));
 	a->weights = ep_arena_alloc(&a->arena, (a->ordinal_count + 1) * sizeof(*a->weights));
 	uint64_t *keys = malloc((a->ordinal_count + 1) * sizeof(*keys));
@@ -1523,8 +1941,93 @@ done:
 	return ret;
 }
 
+/* pprof's NumLabelUnits: the first unit given for each numeric key, else
+ * "bytes" for alignment and request, else the key itself. */
+static int agg_collect_label_units(struct ep_node_aggregate *a)
+{
+	size_t capacity = 0;
+	for (size_t si = 0; si < a->source_count; si++) {
+		const struct ep_profile *p = a->sources[si].profile;
+		for (size_t i = 0; i < p->sample_count; i++) {
+			const struct ep_profile_sample *s = &p->samples[i];
+			for (size_t j = 0; j < s->label_count; j++) {
+				const struct ep_profile_label *l = &s->labels[j];
+				if (l->str != NULL)
+					continue;
+				size_t k = 0;
+				while (k < a->label_unit_count &&
+				       strcmp(a->label_units[k].key, l->key) != 0)
+					k++;
+				if (k == a->label_unit_count) {
+					if (k == capacity) {
+						capacity = capacity ? capacity * 2 : 8;
+						struct ep_label_unit *grown = ep_arena_alloc(
+						        &a->arena, capacity * sizeof(*grown));
+						if (grown == NULL)
+							return -ENOMEM;
+						if (k > 0)
+							memcpy(grown, a->label_units,
+							       k * sizeof(*grown));
+						a->label_units = grown;
+					}
+					a->label_units[k].key = l->key;
+					a->label_units[k].unit = "";
+					a->label_unit_count++;
+				}
+				if (a->label_units[k].unit[0] == '\0')
+					a->label_units[k].unit = l->num_unit;
+			}
+		}
+	}
+	for (size_t k = 0; k < a->label_unit_count; k++) {
+		struct ep_label_unit *u = &a->label_units[k];
+		if (u->unit[0] == '\0')
+			u->unit = strcmp(u->key, "alignment") == 0 || strcmp(u->key, "request") == 0
+			                  ? "bytes"
+			                  : u->key;
+	}
+	return 0;
+}
+
+/* profile.Normalize: the profile's values scaled so that each type sums to
+ * the base's sum, before the base is negated. */
+static int agg_setup_normalize(struct ep_node_aggregate *a, char *err, size_t errlen)
+{
+	const struct ep_profile *p = a->sources[0].profile, *base = a->sources[1].profile;
+	for (size_t t = 0; t < a->type_count; t++)
+		if (strcmp(p->sample_types[t].type, base->sample_types[t].type) != 0 ||
+		    strcmp(p->sample_types[t].unit, base->sample_types[t].unit) != 0) {
+			snprintf(err, errlen,
+			         "--normalize: the base's sample type %s/%s differs from %s/%s",
+			         base->sample_types[t].type, base->sample_types[t].unit,
+			         p->sample_types[t].type, p->sample_types[t].unit);
+			return -EINVAL;
+		}
+	double *ratios = ep_arena_calloc(&a->arena, a->type_count + 1, sizeof(*ratios));
+	if (ratios == NULL)
+		return -ENOMEM;
+	for (size_t t = 0; t < a->type_count; t++) {
+		int64_t source_sum = 0, base_sum = 0;
+		for (size_t i = 0; i < p->sample_count; i++)
+			source_sum = agg_add(source_sum, p->samples[i].values[t]);
+		for (size_t i = 0; i < base->sample_count; i++)
+			base_sum = agg_add(base_sum, base->samples[i].values[t]);
+		ratios[t] = source_sum == 0 ? 0.0 : (double)base_sum / (double)source_sum;
+	}
+	a->sources[0].normalize = ratios;
+	a->any_scaled = 1;
+	return 0;
+}
+
 int ep_node_table_build(struct ep_node_table *table, const struct ep_profile *p, int sample_index,
                         const struct ep_profile *base, char *err, size_t errlen)
+{
+	return ep_node_table_build_view(table, p, sample_index, base, NULL, err, errlen);
+}
+
+int ep_node_table_build_view(struct ep_node_table *table, const struct ep_profile *p,
+                             int sample_index, const struct ep_profile *base,
+                             const struct ep_node_view *view, char *err, size_t errlen)
 {
 	memset(table, 0, sizeof(*table));
 	struct ep_node_aggregate *a = calloc(1, sizeof(*a));
@@ -1540,6 +2043,15 @@ int ep_node_table_build(struct ep_node_table *table, const struct ep_profile *p,
 	}
 	a->type_count = p->sample_type_count;
 	a->sample_index = sample_index;
+	if (view != NULL)
+		a->view = *view;
+	if (base == NULL) {
+		a->view.diff_base = false;
+		a->view.normalize = false;
+	}
+	const struct ep_node_view *v = &a->view;
+	a->filtered = v->focus != NULL || v->ignore != NULL || v->hide != NULL || v->show != NULL ||
+	              v->show_from != NULL || v->tag_focus != NULL || v->tag_ignore != NULL;
 	table->sample_index = sample_index;
 	table->sample_type = p->sample_types[sample_index];
 	ret = agg_setup_sources(a, p, base);
@@ -1550,13 +2062,23 @@ int ep_node_table_build(struct ep_node_table *table, const struct ep_profile *p,
 		if (ret < 0)
 			return ret;
 	}
+	if (a->view.normalize) {
+		ret = agg_setup_normalize(a, err, errlen);
+		if (ret == -EINVAL)
+			return ret;
+		if (ret < 0)
+			goto nomem;
+	}
 	ret = agg_merge_entities(a);
-	if (ret == 0)
-		ret = agg_build_nodes(a);
 	/* pprof prunes the merged profile: location marks first, so that each
-	 * merged stack is cut as it is keyed. */
+	 * merged stack is cut as it is keyed, and the lines a partly dropped
+	 * location keeps are the ones that make nodes. */
 	if (ret == 0)
 		ret = agg_prune_locations(a, p);
+	if (ret == 0)
+		ret = agg_build_nodes(a);
+	if (ret == 0 && (v->tag_focus != NULL || v->tag_ignore != NULL))
+		ret = agg_collect_label_units(a);
 	if (ret < 0)
 		goto nomem;
 	agg_find_inlinable(a);
@@ -1595,24 +2117,34 @@ void ep_node_table_free(struct ep_node_table *table)
 /* ---- ordering ----------------------------------------------------------------- */
 
 /* The last tie-break of pprof's node order compares fmt.Sprint(NodeInfo),
- * "{Name OrigName Address File StartLine Lineno Objfile}", which at function
- * granularity is "{NAME  0  START 0 OBJFILE}".  It is compared here piece
- * by piece instead of being printed. */
+ * "{Name OrigName Address File StartLine Lineno Objfile}" (OrigName is
+ * always empty here).  It is compared here piece by piece instead of
+ * being printed. */
 struct agg_info_text {
-	const char *parts[7];
-	char start[24];
+	const char *parts[13];
+	size_t lengths[13];
+	char address[24], start[24], line[24];
 };
 
 static void agg_info_text_init(struct agg_info_text *t, const struct ep_node *n)
 {
+	snprintf(t->address, sizeof(t->address), "%" PRIu64, n->address);
 	snprintf(t->start, sizeof(t->start), "%" PRId64, n->start_line);
-	t->parts[0] = "{";
-	t->parts[1] = n->objfile == NULL ? n->name : "";
-	t->parts[2] = "  0  ";
-	t->parts[3] = t->start;
-	t->parts[4] = " 0 ";
-	t->parts[5] = n->objfile != NULL ? n->objfile : "";
-	t->parts[6] = "}";
+	snprintf(t->line, sizeof(t->line), "%" PRId64, n->line);
+	const char *objfile = n->objfile != NULL ? n->objfile : "";
+	const char *parts[13] = { "{",  n->function_name != NULL ? n->function_name : "",
+		                  "  ", t->address,
+		                  " ",  n->file != NULL ? n->file : "",
+		                  " ",  t->start,
+		                  " ",  t->line,
+		                  " ",  objfile,
+		                  "}" };
+	for (size_t i = 0; i < 13; i++) {
+		t->parts[i] = parts[i];
+		t->lengths[i] = strlen(parts[i]);
+	}
+	t->lengths[1] = n->function_name != NULL ? n->function_name_length : 0;
+	t->lengths[5] = n->file != NULL ? n->file_length : 0;
 }
 
 static int agg_info_compare(const struct ep_node *l, const struct ep_node *r)
@@ -1620,19 +2152,24 @@ static int agg_info_compare(const struct ep_node *l, const struct ep_node *r)
 	struct agg_info_text a, b;
 	agg_info_text_init(&a, l);
 	agg_info_text_init(&b, r);
-	size_t ai = 0, bi = 0;
-	const char *ac = a.parts[0], *bc = b.parts[0];
+	size_t ai = 0, bi = 0, ao = 0, bo = 0;
 	for (;;) {
-		while (*ac == '\0' && ai < 6)
-			ac = a.parts[++ai];
-		while (*bc == '\0' && bi < 6)
-			bc = b.parts[++bi];
-		if (*ac == '\0' || *bc == '\0')
-			return (*ac != '\0') - (*bc != '\0');
-		if (*ac != *bc)
-			return (unsigned char)*ac < (unsigned char)*bc ? -1 : 1;
-		ac++;
-		bc++;
+		while (ai < 13 && ao == a.lengths[ai]) {
+			ai++;
+			ao = 0;
+		}
+		while (bi < 13 && bo == b.lengths[bi]) {
+			bi++;
+			bo = 0;
+		}
+		if (ai == 13 || bi == 13)
+			return (ai < 13) - (bi < 13);
+		unsigned char x = (unsigned char)a.parts[ai][ao],
+		              y = (unsigned char)b.parts[bi][bo];
+		if (x != y)
+			return x < y ? -1 : 1;
+		ao++;
+		bo++;
 	}
 }
 
@@ -1649,7 +2186,7 @@ static int agg_compare(const struct ep_node *l, const struct ep_node *r, enum ep
 	                                   : agg_compare_magnitude(l->flat, r->flat);
 	if (c != 0)
 		return c;
-	c = strcmp(l->name, r->name);
+	c = agg_compare_bytes(l->name, l->name_length, r->name, r->name_length);
 	if (c != 0)
 		return c;
 	c = order == EP_NODE_ORDER_CUM ? agg_compare_magnitude(l->flat, r->flat)
@@ -1746,8 +2283,11 @@ int ep_node_table_mark_inline(struct ep_node_table *table, struct ep_node *const
 		uint32_t stamp = (uint32_t)o + 1;
 		uint32_t parent = AGG_NONE;
 		uint32_t depth, skip;
-		if (agg_ordinal_stack(a, o, &depth, &skip) < 0)
+		int visible = agg_ordinal_stack(a, o, &depth, &skip);
+		if (visible < 0)
 			goto done;
+		if (!visible)
+			continue;
 		for (size_t k = depth; k > skip; k--) {
 			const struct agg_location *l = &a->locations[a->stack[k - 1]];
 			for (size_t j = l->node_count; j > 0; j--) {

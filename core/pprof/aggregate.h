@@ -12,19 +12,29 @@
 
 #include "e2e-profile/profile.h"
 
-/* One row of the table: a function, or a binary or "<unknown>" standing in
- * for frames without a function name. */
+/* One row of the table: a function (or line, file, address: see
+ * ep_granularity), or a binary or "<unknown>" standing in for frames
+ * without a function name. */
 struct ep_node {
-	const char *name; /* "pkg.Func", "[binary]" or "<unknown>" */
-	int64_t flat;     /* value of the samples whose leaf frame is this node */
-	int64_t cum;      /* value of the samples with this node anywhere on the
-	                   * stack, counted once per sample however deep the
-	                   * recursion */
+	const char *name; /* printed: "pkg.Func", "pkg.Func file.go:12",
+	                   * "[binary]", "<unknown>"; NUL-terminated, but a
+	                   * name may hold NULs: name_length is its length */
+	size_t name_length;
+	int64_t flat; /* value of the samples whose leaf frame is this node */
+	int64_t cum;  /* value of the samples with this node anywhere on the
+	               * stack, counted once per sample however deep the
+	               * recursion */
 	/* What else tells nodes apart when name alone does not: unnamed
 	 * frames of different binaries or functions stay separate nodes, as
 	 * in pprof.  Both are ""/0 for a named function. */
-	const char *objfile; /* mapping file of an unnamed frame */
+	const char *objfile; /* mapping file of an unnamed frame (NULL: none) */
 	int64_t start_line;  /* start line of an unnamed function */
+	/* The rest of pprof's NodeInfo, which orders ties. */
+	const char *function_name;                /* "" for an unnamed frame or -files */
+	const char *file;                         /* "" unless -lines, -files, -addresses */
+	size_t function_name_length, file_length; /* bytes, NULs included */
+	int64_t line;                             /* 0 unless -lines, -addresses */
+	uint64_t address;                         /* 0 unless -addresses */
 	/* Set by ep_node_table_mark_inline(): how callers reach this node. */
 	enum ep_node_inlining {
 		EP_NODE_CALLED,            /* by real calls only (or no caller) */
@@ -40,6 +50,30 @@ enum ep_node_order {
 };
 
 struct ep_node_aggregate; /* private state of a table */
+
+/* What identifies a node, as pprof's -functions (the default), -lines,
+ * -files and -addresses. */
+enum ep_granularity {
+	EP_GRANULARITY_FUNCTIONS,
+	EP_GRANULARITY_LINES,
+	EP_GRANULARITY_FILES,
+	EP_GRANULARITY_ADDRESSES,
+};
+
+struct ep_pattern;
+struct ep_tag_filter;
+
+/* How a table looks at the profile beyond its sample index: pprof's
+ * granularity, -diff_base, -normalize and filters.  Zeroed: the plain
+ * function table.  Patterns and filters are borrowed for the build. */
+struct ep_node_view {
+	enum ep_granularity granularity;
+	bool diff_base; /* the base's samples stay apart from the profile's, and
+	                 * the total is the base's (pprof -diff_base) */
+	bool normalize; /* scale the profile to the base's totals first */
+	const struct ep_pattern *focus, *ignore, *hide, *show, *show_from;
+	const struct ep_tag_filter *tag_focus, *tag_ignore;
+};
 
 struct ep_node_table {
 	struct ep_node *nodes; /* every node with a non-zero flat or cum */
@@ -60,9 +94,10 @@ struct ep_node_table {
 	 * base when the profile has none). */
 	int64_t time_nanos;
 	int64_t duration_nanos;
-	const char *main_file;     /* "" when none; a URL without build id
-	                            * reads as "" like pprof's unsourceMappings */
-	const char *main_build_id; /* "" when none */
+	const char *main_file;                         /* "" when none; a URL without build id
+	                                                * reads as "" like pprof's unsourceMappings */
+	const char *main_build_id;                     /* "" when none */
+	size_t main_file_length, main_build_id_length; /* bytes, NULs included */
 	size_t comment_count;
 	const char *const *comments;
 
@@ -85,6 +120,13 @@ int ep_node_table_sample_index(const struct ep_profile *p, const struct ep_profi
  * -ENOMEM.  Free the table with ep_node_table_free() in every case. */
 int ep_node_table_build(struct ep_node_table *table, const struct ep_profile *p, int sample_index,
                         const struct ep_profile *base, char *err, size_t errlen);
+
+/* ep_node_table_build() with a view (NULL: the zeroed view).  The total
+ * is taken before filters, as pprof's; filters then keep or cut samples as
+ * pprof's FilterSamplesByName, ShowFrom and FilterSamplesByTag do. */
+int ep_node_table_build_view(struct ep_node_table *table, const struct ep_profile *p,
+                             int sample_index, const struct ep_profile *base,
+                             const struct ep_node_view *view, char *err, size_t errlen);
 
 /* Sorts table->nodes in place; the order is total, so the result is the
  * same whatever the input order. */

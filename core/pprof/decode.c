@@ -545,7 +545,7 @@ struct decode_builder {
 	Perftools__Profiles__Profile *pb; /* its arrays become the model's */
 	struct ep_arena *arena;
 	int64_t doc_url;      /* from the wire scan */
-	const char **strings; /* the string table as protobuf-c left it */
+	const char **strings; /* the string table, as decode_strings() copies it */
 	size_t string_count;
 	char *why;
 	size_t whylen;
@@ -571,6 +571,12 @@ static int decode_string(struct decode_builder *b, int64_t index, const char **o
 	return 0;
 }
 
+/* Every string of the model is a copy of its string-table entry with its
+ * length in the four bytes before it and a NUL after it: C code can read
+ * it as usual, and the core can read names as the byte strings they are
+ * (ep_profile_string_length()), NULs included. */
+#define DECODE_LENGTH_BYTES 4
+
 static int decode_strings(struct decode_builder *b)
 {
 	const Perftools__Profiles__Profile *pb = b->pb;
@@ -579,14 +585,43 @@ static int decode_strings(struct decode_builder *b)
 		         "the string table is missing (string_table[0] must be \"\")");
 		return -EINVAL;
 	}
-	if (pb->string_table[0][0] != '\0') {
+	if (pb->string_table[0].len != 0) {
 		snprintf(b->why, b->whylen, "string_table[0] must be \"\"");
 		return -EINVAL;
 	}
-	/* protobuf-c's NUL-terminated copies live in the same arena. */
-	b->strings = (const char **)pb->string_table;
+	size_t total = 0;
+	for (size_t i = 0; i < pb->n_string_table; i++) {
+		size_t len = pb->string_table[i].len;
+		if (len > UINT32_MAX) {
+			snprintf(b->why, b->whylen, "string %zu is longer than 4 GiB", i);
+			return -EINVAL;
+		}
+		/* length, bytes, NUL, rounded up to keep the lengths aligned */
+		total += (DECODE_LENGTH_BYTES + len + 1 + 3) & ~(size_t)3;
+	}
+	const char **strings = ep_arena_alloc(b->arena, pb->n_string_table * sizeof(*strings));
+	unsigned char *block = ep_arena_alloc(b->arena, total);
+	if (strings == NULL || block == NULL)
+		return -ENOMEM;
+	for (size_t i = 0; i < pb->n_string_table; i++) {
+		uint32_t len = (uint32_t)pb->string_table[i].len;
+		memcpy(block, &len, sizeof(len));
+		if (len > 0)
+			memcpy(block + DECODE_LENGTH_BYTES, pb->string_table[i].data, len);
+		block[DECODE_LENGTH_BYTES + len] = '\0';
+		strings[i] = (const char *)block + DECODE_LENGTH_BYTES;
+		block += (DECODE_LENGTH_BYTES + (size_t)len + 1 + 3) & ~(size_t)3;
+	}
+	b->strings = strings;
 	b->string_count = pb->n_string_table;
 	return 0;
+}
+
+size_t ep_profile_string_length(const char *s)
+{
+	uint32_t len;
+	memcpy(&len, s - DECODE_LENGTH_BYTES, sizeof(len));
+	return len;
 }
 
 static int decode_value_type(struct decode_builder *b, const Perftools__Profiles__ValueType *vt,

@@ -72,6 +72,12 @@ const char *ep_profile_default_sample_type_name(const struct ep_profile *p);
 bool ep_profile_location_is_folded(const struct ep_profile *p,
                                    const struct ep_profile_location *location);
 
+/* The length of a string of a decoded profile (any string its model points
+ * to: names, files, labels, ...), which may hold NUL bytes: the public model
+ * reads as C strings cut at the first NUL, the core reads whole names.
+ * Only for strings of a profile from ep_profile_load_*(). */
+size_t ep_profile_string_length(const char *s);
+
 /* Finds the sample type named exactly name; returns its index, or -1. */
 int ep_profile_sample_type_find(const struct ep_profile *p, const char *name);
 

@@ -12,6 +12,7 @@
 
 #include "format.h"
 #include "pprof/aggregate.h"
+#include "pprof/decode.h"
 
 /* pprof's defaults for the text reports. */
 #define TOP_NODE_FRACTION 0.005
@@ -42,10 +43,9 @@ static int64_t top_cutoff(int64_t v, double fraction)
 	return top_abs(top_float_to_int((double)v * fraction));
 }
 
-/* Go's filepath.Base. */
-static void top_basename(const char *path, const char **start, int *len)
+/* Go's filepath.Base of path (n bytes). */
+static void top_basename(const char *path, size_t n, const char **start, int *len)
 {
-	size_t n = strlen(path);
 	while (n > 1 && path[n - 1] == '/')
 		n--;
 	size_t b = n;
@@ -55,6 +55,13 @@ static void top_basename(const char *path, const char **start, int *len)
 		b = 0;
 	*start = path + b;
 	*len = (int)(n - b);
+}
+
+static void top_write_line(FILE *out, const char *label, const char *text, size_t len)
+{
+	fputs(label, out);
+	fwrite(text, 1, len, out);
+	fputc('\n', out);
 }
 
 /* time.Unix(0, ns).Format("Jan 2, 2006 at 3:04pm (MST)") in local time. */
@@ -97,19 +104,22 @@ static void top_write_profile_labels(const struct top_report *r)
 	const struct ep_node_table *t = r->table;
 	FILE *out = r->out;
 	char a[EP_FORMAT_MAX], b[EP_FORMAT_MAX], c[EP_FORMAT_MAX];
-	if (t->main_file[0] != '\0') {
+	/* Profile strings are bytes and may hold NULs; pprof prints them all. */
+	if (t->main_file_length > 0) {
 		const char *base;
 		int len;
-		top_basename(t->main_file, &base, &len);
-		fprintf(out, "File: %.*s\n", len, base);
+		top_basename(t->main_file, t->main_file_length, &base, &len);
+		top_write_line(out, "File: ", base, (size_t)len);
 	}
-	if (t->main_build_id[0] != '\0')
-		fprintf(out, "Build ID: %s\n", t->main_build_id);
+	if (t->main_build_id_length > 0)
+		top_write_line(out, "Build ID: ", t->main_build_id, t->main_build_id_length);
 	for (size_t i = 0; i < t->comment_count; i++)
 		if (t->comments[i][0] != '#')
-			fprintf(out, "%s\n", t->comments[i]);
-	if (t->sample_type.type[0] != '\0')
-		fprintf(out, "Type: %s\n", t->sample_type.type);
+			top_write_line(out, "", t->comments[i],
+			               ep_profile_string_length(t->comments[i]));
+	size_t type_length = ep_profile_string_length(t->sample_type.type);
+	if (type_length > 0)
+		top_write_line(out, "Type: ", t->sample_type.type, type_length);
 	if (t->time_nanos != 0)
 		top_write_time(out, t->time_nanos);
 	if (t->duration_nanos != 0) {
@@ -148,7 +158,7 @@ int ep_top_write(FILE *out, const struct ep_profile *p, const struct ep_top_opti
 		ret = index;
 		goto error;
 	}
-	ret = ep_node_table_build(&table, p, index, o->base, err, errlen);
+	ret = ep_node_table_build_view(&table, p, index, o->base, o->view, err, errlen);
 	if (ret < 0)
 		goto error;
 	enum ep_node_order order = o->cum ? EP_NODE_ORDER_CUM : EP_NODE_ORDER_FLAT;
@@ -163,7 +173,8 @@ int ep_top_write(FILE *out, const struct ep_profile *p, const struct ep_top_opti
 		snprintf(err, errlen, "out of memory");
 		goto error;
 	}
-	int64_t node_cutoff = top_cutoff(table.flat_sum, TOP_NODE_FRACTION);
+	double node_fraction = o->has_node_fraction ? o->node_fraction : TOP_NODE_FRACTION;
+	int64_t node_cutoff = top_cutoff(table.flat_sum, node_fraction);
 	int64_t edge_cutoff = top_cutoff(table.flat_sum, TOP_EDGE_FRACTION);
 	size_t kept_count = 0;
 	for (size_t i = 0; i < table.count; i++)
@@ -183,21 +194,34 @@ int ep_top_write(FILE *out, const struct ep_profile *p, const struct ep_top_opti
 		goto error;
 	}
 
-	struct top_report r = { out, &table, table.sample_type.unit, "minimum" };
+	const char *unit = o->unit != NULL ? o->unit : "minimum";
+	struct top_report r = { out, &table, table.sample_type.unit, unit };
 	int64_t flat_sum = 0;
 	for (size_t i = 0; i < kept_count; i++) {
 		int64_t v = kept[i]->flat != 0 ? kept[i]->flat : kept[i]->cum;
 		magnitudes[i] = v;
 		flat_sum = top_add(flat_sum, kept[i]->flat);
 	}
-	/* With no rows pprof never picks a unit: values then scale one by one. */
-	if (kept_count > 0)
+	/* With no rows pprof never picks a unit: values then scale one by one;
+	 * a -unit other than "minimum" is used as given. */
+	if (kept_count > 0 && strcmp(unit, "minimum") == 0)
 		r.output_unit =
 		        ep_format_choose_unit_for(r.unit, magnitudes, kept_count, table.total);
 
 	char a[EP_FORMAT_MAX], b[EP_FORMAT_MAX], c[EP_FORMAT_MAX], d[EP_FORMAT_MAX],
 	        e[EP_FORMAT_MAX];
 	top_write_profile_labels(&r);
+	if (o->active_filter_count > 0) {
+		fputs("Active filters:\n", out);
+		/* pprof cuts a filter at 80 bytes, even inside a UTF-8 sequence. */
+		for (size_t i = 0; i < o->active_filter_count; i++) {
+			const char *f = o->active_filters[i];
+			if (strlen(f) > 80)
+				fprintf(out, "   %.80s\xe2\x80\xa6\n", f);
+			else
+				fprintf(out, "   %s\n", f);
+		}
+	}
 	fprintf(out, "Showing nodes accounting for %s, %s of %s total\n",
 	        top_value(&r, a, flat_sum),
 	        top_trim(ep_format_percentage(b, sizeof(b), flat_sum, table.total)),
@@ -206,7 +230,7 @@ int ep_top_write(FILE *out, const struct ep_profile *p, const struct ep_top_opti
 		if (dropped > 0)
 			fprintf(out, "Dropped %zu node%s (cum <= %s)\n", dropped,
 			        dropped > 1 ? "s" : "",
-			        top_value(&r, a, top_cutoff(table.total, TOP_NODE_FRACTION)));
+			        top_value(&r, a, top_cutoff(table.total, node_fraction)));
 		if (kept_count > 0 && kept_count < original_count)
 			fprintf(out, "Showing top %zu nodes out of %zu\n", kept_count,
 			        original_count);
@@ -220,12 +244,14 @@ int ep_top_write(FILE *out, const struct ep_profile *p, const struct ep_top_opti
 		                           : n->inlining == EP_NODE_PARTIALLY_INLINED
 		                                   ? " (partial-inline)"
 		                                   : "";
-		fprintf(out, "%10s %s %s %10s %s  %s%s\n", top_value(&r, a, n->flat),
+		/* The name is bytes, printed as they are (NULs too, like pprof). */
+		fprintf(out, "%10s %s %s %10s %s  ", top_value(&r, a, n->flat),
 		        ep_format_percentage(b, sizeof(b), n->flat, table.total),
 		        ep_format_percentage(c, sizeof(c), running, table.total),
 		        top_value(&r, d, n->cum),
-		        ep_format_percentage(e, sizeof(e), n->cum, table.total), n->name,
-		        inline_label);
+		        ep_format_percentage(e, sizeof(e), n->cum, table.total));
+		fwrite(n->name, 1, n->name_length, out);
+		fprintf(out, "%s\n", inline_label);
 	}
 	if (fflush(out) != 0 || ferror(out)) {
 		ret = -EIO;

@@ -9,12 +9,21 @@
 #include <stdio.h>
 
 #include "e2e-profile/profile.h"
+#include "pprof/aggregate.h"
 
 struct ep_top_options {
 	const char *sample_index;      /* NULL: the default; else a name or a 0-based number */
 	bool cum;                      /* sort by cumulative value (pprof -cum) */
 	long nodecount;                /* show at most this many rows; <= 0: all */
 	const struct ep_profile *base; /* subtract this profile (pprof -base); may be NULL */
+	/* Added with pprof's views: */
+	const struct ep_node_view *view; /* granularity, -diff_base, filters; NULL: none */
+	bool has_node_fraction;          /* node_fraction was given; else 0.005 */
+	double node_fraction;            /* pprof -nodefraction */
+	const char *unit;                /* pprof -unit; NULL: "minimum", one unit for all */
+	/* The filters as given, "focus=RE" ..., for the "Active filters:" lines */
+	const char *const *active_filters;
+	size_t active_filter_count;
 };
 
 /* Writes to out the header lines, the Dropped/Showing lines and the table

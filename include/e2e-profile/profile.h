@@ -78,7 +78,9 @@ struct ep_profile_sample {
 };
 
 /** A decoded profile. All arrays are dense; all strings are NUL-terminated
- * and non-NULL unless a field says otherwise. */
+ * and non-NULL unless a field says otherwise.  A profile's strings are
+ * byte strings and may themselves hold a NUL byte: read as C strings they
+ * end there (the core's own tables and `top` use the whole name). */
 struct ep_profile {
 	size_t sample_type_count;
 	const struct ep_profile_value_type *sample_types;

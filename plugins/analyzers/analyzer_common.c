@@ -4,9 +4,10 @@
 
 #include <errno.h>
 #include <math.h>
-#include <regex.h>
 #include <stdio.h>
 #include <string.h>
+
+#include "pattern.h"
 
 int64_t analyzer_abs(int64_t value)
 {
@@ -45,6 +46,42 @@ const char *analyzer_basename(const char *path)
 {
 	const char *slash = strrchr(path, '/');
 	return slash != NULL && slash[1] != '\0' ? slash + 1 : path;
+}
+
+const char *analyzer_run_relative(const struct ep_run_info *run, const char *path)
+{
+	size_t n = strlen(run->directory);
+	while (n > 1 && run->directory[n - 1] == '/')
+		n--;
+	if (strncmp(path, run->directory, n) == 0 && path[n] == '/')
+		return path + n + 1;
+	return path;
+}
+
+char *analyzer_shell_quote(char *out, size_t len, const char *text)
+{
+	size_t w = 0;
+	if (len < 3) {
+		if (len > 0)
+			out[0] = '\0';
+		return out;
+	}
+	out[w++] = '\'';
+	for (const char *c = text; *c != '\0'; c++) {
+		const char *piece = *c == '\'' ? "'\\''" : NULL;
+		size_t need = piece != NULL ? 4 : 1;
+		if (w + need + 2 > len)
+			break;
+		if (piece != NULL) {
+			memcpy(out + w, piece, 4);
+			w += 4;
+		} else {
+			out[w++] = *c;
+		}
+	}
+	out[w++] = '\'';
+	out[w] = '\0';
+	return out;
 }
 
 int64_t analyzer_round(double value)
@@ -266,7 +303,7 @@ static void analyzer_category_free_one(const struct ep_host_api *host,
                                        struct analyzer_category *category)
 {
 	for (size_t i = 0; i < category->pattern_count; i++)
-		regfree(&category->patterns[i]);
+		ep_pattern_free(category->patterns[i]);
 	host->free(category->patterns);
 	host->free(category->display_name);
 	host->free(category->name);
@@ -311,16 +348,14 @@ static int analyzer_category_compile(const struct ep_host_api *host, struct ep_i
 		if (next != NULL)
 			*next++ = '\0';
 		if (*line != '\0') {
-			regex_t *regex = &category->patterns[category->pattern_count];
-			int error = regcomp(regex, line, REG_EXTENDED | REG_NOSUB);
-			if (error != 0) {
-				char message[256];
-				regerror(error, regex, message, sizeof(message));
-				host->log(instance, EP_LOG_ERROR,
-				          "[category.%s]: pattern \"%s\" is not a valid POSIX "
-				          "extended regex: %s",
-				          category->name, line, message);
-				rc = -EINVAL;
+			char what[ANALYZER_CATEGORY_NAME_MAX + 32], message[512];
+			snprintf(what, sizeof(what), "[category.%s] pattern", category->name);
+			rc = ep_pattern_compile(line, strlen(line), what,
+			                        &category->patterns[category->pattern_count],
+			                        message, sizeof(message));
+			if (rc < 0) {
+				if (rc == -EINVAL)
+					host->log(instance, EP_LOG_ERROR, "%s", message);
 				goto cleanup;
 			}
 			category->pattern_count++;
@@ -413,6 +448,11 @@ int analyzer_categories_load(const struct ep_host_api *host, struct ep_instance 
 	return 0;
 }
 
+const char *analyzer_category_pattern(const struct analyzer_category *category, size_t i)
+{
+	return ep_pattern_source(category->patterns[i]);
+}
+
 void analyzer_categories_free(const struct ep_host_api *host,
                               struct analyzer_categories *categories)
 {
@@ -426,7 +466,7 @@ static bool analyzer_category_matches_text(const struct analyzer_category *categ
                                            const char *text)
 {
 	for (size_t i = 0; i < category->pattern_count; i++)
-		if (regexec(&category->patterns[i], text, 0, NULL, 0) == 0)
+		if (ep_pattern_match(category->patterns[i], text, strlen(text)))
 			return true;
 	return false;
 }

@@ -11,12 +11,15 @@
 #ifndef EP_ANALYZER_COMMON_H
 #define EP_ANALYZER_COMMON_H
 
-#include <regex.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
 #include <e2e-profile/plugin.h>
+
+/* core/pattern.c is compiled into the analyzers (it depends on PCRE2
+ * only), so categories read patterns exactly as `top --focus` does. */
+struct ep_pattern;
 
 /* Sample types of a Go heap profile (docs/pprof-semantics.md). */
 #define ANALYZER_INUSE_SPACE   "inuse_space"
@@ -99,6 +102,14 @@ int64_t analyzer_subtract(int64_t a, int64_t b);
 int64_t analyzer_round(double value);
 /* The last component of path ("runs/x/heap3.pprof" -> "heap3.pprof"). */
 const char *analyzer_basename(const char *path);
+/* path inside run's directory without the directory ("heap8.pprof",
+ * "controller/heap8.pprof"): how an analysis report, written in the run
+ * directory, names a snapshot in a command; path itself when it lies
+ * elsewhere. */
+const char *analyzer_run_relative(const struct ep_run_info *run, const char *path);
+/* Writes text into out (len bytes) quoted for a POSIX shell: '...' with
+ * each ' as '\''. Returns out; truncates when it does not fit. */
+char *analyzer_shell_quote(char *out, size_t len, const char *text);
 /* Formats a rate in bytes/second for people, e.g. "1.20MB/s". */
 char *analyzer_format_rate(const struct ep_host_api *host, char *buffer, size_t size,
                            double bytes_per_second);
@@ -112,7 +123,8 @@ struct ep_value analyzer_none(void);
 /* Categories of code (OpenAPI, JSON decoding, ...), shared by the category
  * and cpu analyzers so both count a sample in a category the same way.
  *
- * A category is a list of POSIX extended regexes from a [category.NAME]
+ * A category is a list of patterns in Go regexp (RE2) syntax, read by
+ * PCRE2 (docs/patterns.md), from a [category.NAME]
  * section of the configuration (display_name = TEXT, pattern = REGEX,
  * repeated for more), or, when there is none, the built-in set (openapi,
  * json, dynamic, informers, reflection).  A sample belongs to a category
@@ -124,9 +136,9 @@ struct ep_value analyzer_none(void);
 #define ANALYZER_CATEGORY_NAME_MAX 64
 
 struct analyzer_category {
-	char *name;         /* e.g. "openapi"; host->strdup */
-	char *display_name; /* e.g. "OpenAPI"; host->strdup */
-	regex_t *patterns;  /* pattern_count compiled regexes; host->alloc */
+	char *name;                   /* e.g. "openapi"; host->strdup */
+	char *display_name;           /* e.g. "OpenAPI"; host->strdup */
+	struct ep_pattern **patterns; /* pattern_count compiled patterns; host->alloc */
 	size_t pattern_count;
 };
 
@@ -143,13 +155,15 @@ struct analyzer_categories {
  * analyzer_categories_free() in every case. */
 int analyzer_categories_load(const struct ep_host_api *host, struct ep_instance *instance,
                              bool builtin_allowed, struct analyzer_categories *categories);
+/* The text of pattern i of category, as configured. */
+const char *analyzer_category_pattern(const struct analyzer_category *category, size_t i);
 /* Frees what categories holds and zeroes it; safe on a zeroed one. */
 void analyzer_categories_free(const struct ep_host_api *host,
                               struct analyzer_categories *categories);
 
 /* Matches the frames of one profile against categories, remembering each
  * (location, category) answer: the same frames recur on thousands of
- * stacks, and a regex run is the cost. */
+ * stacks, and a pattern match is the cost. */
 struct analyzer_category_matcher {
 	const struct analyzer_categories *categories; /* borrowed */
 	const struct ep_profile *profile;             /* borrowed */

@@ -2,7 +2,7 @@
  * peak, its share of the total, its growth since the first snapshot, and
  * its in-use bytes in every heap snapshot (the timeline).
  *
- * A category is a list of POSIX extended regexes.  A sample belongs to it
+ * A category is a list of Go regexp (RE2) patterns.  A sample belongs to it
  * when any frame of its stack matches, exactly as `go tool pprof
  * -focus=REGEX` keeps samples: a frame (location) matches when one of its
  * lines' function name or source file name matches, or its mapping's file
@@ -17,15 +17,17 @@
  *     pattern = k8s\.io/kube-openapi
  *     pattern = discovery          (repeat the key for more patterns)
  * and, when there are none, from the built-in set below (openapi, json,
- * dynamic, informers, reflection).  A bad regex fails init naming its
- * section.
+ * dynamic, informers, reflection).  A bad pattern fails init naming its
+ * section and the offset of the error.
  *
  * The categories and their matching live in analyzer_common, shared with
  * the cpu analyzer.
  *
  * Build: part of the tree (plugins/analyzers/meson.build), or alone:
- *     cc -shared -fPIC -fvisibility=hidden $(pkg-config --cflags e2e-profile-plugin) \
- *        category.c analyzer_common.c -o category.so
+ *     cc -shared -fPIC -fvisibility=hidden -I../../core \
+ *        $(pkg-config --cflags e2e-profile-plugin libpcre2-8) \
+ *        category.c analyzer_common.c ../../core/pattern.c \
+ *        $(pkg-config --libs libpcre2-8) -o category.so
  * Use: list it in [run] analyzers; [analyzer.category] builtin_categories
  * = false turns the built-in set off.  Report ids: docs/report-ids.md.
  */
@@ -191,8 +193,35 @@ static int category_report_metrics(struct category_analyzer *self, struct ep_rep
 	                           EP_UNIT_BYTES);
 }
 
+/* One note per category: the pprof command that gives its bytes (the
+ * "Showing nodes accounting for" figure), run from the run directory. */
+static int category_report_commands(struct category_analyzer *self, struct ep_report *report,
+                                    const char *peak)
+{
+	const struct ep_host_api *host = self->host;
+	int rc = 0;
+	for (size_t c = 0; rc >= 0 && c < self->categories.count; c++) {
+		const struct analyzer_category *category = &self->categories.items[c];
+		char joined[2048] = "", quoted[4200];
+		size_t w = 0;
+		for (size_t i = 0; i < category->pattern_count; i++) {
+			int n = snprintf(joined + w, sizeof(joined) - w, "%s%s", i > 0 ? "|" : "",
+			                 analyzer_category_pattern(category, i));
+			if (n < 0 || (size_t)n >= sizeof(joined) - w)
+				break;
+			w += (size_t)n;
+		}
+		rc = host->report_note(report,
+		                       "%s: go tool pprof -sample_index=inuse_space -top "
+		                       "-nodefraction=0 -focus=%s %s",
+		                       category->name,
+		                       analyzer_shell_quote(quoted, sizeof(quoted), joined), peak);
+	}
+	return rc;
+}
+
 static int category_report(struct category_analyzer *self, struct ep_report *report,
-                           const struct analyzer_heap_scan *scan,
+                           const struct ep_run_info *run, const struct analyzer_heap_scan *scan,
                            const struct category_totals *peak, const struct category_totals *first)
 {
 	const struct ep_host_api *host = self->host;
@@ -240,6 +269,10 @@ static int category_report(struct category_analyzer *self, struct ep_report *rep
 	        "and the shares may add up to more than 100%%. Uncategorized is what no "
 	        "category matched.",
 	        peak_file, total, first_file);
+	if (rc >= 0)
+		rc = category_report_commands(
+		        self, report,
+		        analyzer_run_relative(run, scan->snapshots[scan->peak].snapshot->path));
 	if (rc < 0 || !self->categories.builtin)
 		return rc;
 	return host->report_note(report, "No [category.NAME] section is configured, so the "
@@ -354,7 +387,7 @@ static int category_analyze(void *state, const struct ep_run_info *run, struct e
 		goto cleanup;
 	category_totals_from_row(&timeline, 0, &first);
 	category_totals_from_row(&timeline, scan.peak, &peak);
-	rc = category_report(self, report, &scan, &peak, &first);
+	rc = category_report(self, report, run, &scan, &peak, &first);
 	if (rc >= 0)
 		rc = category_report_timeline(self, report, &scan, timeline.timeline);
 

@@ -22,8 +22,10 @@
  * Profiles are read one at a time.
  *
  * Build: part of the tree (plugins/analyzers/meson.build), or alone:
- *     cc -shared -fPIC -fvisibility=hidden $(pkg-config --cflags e2e-profile-plugin) \
- *        cpu.c analyzer_common.c -o cpu.so
+ *     cc -shared -fPIC -fvisibility=hidden -I../../core \
+ *        $(pkg-config --cflags e2e-profile-plugin libpcre2-8) \
+ *        cpu.c analyzer_common.c ../../core/pattern.c \
+ *        $(pkg-config --libs libpcre2-8) -o cpu.so
  * Use: list it in [run] analyzers and take CPU profiles (--profiles cpu);
  * settings go in [analyzer.cpu]:
  *     top = 20                    rows of cpu.top

@@ -23,8 +23,10 @@
  * the profiles.
  *
  * Build: part of the tree (plugins/analyzers/meson.build), or alone:
- *     cc -shared -fPIC -fvisibility=hidden $(pkg-config --cflags e2e-profile-plugin) \
- *        goroutine.c analyzer_common.c -o goroutine.so
+ *     cc -shared -fPIC -fvisibility=hidden -I../../core \
+ *        $(pkg-config --cflags e2e-profile-plugin libpcre2-8) \
+ *        goroutine.c analyzer_common.c ../../core/pattern.c \
+ *        $(pkg-config --libs libpcre2-8) -o goroutine.so
  * Use: list it in [run] analyzers and take goroutine snapshots (--profiles
  * goroutine); settings go in [analyzer.goroutine]:
  *     leak_min_growth = 10    goroutines a stack must gain to count as a leak

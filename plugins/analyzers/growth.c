@@ -12,8 +12,10 @@
  * other), whatever the number of snapshots.
  *
  * Build: part of the tree (plugins/analyzers/meson.build), or alone:
- *     cc -shared -fPIC -fvisibility=hidden $(pkg-config --cflags e2e-profile-plugin) \
- *        growth.c analyzer_common.c -o growth.so
+ *     cc -shared -fPIC -fvisibility=hidden -I../../core \
+ *        $(pkg-config --cflags e2e-profile-plugin libpcre2-8) \
+ *        growth.c analyzer_common.c ../../core/pattern.c \
+ *        $(pkg-config --libs libpcre2-8) -o growth.so
  * Use: list it in [run] analyzers; settings go in [analyzer.growth]:
  *     top = 10                         rows of the growers tables
  *     growth_threshold_percent = 10    what counts as steady growth
@@ -341,6 +343,15 @@ static int growth_analyze(void *state, const struct ep_run_info *run, struct ep_
 	rc = growth_report_growers(self, report, "growth.growers_last",
 	                           "Top growers from the first snapshot to the last (in-use bytes)",
 	                           &scan, scan.count - 1, first);
+	if (rc < 0)
+		goto cleanup;
+	rc = host->report_note(
+	        report,
+	        "From this directory, go tool pprof -sample_index=inuse_space -top -base=%s %s "
+	        "prints growth.growers_peak, and the same with %s growth.growers_last.",
+	        analyzer_run_relative(run, scan.snapshots[0].snapshot->path),
+	        analyzer_run_relative(run, scan.snapshots[scan.peak].snapshot->path),
+	        analyzer_run_relative(run, scan.snapshots[scan.count - 1].snapshot->path));
 	if (rc < 0)
 		goto cleanup;
 	if (scan.skipped > 0)

@@ -14,8 +14,10 @@
  * run was.
  *
  * Build: part of the tree (plugins/analyzers/meson.build), or alone:
- *     cc -shared -fPIC -fvisibility=hidden $(pkg-config --cflags e2e-profile-plugin) \
- *        heap.c analyzer_common.c -o heap.so
+ *     cc -shared -fPIC -fvisibility=hidden -I../../core \
+ *        $(pkg-config --cflags e2e-profile-plugin libpcre2-8) \
+ *        heap.c analyzer_common.c ../../core/pattern.c \
+ *        $(pkg-config --libs libpcre2-8) -o heap.so
  * Use: list it in [run] analyzers (default heap,growth,category); settings
  * go in [analyzer.heap]:
  *     top = 20    rows of heap.top and heap.diff
@@ -23,6 +25,7 @@
  */
 #include <errno.h>
 #include <stdio.h>
+#include <string.h>
 
 #include <e2e-profile/plugin.h>
 
@@ -102,11 +105,13 @@ static int heap_report_top(struct heap_analyzer *self, struct ep_report *report,
 }
 
 static int heap_report_peak(struct heap_analyzer *self, struct ep_report *report,
-                            const struct analyzer_heap_scan *scan, const struct ep_top *top)
+                            const struct ep_run_info *run, const struct analyzer_heap_scan *scan,
+                            const struct ep_top *top)
 {
 	const struct ep_host_api *host = self->host;
 	const struct analyzer_heap_totals *peak = &scan->snapshots[scan->peak];
 	const char *file = analyzer_basename(peak->snapshot->path);
+	const char *relative = analyzer_run_relative(run, peak->snapshot->path);
 	int rc = host->report_section(report, "heap", "Peak memory");
 	if (rc < 0)
 		return rc;
@@ -136,9 +141,10 @@ static int heap_report_peak(struct heap_analyzer *self, struct ep_report *report
 	host->format_value(bytes, sizeof(bytes), peak->inuse_bytes, EP_UNIT_BYTES, "auto");
 	rc = host->report_note(report,
 	                       "The peak is %s, taken %.0f s into the run, with %s in use (of %zu "
-	                       "heap snapshots). The table shows its top functions as `go tool "
-	                       "pprof -sample_index=inuse_space -top %s` does.",
-	                       file, peak->snapshot->offset_seconds, bytes, scan->count, file);
+	                       "heap snapshots). The table shows its top functions; from this "
+	                       "directory, go tool pprof -sample_index=inuse_space -top %s "
+	                       "prints the same.",
+	                       file, peak->snapshot->offset_seconds, bytes, scan->count, relative);
 	if (rc < 0)
 		return rc;
 	if (scan->skipped > 0)
@@ -167,7 +173,7 @@ static int heap_analyze(void *state, const struct ep_run_info *run, struct ep_re
 	                       &top);
 	if (rc < 0)
 		goto cleanup;
-	rc = heap_report_peak(self, report, &scan, top);
+	rc = heap_report_peak(self, report, run, &scan, top);
 
 cleanup:
 	host->top_release(self->instance, top);
@@ -268,6 +274,18 @@ static int heap_compare(void *state, const struct ep_run_info *a, const struct e
 	if (rc < 0)
 		goto cleanup;
 	rc = heap_report_diff(self, report, a_top, b_top, diff);
+	if (rc < 0)
+		goto cleanup;
+	/* Where the peaks are, relative to their run directories: the host
+	 * writes their pprof diff beside the comparison from these. */
+	rc = host->report_metric(report, "heap.peak_snapshot_a", "Peak snapshot of A",
+	                         analyzer_text(analyzer_run_relative(a, a_totals->snapshot->path)),
+	                         EP_UNIT_NONE);
+	if (rc < 0)
+		goto cleanup;
+	rc = host->report_metric(report, "heap.peak_snapshot_b", "Peak snapshot of B",
+	                         analyzer_text(analyzer_run_relative(b, b_totals->snapshot->path)),
+	                         EP_UNIT_NONE);
 	if (rc < 0)
 		goto cleanup;
 	rc = host->report_note(report,

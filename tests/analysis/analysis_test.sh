@@ -68,6 +68,83 @@ if [ -z "$counts" ] || { [ "$rc" -ne 0 ] && [ "${counts#* }" = 0 ]; }; then
 	fail "check_analysis.py exited $rc"
 fi
 
+# The comparison writes the pprof diff of the two peaks beside its reports:
+# its top is -diff_base of the peaks (and pprof's own when go is here).
+diff_pb=$out/comparisons/baseline-vs-with-caching.diff.pb.gz
+peaks=$(python3 -c '
+import json, sys
+runs = json.load(open(sys.argv[1]))["runs"]
+print(runs["baseline"]["peak"]["file"], runs["with-caching"]["peak"]["file"])
+' "$data/expected.json")
+a_peak=$data/baseline/${peaks% *}
+b_peak=$data/with-caching/${peaks#* }
+if [ -f "$diff_pb" ] && TZ=UTC "$exe" top "$diff_pb" >diff.top 2>err &&
+	TZ=UTC "$exe" top --diff-base "$a_peak" "$b_peak" >diff.want 2>err && cmp -s diff.top diff.want; then
+	pass
+else
+	fail "comparisons/baseline-vs-with-caching.diff.pb.gz: missing, or its top is not -diff_base of the peaks"
+fi
+if command -v go >/dev/null 2>&1 && [ -f "$diff_pb" ]; then
+	TZ=UTC go tool pprof -symbolize=none -top "$diff_pb" >diff.theirs 2>/dev/null
+	TZ=UTC go tool pprof -symbolize=none -top -diff_base="$a_peak" "$b_peak" >diff.pprof 2>/dev/null
+	if cmp -s diff.theirs diff.pprof && cmp -s diff.top diff.pprof; then
+		pass
+	else
+		fail "go tool pprof -top of the peak diff differs from -diff_base of the peaks"
+	fi
+fi
+if grep -qF 'go tool pprof -http=: baseline-vs-with-caching.diff.pb.gz' \
+	"$out/comparisons/baseline-vs-with-caching.md"; then
+	pass
+else
+	fail "the comparison's markdown does not give the command that opens the peak diff"
+fi
+
+# Every go tool pprof command the reports print runs as printed from the
+# report's directory (paths relative to it), and the category commands
+# give exactly the category's bytes.
+if command -v go >/dev/null 2>&1; then
+	if python3 - "$out" <<'PYEOF' >commands.out 2>&1; then
+import json, os, re, subprocess, sys
+out = sys.argv[1]
+checked = 0
+def notes(doc):
+    for section in doc.get("sections", []):
+        for item in section.get("items", []):
+            if item.get("type") == "note":
+                yield item.get("text", "")
+for report in ("baseline/analysis.json", "comparisons/baseline-vs-with-caching.json"):
+    path = os.path.join(out, report)
+    doc = json.load(open(path))
+    metrics = {i["id"]: i.get("value") for s in doc["sections"] for i in s.get("items", []) if i.get("type") == "metric"}
+    for text in notes(doc):
+        for m in re.finditer(r"(?:^|[,:] )(go tool pprof (?:(?! (?:prints|browses|and the same)).)*)", text):
+            command = m.group(1).rstrip(".")
+            if "-http" in command:
+                continue
+            run = command.replace("go tool pprof ", "go tool pprof -symbolize=none -unit=B ", 1)
+            result = subprocess.run(["sh", "-c", run], cwd=os.path.dirname(path), capture_output=True,
+                                    text=True, env=dict(os.environ, TZ="UTC"))
+            if result.returncode != 0 or "Showing nodes accounting for" not in result.stdout:
+                print(f"FAIL: {report}: {command}: exit {result.returncode}: {result.stderr.strip()[:200]}")
+                sys.exit(1)
+            name = text.split(":", 1)[0]
+            if "-focus=" in command and f"category.{name}.inuse_bytes" in metrics:
+                shown = int(re.search(r"Showing nodes accounting for (-?\d+)B?,", result.stdout).group(1))
+                if shown != metrics[f"category.{name}.inuse_bytes"]:
+                    print(f"FAIL: {report}: {command}: {shown} != category.{name}.inuse_bytes")
+                    sys.exit(1)
+            checked += 1
+print(f"{checked} commands")
+sys.exit(0 if checked >= 8 else 1)
+PYEOF
+		pass
+	else
+		cat commands.out
+		fail "the go tool pprof commands of the reports"
+	fi
+fi
+
 # --fail-on: baseline -> with-caching improves; the reverse regresses.
 for rule in 'peak>+10%' 'category.openapi>+5%'; do
 	if expect_status "compare baseline with-caching --fail-on '$rule'" 0 \
@@ -93,6 +170,42 @@ fi
 if expect_status "compare baseline with-caching --fail-on 'nosuch>1'" 2 \
 	compare baseline with-caching --fail-on 'nosuch>1'; then
 	stderr_has "--fail-on 'nosuch>1'" nosuch
+fi
+
+# Categories in RE2 syntax ((?i), \b, \d, alternation, anchors, a lazy
+# quantifier): each counts exactly what pprof -focus=P counts.
+custom=$work/custom
+mkdir "$custom"
+cp -R "$data/baseline" "$custom/" || exit 1
+python3 -c '
+import json, sys
+for name, item in json.load(open(sys.argv[1]))["custom_categories"]["items"].items():
+    pattern = item["pattern"]
+    print(f"[category.{name}]\npattern = {pattern}\n")
+' "$data/expected.json" >"$work/custom.ini"
+if "$exe" -c "$work/custom.ini" -o "$custom" analyze baseline >stdout 2>err; then
+	pass
+	python3 "$here/check_analysis.py" --custom "$data/expected.json" "$custom" >check.out 2>&1
+	rc=$?
+	grep -v '^[0-9]* passed, [0-9]* failed$' check.out
+	counts=$(sed -n 's/^\([0-9]*\) passed, \([0-9]*\) failed$/\1 \2/p' check.out)
+	if [ -n "$counts" ] && [ "${counts% *}" -gt 0 ]; then
+		passed=$((passed + ${counts% *}))
+		failed=$((failed + ${counts#* }))
+	else
+		fail "check_analysis.py --custom exited $rc"
+	fi
+else
+	fail "analyze baseline with custom categories"
+fi
+# An invalid pattern stops analyze before it starts, naming the file, line
+# and key, with PCRE2's offset.
+printf '[category.broken]\npattern = (?i)open(api\n' >"$work/broken.ini"
+if expect_status "analyze with an invalid category pattern" 2 \
+	-c "$work/broken.ini" analyze baseline; then
+	stderr_has "invalid category pattern" "[category.broken] pattern: invalid pattern '(?i)open(api'"
+	stderr_has "invalid category pattern" "broken.ini:2: "
+	stderr_has "invalid category pattern" "missing closing parenthesis at offset 12"
 fi
 
 # The data runs are inputs only: the test wrote into its copies.

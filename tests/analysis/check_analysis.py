@@ -4,11 +4,14 @@ figures `go tool pprof` computes (data/make-expected.sh), with real parsers:
 json, csv and xml.etree.
 
 usage: check_analysis.py [--no-manifest] EXPECTED_JSON OUTPUT_DIR
+       check_analysis.py --custom EXPECTED_JSON OUTPUT_DIR
 OUTPUT_DIR holds baseline/ and with-caching/ after `analyze`, and
 comparisons/baseline-vs-with-caching.* after `compare baseline with-caching`.
 With --no-manifest the run directories have no run.json (the layout the
 earlier tools left): snapshot offsets are then checked against each
 profile's own time_nanos, read here with a separate protobuf reader.
+With --custom, OUTPUT_DIR holds the run of expected.json's custom_categories
+analyzed with those [category.NAME] pattern = P sections (and nothing else).
 Prints each failure, then "N passed, N failed"; exits 1 on any failure.
 """
 import csv
@@ -397,7 +400,36 @@ def manifest_from_profiles(directory):
                           for f, t in times.items()]}
 
 
+def check_custom(expected, out):
+    """The RE2-style categories: each counts what pprof -focus=P counts."""
+    custom = expected['custom_categories']
+    run = custom['run']
+    where = f'{run}/analysis.json (custom categories)'
+    doc = load_json(os.path.join(out, run, 'analysis.json'))
+    if doc is None:
+        return
+    report = Report(doc, where)
+    names = list(custom['items'])
+    rows = report.table('category.categories')
+    if rows is not None:
+        equal([row.get('name') for row in rows], names + ['uncategorized'],
+              f'{where}: category.categories names')
+    for name, exp in custom['items'].items():
+        what = f'{where}: category {name} (-focus={exp["pattern"]})'
+        equal(report.metric(f'category.{name}.inuse_bytes'), exp['inuse_bytes_peak'],
+              f'{what}: inuse_bytes')
+        equal(report.metric(f'category.{name}.growth_bytes'),
+              exp['inuse_bytes_peak'] - exp['inuse_bytes_first'], f'{what}: growth_bytes')
+
+
 def main():
+    if len(sys.argv) == 4 and sys.argv[1] == '--custom':
+        expected = load_json(sys.argv[2])
+        if expected is None:
+            return 1
+        check_custom(expected, sys.argv[3])
+        print(f'{passed} passed, {failed} failed')
+        return 1 if failed else 0
     args = sys.argv[1:]
     no_manifest = bool(args) and args[0] == '--no-manifest'
     if no_manifest:

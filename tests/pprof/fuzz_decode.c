@@ -7,6 +7,7 @@
 #include <stdint.h>
 #include <stdio.h>
 
+#include "pattern.h"
 #include "pprof/aggregate.h"
 #include "pprof/decode.h"
 #include "pprof/top.h"
@@ -43,6 +44,30 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	top.cum = true;
 	top.nodecount = 3;
 	top.sample_index = "0";
+	ep_top_write(sink, p, &top, err, sizeof(err));
+	/* pprof's views: lines and addresses, filters cutting lines and
+	 * stacks, -diff_base and -normalize against itself. */
+	static struct ep_pattern *focus, *hide, *show_from;
+	if (focus == NULL &&
+	    (ep_pattern_compile("(?i)a|main", 10, "focus", &focus, err, sizeof(err)) < 0 ||
+	     ep_pattern_compile("^r", 2, "hide", &hide, err, sizeof(err)) < 0 ||
+	     ep_pattern_compile("\\d", 2, "show_from", &show_from, err, sizeof(err)) < 0)) {
+		ep_profile_free(p);
+		return 0;
+	}
+	struct ep_node_view view = { .granularity = EP_GRANULARITY_LINES,
+		                     .focus = focus,
+		                     .hide = hide,
+		                     .show_from = show_from };
+	top.view = &view;
+	top.base = NULL;
+	ep_top_write(sink, p, &top, err, sizeof(err));
+	struct ep_node_view diff = { .granularity = EP_GRANULARITY_ADDRESSES,
+		                     .diff_base = true,
+		                     .normalize = true };
+	top.view = &diff;
+	top.base = p;
+	top.unit = "kb";
 	ep_top_write(sink, p, &top, err, sizeof(err));
 	ep_profile_free(p);
 	return 0;

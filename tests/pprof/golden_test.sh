@@ -3,8 +3,8 @@
 # DATADIR (listed in DATADIR/golden.tsv; DATADIR/regen.sh rewrites them).
 #
 # Usage: golden_test.sh EXE DATADIR
-# Each line of golden.tsv is "GOLDEN<TAB>PROFILE<TAB>OPTIONS"; a --base FILE
-# in OPTIONS is relative to DATADIR.  Prints a diff for every mismatch and
+# Each line of golden.tsv is "GOLDEN<TAB>PROFILE<TAB>OPTIONS"; a --base or
+# --diff-base FILE in OPTIONS is relative to DATADIR.  Prints a diff for every mismatch and
 # "N passed, N failed"; exits 1 when anything failed.
 set -u
 
@@ -35,7 +35,7 @@ while IFS=$'\t' read -r golden profile options || [ -n "$golden" ]; do
 	while [ $i -lt ${#words[@]} ]; do
 		word=${words[$i]}
 		args+=("$word")
-		if [ "$word" = --base ] && [ $((i + 1)) -lt ${#words[@]} ]; then
+		if { [ "$word" = --base ] || [ "$word" = --diff-base ]; } && [ $((i + 1)) -lt ${#words[@]} ]; then
 			i=$((i + 1))
 			args+=("$datadir/${words[$i]}")
 		fi

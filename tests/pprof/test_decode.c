@@ -116,7 +116,7 @@ struct fixture {
 	Perftools__Profiles__Label labels[3];
 	Perftools__Profiles__Label *labels0[2], *labels1[1];
 	int64_t comments[1];
-	char *strings[S_COUNT];
+	ProtobufCBinaryData strings[S_COUNT];
 };
 
 static void fixture_init(struct fixture *f)
@@ -136,8 +136,10 @@ static void fixture_init(struct fixture *f)
 		"https://doc",
 	};
 	memset(f, 0, sizeof(*f));
-	for (int i = 0; i < S_COUNT; i++)
-		f->strings[i] = (char *)(uintptr_t)texts[i];
+	for (int i = 0; i < S_COUNT; i++) {
+		f->strings[i].data = (uint8_t *)(uintptr_t)texts[i];
+		f->strings[i].len = strlen(texts[i]);
+	}
 	Perftools__Profiles__Profile *p = &f->profile;
 	perftools__profiles__profile__init(p);
 	for (int i = 0; i < 2; i++) {
@@ -520,7 +522,8 @@ static void every_validity_rule_is_enforced(void **state)
 	struct fixture f;
 
 	fixture_init(&f);
-	f.strings[0] = "notempty";
+	f.strings[0].data = (uint8_t *)(uintptr_t) "notempty";
+	f.strings[0].len = 8;
 	expect_invalid(&f, "string_table[0] must be \"\"");
 
 	fixture_init(&f);

@@ -28,6 +28,9 @@
 #                                of each peak (0 when the function is not in that profile)
 # Category regexes: the built-in set of plugins/analyzers/category.c, each
 # category's patterns joined with |.
+#   custom category bytes        the same -focus figure for the RE2-style patterns of
+#   (baseline, peak and first)   `custom` below, which analysis_test.sh configures as
+#                                [category.NAME] pattern = P (expected.json: custom_categories)
 set -eu
 set -o pipefail
 data=$(realpath "${1:-$(dirname "$0")}")
@@ -39,6 +42,16 @@ declare -A regex=(
 	[dynamic]='k8s\.io/client-go/dynamic|unstructured'
 	[informers]='k8s\.io/client-go/tools/cache|informer|Informer|controller-runtime/pkg/cache'
 	[reflection]='^reflect\.|reflect\.'
+)
+# RE2 constructs users write, each one [category.NAME] pattern in the test.
+custom_names=(case_insensitive word digits anchored nongreedy file)
+declare -A custom=(
+	[case_insensitive]='(?i)OPENAPICLIENT'
+	[word]='\bschema\b'
+	[digits]='func\d'
+	[anchored]='^encoding/json\.(Unmarshal|unquote)$'
+	[nongreedy]='decodeState\)\.[a-z]+?Interface'
+	[file]='(?i)^bytes\..*GROW'
 )
 all_regex=
 for c in "${categories[@]}"; do all_regex+=${all_regex:+|}${regex[$c]}; done
@@ -106,6 +119,17 @@ trap 'rm -f "$records"' EXIT
 				echo "category	$run	$c	$which	$shown	${filter[*]}"
 			done
 		done
+		for c in "${custom_names[@]}"; do
+			[ "$run" = baseline ] || break
+			for which in peak first; do
+				f=$peak
+				[ "$which" = first ] && f=$first
+				out=$(pp -sample_index=inuse_space -top -unit=B -nodefraction=0 -focus="${custom[$c]}" "$dir/$f")
+				shown=$(header_shown <<<"$out")
+				need "$run/$f custom category $c" "$shown"
+				echo "custom	$run	$c	$which	$shown	${custom[$c]}"
+			done
+		done
 		pp -sample_index=inuse_space -top -unit=B -base="$dir/$first" "$dir/$peak" | rows |
 			head -n 5 | sed "s/^/grower	$run	/"
 		# The peak's total as pprof prints it without -unit (e.g. 104.52MB).
@@ -126,11 +150,15 @@ trap 'rm -f "$records"' EXIT
 python3 - "$records" "$data/expected.json" <<'EOF'
 import json, re, sys
 
-runs, version, diff_rows, flats = {}, None, [], {}
+runs, version, diff_rows, flats, custom = {}, None, [], {}, {}
 for line in open(sys.argv[1]):
     f = line.rstrip("\n").split("\t")
     if f[0] == "pprof_version":
         version = f[1]
+        continue
+    if f[0] == "custom":
+        cat = custom.setdefault(f[2], {"pattern": f[5]})
+        cat["inuse_bytes_" + f[3]] = int(f[4])
         continue
     if f[0] == "diff":
         diff_rows.append({"function": re.sub(r" \((partial-)?inline\)$", "", f[4]),
@@ -187,6 +215,7 @@ doc = {
         },
         "heap_diff": diff_rows,
     },
+    "custom_categories": {"run": "baseline", "items": custom},
 }
 with open(sys.argv[2], "w") as out:
     json.dump(doc, out, indent=2)

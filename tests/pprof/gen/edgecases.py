@@ -866,6 +866,108 @@ def mk_labels(which):
     return p
 
 
+def mk_views(which="new"):
+    """A profile for pprof's views and filters (-lines, -files, -addresses,
+    -focus, -ignore, -hide, -show, -show_from, -tagfocus, -tagignore):
+    source paths pprof cleans and trims (/proc/self/cwd/, "..", "//"),
+    two functions of one file with different start lines (separate -files
+    nodes), names users match with \\b, \\d and (?i), an inlined chain,
+    recursion, drop_frames cutting a partly inlined location, string
+    labels, and numeric labels with and without units.  "base" is the
+    earlier run -diff_base and -normalize compare it with."""
+    p = heap_profile("/usr/local/bin/viewapp")
+    p.time_nanos = T0 if which == "base" else T0 + 60 * 10**9
+    p.drop_frames = "runtime\\.mallocgc|runtime\\.newobject"
+    F = {}
+
+    def fn(name, filename, start=0):
+        if name not in F:
+            F[name] = p.add_function(name, filename, start_line=start)
+        return F[name]
+
+    fn("runtime.main", "/usr/lib/go/src/runtime/proc.go", 200)
+    fn("main.main", "/proc/self/cwd/./cmd/app/main.go", 20)
+    fn("main.(*List).Get", "/build/src/app/../app/list.go", 10)
+    fn("main.ListAll", "/build/src/app//list.go", 40)
+    fn("main.list2", "/build/src/app/list.go", 70)
+    fn("k8s.io/kube-openapi/pkg/handler.(*OpenAPIService).Schema",
+       "/go/pkg/mod/k8s.io/kube-openapi/pkg/handler/handler.go", 90)
+    fn("encoding/json.Unmarshal", "/usr/lib/go/src/encoding/json/decode.go", 95)
+    fn("encoding/json.(*decodeState).object", "/usr/lib/go/src/encoding/json/decode.go", 600)
+    fn("main.recurse", "/proc/self/cwd/cmd/app/rec.go", 5)
+    fn("runtime.mallocgc", "/usr/lib/go/src/runtime/malloc.go", 900)
+    fn("runtime.newobject", "/usr/lib/go/src/runtime/malloc.go", 1190)
+    fn("main.handle2xx", "relative/./dir/h.go", 1)
+    loc_ids = {}
+
+    def loc(lines, address):
+        key = tuple(lines)
+        if key not in loc_ids:
+            loc_ids[key] = p.add_location([(F[n], ln) for n, ln in lines], mapping_id=1,
+                                          address=address)
+        return loc_ids[key]
+
+    rt = loc([("runtime.main", 250)], 0x401000)
+    mm = loc([("main.main", 31)], 0x401100)
+    mm2 = loc([("main.main", 35)], 0x401108)
+    get = loc([("main.(*List).Get", 12)], 0x401200)
+    alloc = loc([("main.ListAll", 44)], 0x401300)
+    l2 = loc([("main.list2", 71)], 0x401400)
+    # json decoding inlined into the OpenAPI handler, malloc below it
+    schema = loc([("encoding/json.(*decodeState).object", 610), ("encoding/json.Unmarshal", 99),
+                  ("k8s.io/kube-openapi/pkg/handler.(*OpenAPIService).Schema", 93)], 0x401500)
+    # drop_frames matches the inner line only: the location keeps its caller
+    partly = loc([("runtime.mallocgc", 950), ("main.list2", 73)], 0x401600)
+    malloc = loc([("runtime.newobject", 1192)], 0x401700)
+    rec = loc([("main.recurse", 7)], 0x401800)
+    h2 = loc([("main.handle2xx", 3)], 0x401900)
+    b = lambda n: ("bytes", None, n, None)
+    h = lambda v: ("handler", v, None, None)
+    kb = lambda n: ("size", None, n, "kilobytes")
+    m = 1 if which == "new" else 2
+    samples = [
+        ([get, mm, rt], [4, 4096, 2, 2048], [b(1024), h("api")]),
+        ([alloc, mm, rt], [8 * m, 65536 * m, 8, 65536], [b(8192), h("web")]),
+        ([l2, alloc, mm, rt], [3, 96, 3, 96], [b(32)]),
+        ([malloc, partly, mm2, rt], [2, 4096, 1, 2048], [b(2048), kb(2)]),
+        ([malloc, schema, mm, rt], [50 * m, 51200 * m, 40, 40960], [b(1024), h("api")]),
+        ([schema, mm2, rt], [10, 5120, 10, 5120], [b(512), h("api"), kb(1)]),
+        ([rec, rec, rec, mm, rt], [6, 1536, 6, 1536], [b(256)]),
+        ([rec, mm, rt], [1, 256, 1, 256], [b(256), h("web")]),
+        ([h2, mm, rt], [1, 16, 0, 0], [b(16)]),
+        ([get, mm2, rt], [-2, -2048, -1, -1024], [b(1024)]),
+        ([rt], [0, 0, 1, 64], []),
+    ]
+    if which == "base":
+        samples = samples[1:] + [([l2, mm, rt], [7, 700, 7, 700], [b(100)])]
+    for locs, values, labels in samples:
+        p.add_sample(locs, values, labels)
+    return p
+
+
+def mk_nulnames():
+    """Names are byte strings: two functions that differ only after a NUL
+    stay two nodes and print with the NUL, as pprof prints them; a name
+    that starts with NUL is a name, not a nameless frame; a NUL in a file
+    name shows with -lines and -files; a NUL in the binary's file name and
+    in a comment shows in the header."""
+    p = heap_profile("/usr/local/bin/nul\0app")
+    p.comments = ["a\0comment"]
+    a = p.add_function("main.a\0b", "/src/a.go")
+    b = p.add_function("main.a\0c", "/src/a.go")
+    lead = p.add_function("\0lead", "/src/a\0.go")
+    mm = p.add_function("main.main", "/src/main.go")
+    la = p.add_location([(a, 3)], 1, 0x401000)
+    lb = p.add_location([(b, 4)], 1, 0x401010)
+    ll = p.add_location([(lead, 5)], 1, 0x401020)
+    lm = p.add_location([(mm, 6)], 1, 0x401030)
+    p.add_sample([la, lm], [1, 100, 1, 100])
+    p.add_sample([lb, lm], [2, 200, 2, 200])
+    p.add_sample([ll, lm], [3, 300, 3, 300])
+    p.add_sample([lb, la, lm], [1, 100, 1, 100])
+    return p
+
+
 # ---------------------------------------------------------------------------
 # Invalid profiles (pprof must reject them)
 # ---------------------------------------------------------------------------
@@ -1067,6 +1169,9 @@ def main():
     write_gz("units-time.pb.gz", mk_units_time())
     write_gz("labels-a.pb.gz", mk_labels("a"))
     write_gz("labels-b.pb.gz", mk_labels("b"))
+    write_gz("views.pb.gz", mk_views("new"))
+    write_gz("views-base.pb.gz", mk_views("base"))
+    write_gz("nulnames.pb.gz", mk_nulnames())
 
     for name, data in invalid_profiles().items():
         write("invalid/%s.pb.gz" % name, gz(data))
