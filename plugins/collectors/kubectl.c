@@ -509,8 +509,8 @@ static int kubectl_start(void *state)
 		/* Every forward failed the same way (RBAC, a wrong port...):
 		 * better said now than once per round. */
 		host->log(self->instance, EP_LOG_ERROR,
-		          "no port-forward to any of the %zu Running pods could be started",
-		          running_count);
+		          "no port-forward to any of the %zu Running pods could be started: %s",
+		          running_count, reason);
 		rc = rc < 0 ? rc : -ECONNREFUSED;
 		goto error;
 	}

@@ -515,6 +515,11 @@ static void test_failing_forward_fails_start_quoting_kubectl(void **state)
 	                                "kubectl port-forward -n " KUBECTL_TEST_NAMESPACE
 	                                " pod/ctrl-a :6060 exited with status 1: "
 	                                "error: error upgrading connection"));
+	/* The error line alone says why. */
+	assert_true(ep_mock_host_logged(&test->mock, "no port-forward to any of the 1 Running pods "
+	                                             "could be started: kubectl port-forward -n "
+	                                             "olmv1-system pod/ctrl-a :6060 exited with "
+	                                             "status 1: error: error upgrading"));
 	kubectl_test_assert_no_children(test);
 }
 

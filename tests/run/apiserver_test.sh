@@ -145,7 +145,17 @@ check "kubectl --context: port-forward with the flags" \
 	grep -qF -e "--context kind-other --kubeconfig $work/other port-forward -n olmv1-system pod/controller-a :6060" "$state/calls.log"
 check "kubectl --context: no kubectl left running" is "$(kubectl_left)" ""
 
-# 7. A wrong value is refused before anything runs, naming the key.
+# 7. batch: a [run.NAME] with collector = apiserver takes the pod keys.
+: >"$state/calls.log"
+printf '[run.b-api]\ncollector = apiserver\nnamespace = olmv1-system\nselector = app=operator-controller\ninterval = 1\ncommand = sleep 1.2\n' >api.ini
+ep batch api.ini
+check "batch: exit 0" is "$status" 0
+check "batch: snapshots" test -s out/b-api/heap0.pprof
+check "batch: the selector reached the apiserver collector" \
+	grep -qF -e "get pods -n olmv1-system -l app=operator-controller -o" "$state/calls.log"
+check "batch: no deployment lookup with a selector" bash -c "! grep -q 'get deployment' '$state/calls.log'"
+
+# 8. A wrong value is refused before anything runs, naming the key.
 ep run badport --collector apiserver --port 0 -- true
 check "bad port: refused" test "$status" -ne 0
 check "bad port: names the key" grep -q "\[collector.apiserver\] port must be between 1 and 65535" err
