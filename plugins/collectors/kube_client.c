@@ -567,7 +567,7 @@ error:
 	return rc;
 }
 
-/* Sets client->selector from the deployment's spec.selector.matchLabels. */
+/* The deployment's matchLabels as a selector (kube_client.h). */
 int kube_resolve_selector(const struct kube_client *client, const char *deployment, char **selector)
 {
 	const struct ep_host_api *host = client->host;
