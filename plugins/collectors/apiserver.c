@@ -242,7 +242,7 @@ static int apiserver_snapshot(void *state, const struct ep_snapshot_request *req
 	struct apiserver_collector *self = state;
 	const struct ep_host_api *host = self->host;
 	char below[128], path[640], what[700];
-	unsigned char *body = NULL;
+	char *body = NULL;
 	size_t size = 0;
 	long extra_seconds = 0;
 	if (request->source == NULL ||
@@ -265,14 +265,13 @@ static int apiserver_snapshot(void *state, const struct ep_snapshot_request *req
 	const char *args[] = { "get", "--raw", path };
 	rc = kube_run(&self->client, what, args, sizeof(args) / sizeof(args[0]),
 	              (self->timeout_seconds + extra_seconds) * 1000L,
-	              (size_t)PPROF_FETCH_MAX_BODY_BYTES, (char **)&body, &size, reason,
-	              reason_size);
+	              (size_t)PPROF_FETCH_MAX_BODY_BYTES, &body, &size, reason, reason_size);
 	if (rc < 0) {
 		host->log(self->instance, EP_LOG_DEBUG, "pod %s: %s", request->source, reason);
 		return rc;
 	}
-	rc = pprof_fetch_store(host, self->instance, body, size, request->path, reason,
-	                       reason_size);
+	rc = pprof_fetch_store(host, self->instance, (const unsigned char *)body, size,
+	                       request->path, reason, reason_size);
 	if (rc == 0)
 		host->log(self->instance, EP_LOG_DEBUG, "%s: %zu bytes -> %s", path, size,
 		          request->path);
