@@ -34,13 +34,13 @@ _e2e_profile()
 		esac
 	done
 	case $prev in
-	-c | --config | --base | --diff-base) COMPREPLY=($(compgen -f -- "$cur")); return ;;
+	-c | --config | --base | --diff-base | --kubeconfig) COMPREPLY=($(compgen -f -- "$cur")); return ;;
 	-o | --output-dir | --plugin-path) COMPREPLY=($(compgen -d -- "$cur")); return ;;
-	--collector) COMPREPLY=($(compgen -W "kubectl http" -- "$cur")); return ;;
+	--collector) COMPREPLY=($(compgen -W "kubectl http apiserver" -- "$cur")); return ;;
 	--reporters) COMPREPLY=($(compgen -W "markdown,csv,json markdown,csv,json,prometheus json,openmetrics" -- "$cur")); return ;;
 	--profiles) COMPREPLY=($(compgen -W "heap cpu goroutine allocs heap,cpu heap,goroutine heap,cpu,goroutine" -- "$cur")); return ;;
 	esac
-	local run_flags="--collector --url -n --namespace --deployment -l --selector --port -i --interval --profiles --cpu-duration --gc --target --force --analyzers --reporters -h --help"
+	local run_flags="--collector --url -n --namespace --deployment -l --selector --port --context --kubeconfig -i --interval --profiles --cpu-duration --gc --target --force --analyzers --reporters -h --help"
 	case $command in
 	"") COMPREPLY=($(compgen -W "$commands $global" -- "$cur")) ;;
 	run) COMPREPLY=($(compgen -W "$run_flags --" -- "$cur")) ;;

@@ -51,7 +51,8 @@ static const struct ep_config_section_schema batch_schema[] = {
 	{ NULL, false, false, NULL, NULL, NULL },
 };
 
-/* Where each [run.NAME] key goes in the main configuration. */
+/* Where each [run.NAME] key goes in the main configuration; a key with
+ * several rows goes to each (both kubectl-based collectors find pods). */
 static const struct {
 	const char *key, *section, *target;
 } batch_mapping[] = {
@@ -61,6 +62,10 @@ static const struct {
 	{ "deployment", "collector.kubectl", "deployment" },
 	{ "selector", "collector.kubectl", "selector" },
 	{ "port", "collector.kubectl", "port" },
+	{ "namespace", "collector.apiserver", "namespace" },
+	{ "deployment", "collector.apiserver", "deployment" },
+	{ "selector", "collector.apiserver", "selector" },
+	{ "port", "collector.apiserver", "port" },
 	{ "interval", "run", "interval" },
 	{ "profiles", "run", "profiles" },
 	{ "cpu_duration", "run", "cpu_duration" },

@@ -8,7 +8,12 @@
 #include "cli.h"
 #include "run.h"
 
-/* Flags that set a configuration key. */
+/* Ids of long-only flags, beyond every character getopt returns. */
+enum { RUN_FLAG_CONTEXT = 0x100, RUN_FLAG_KUBECONFIG };
+
+/* Flags that set a configuration key; a flag with several rows sets each
+ * (the pod flags go to both collectors that find pods through kubectl, so
+ * they hold whichever collector the run picks, in any order). */
 struct run_flag {
 	int id;
 	const char *section;
@@ -23,6 +28,14 @@ static const struct run_flag run_flags[] = {
 	{ 'D', "collector.kubectl", "deployment", "--deployment" },
 	{ 'l', "collector.kubectl", "selector", "--selector" },
 	{ 'p', "collector.kubectl", "port", "--port" },
+	{ RUN_FLAG_CONTEXT, "collector.kubectl", "context", "--context" },
+	{ RUN_FLAG_KUBECONFIG, "collector.kubectl", "kubeconfig", "--kubeconfig" },
+	{ 'n', "collector.apiserver", "namespace", "--namespace" },
+	{ 'D', "collector.apiserver", "deployment", "--deployment" },
+	{ 'l', "collector.apiserver", "selector", "--selector" },
+	{ 'p', "collector.apiserver", "port", "--port" },
+	{ RUN_FLAG_CONTEXT, "collector.apiserver", "context", "--context" },
+	{ RUN_FLAG_KUBECONFIG, "collector.apiserver", "kubeconfig", "--kubeconfig" },
 	{ 'i', "run", "interval", "--interval" },
 	{ 'P', "run", "profiles", "--profiles" },
 	{ 'c', "run", "cpu_duration", "--cpu-duration" },
@@ -41,6 +54,8 @@ static int cmd_run_common(struct ep_cli *cli, int argc, char **argv, bool collec
 		{ "deployment", required_argument, NULL, 'D' },
 		{ "selector", required_argument, NULL, 'l' },
 		{ "port", required_argument, NULL, 'p' },
+		{ "context", required_argument, NULL, RUN_FLAG_CONTEXT },
+		{ "kubeconfig", required_argument, NULL, RUN_FLAG_KUBECONFIG },
 		{ "interval", required_argument, NULL, 'i' },
 		{ "profiles", required_argument, NULL, 'P' },
 		{ "cpu-duration", required_argument, NULL, 'c' },
@@ -87,17 +102,21 @@ static int cmd_run_common(struct ep_cli *cli, int argc, char **argv, bool collec
 				goto usage_error;
 			continue;
 		}
-		const struct run_flag *flag = NULL;
-		for (size_t i = 0; i < sizeof(run_flags) / sizeof(run_flags[0]); i++)
-			if (run_flags[i].id == opt)
-				flag = &run_flags[i];
-		if (flag == NULL || (collect_only && opt == 'T') || (!collect_only && opt == 'd')) {
+		size_t set = 0;
+		for (size_t i = 0; i < sizeof(run_flags) / sizeof(run_flags[0]); i++) {
+			const struct run_flag *flag = &run_flags[i];
+			if (flag->id != opt || (collect_only && opt == 'T') ||
+			    (!collect_only && opt == 'd'))
+				continue;
+			if (ep_config_set(cli->config, flag->section, flag->key, optarg,
+			                  EP_CONFIG_SOURCE_FLAG, flag->name, err, sizeof(err)) < 0)
+				goto usage_error;
+			set++;
+		}
+		if (set == 0) {
 			fprintf(stderr, "Try 'e2e-profile %s --help'.\n", argv[0]);
 			return EP_EXIT_USAGE;
 		}
-		if (ep_config_set(cli->config, flag->section, flag->key, optarg,
-		                  EP_CONFIG_SOURCE_FLAG, flag->name, err, sizeof(err)) < 0)
-			goto usage_error;
 	}
 	/* Flags aimed at a plugin's section are checked against its keys now. */
 	if (ep_config_check_plugins(cli->config, ep_plugin_registry_config_keys, &cli->plugins, err,

@@ -43,6 +43,7 @@ static const struct {
 	const char *key;
 } config_environment[] = {
 	{ "E2E_PROFILE_NAMESPACE", "collector.kubectl", "namespace" },
+	{ "E2E_PROFILE_NAMESPACE", "collector.apiserver", "namespace" },
 	{ "E2E_PROFILE_INTERVAL", "run", "interval" },
 	{ "E2E_PROFILE_CPU_DURATION", "run", "cpu_duration" },
 	{ "E2E_PROFILE_DIR", "core", "output_dir" },

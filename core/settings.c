@@ -24,7 +24,7 @@ static const struct ep_config_key settings_core_keys[] = {
 
 static const struct ep_config_key settings_run_keys[] = {
 	{ "collector", EP_CONFIG_STRING, "kubectl",
-	  "collector plugin that takes snapshots (kubectl or http)" },
+	  "collector plugin that takes snapshots (kubectl, http or apiserver)" },
 	{ "interval", EP_CONFIG_INT, "15",
 	  "seconds between snapshots (env E2E_PROFILE_INTERVAL, flag -i)" },
 	{ "profiles", EP_CONFIG_STRING, "heap",

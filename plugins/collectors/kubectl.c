@@ -3,70 +3,34 @@
  * a forward dies or a pod is replaced. Built into plugins/collectors/kubectl.so;
  * use: `e2e-profile run NAME -n NS --deployment DEPLOY -- CMD`. */
 #include <errno.h>
-#include <fcntl.h>
-#include <inttypes.h>
-#include <jansson.h>
-#include <poll.h>
 #include <pthread.h>
 #include <signal.h>
-#include <spawn.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <strings.h>
 #include <sys/types.h>
 #include <sys/wait.h>
-#include <time.h>
 #include <unistd.h>
 
 #include <e2e-profile/plugin.h>
 
+#include "kube_client.h"
 #include "pprof_fetch.h"
 
 #define KUBECTL_SECTION "[collector.kubectl]"
-/* `kubectl get` answers in a second or two; a hung API server must not
- * hang the run. */
-#define KUBECTL_GET_TIMEOUT_SECONDS 30
 /* How long a forward gets to exit after SIGTERM before SIGKILL. */
 #define KUBECTL_STOP_GRACE_MS 2000
-/* The most `kubectl get` output read: thousands of pods fit easily. */
-#define KUBECTL_OUTPUT_MAX (16 * 1024 * 1024)
-/* Room for kubectl, two global flags and the longest subcommand. */
-#define KUBECTL_MAX_ARGS 24
-/* How often long waits look at the stop flag. */
-#define KUBECTL_POLL_MS 100
-/* The most of kubectl's own words quoted in a reason. */
-#define KUBECTL_QUOTE_MAX 200
-/* A marker for a child that someone else reaped, so its status is
- * unknown (waitpid never reports this value). */
-#define KUBECTL_STATUS_UNKNOWN (-1)
-
-/* Prints pods as "NAME<TAB>PHASE" lines; the \t and \n are two characters
- * each, which kubectl's jsonpath turns into a tab and a newline. */
-static const char kubectl_pods_jsonpath[] =
-        "jsonpath={range .items[*]}{.metadata.name}{\"\\t\"}{.status.phase}{\"\\n\"}{end}";
-static const char kubectl_selector_jsonpath[] = "jsonpath={.spec.selector.matchLabels}";
-
-/* posix_spawn passes the environment on explicitly; unistd.h only
- * declares environ for _GNU_SOURCE. */
-extern char **environ;
-
-/* The end of what a process wrote, kept to quote it when something fails. */
-struct kubectl_tail {
-	char text[1024];
-	size_t length;
-};
 
 /* One `kubectl port-forward` child. */
 struct kubectl_forward {
-	pid_t pid;                /* 0 when there is none */
-	int out_fd;               /* its stdout, non-blocking; -1 once closed */
-	int err_fd;               /* its stderr, non-blocking; -1 once closed */
-	unsigned local_port;      /* from its Forwarding line; 0 until seen */
-	char base_url[64];        /* http://127.0.0.1:LOCAL */
-	struct kubectl_tail said; /* its stderr and unexpected stdout lines */
-	char line[256];           /* the stdout line being read */
+	pid_t pid;             /* 0 when there is none */
+	int out_fd;            /* its stdout, non-blocking; -1 once closed */
+	int err_fd;            /* its stderr, non-blocking; -1 once closed */
+	unsigned local_port;   /* from its Forwarding line; 0 until seen */
+	char base_url[64];     /* http://127.0.0.1:LOCAL */
+	struct kube_tail said; /* its stderr and unexpected stdout lines */
+	char line[256];        /* the stdout line being read */
 	size_t line_length;
 	bool line_too_long;
 };
@@ -85,10 +49,7 @@ struct kubectl_collector {
 
 	/* Settings: strings borrowed from the host until fini, except the
 	 * selector, which may be derived from the deployment. */
-	const char *kubectl;
-	const char *context;
-	const char *kubeconfig;
-	const char *namespace;
+	struct kube_client client; /* kubectl, its flags and the namespace */
 	const char *deployment;
 	const char *scheme;
 	char *selector; /* owned */
@@ -106,18 +67,6 @@ struct kubectl_collector {
 	pthread_mutex_t forward_lock;
 };
 
-static void kubectl_reason(char *reason, size_t reason_size, const char *format, ...)
-        EP_PRINTF(3, 4);
-static void kubectl_reason(char *reason, size_t reason_size, const char *format, ...)
-{
-	if (reason == NULL || reason_size == 0)
-		return;
-	va_list args;
-	va_start(args, format);
-	vsnprintf(reason, reason_size, format, args);
-	va_end(args);
-}
-
 /* Records a collection event: the host writes it to collection.log and
  * run.json and shows it on the terminal (outside a run it only logs it),
  * so it is not logged here a second time. */
@@ -131,677 +80,6 @@ static void kubectl_event(struct kubectl_collector *self, const char *type, cons
 	vsnprintf(message, sizeof(message), format, args);
 	va_end(args);
 	self->host->record_event(self->instance, type, "%s", message);
-}
-
-static int64_t kubectl_now_ms(void)
-{
-	struct timespec now;
-	clock_gettime(CLOCK_MONOTONIC, &now);
-	return (int64_t)now.tv_sec * 1000 + now.tv_nsec / 1000000;
-}
-
-static void kubectl_sleep_ms(long milliseconds)
-{
-	struct timespec delay = { milliseconds / 1000, (milliseconds % 1000) * 1000000L };
-	while (nanosleep(&delay, &delay) < 0 && errno == EINTR)
-		continue;
-}
-
-/* ---- what kubectl said ---------------------------------------------------- */
-
-static void kubectl_tail_append(struct kubectl_tail *tail, const char *data, size_t size)
-{
-	const size_t room = sizeof(tail->text) - 1;
-	if (size > room) {
-		data += size - room;
-		size = room;
-	}
-	if (tail->length + size > room) {
-		size_t drop = tail->length + size - room;
-		memmove(tail->text, tail->text + drop, tail->length - drop);
-		tail->length -= drop;
-	}
-	for (size_t i = 0; i < size; i++)
-		tail->text[tail->length++] = data[i] == '\0' ? ' ' : data[i];
-	tail->text[tail->length] = '\0';
-}
-
-/* Picks the line of tail that explains a failure: the last one starting
- * with "error" (kubectl's "error: ..." and "Error from server ..."), else
- * the last non-blank one. Empty when kubectl said nothing. */
-static void kubectl_tail_pick(const struct kubectl_tail *tail, char *out, size_t out_size)
-{
-	const char *best = NULL, *last = NULL;
-	size_t best_length = 0, last_length = 0;
-	const char *line = tail->text;
-	while (*line != '\0') {
-		size_t length = strcspn(line, "\r\n");
-		const char *start = line;
-		size_t trimmed = length;
-		while (trimmed > 0 && (*start == ' ' || *start == '\t')) {
-			start++;
-			trimmed--;
-		}
-		while (trimmed > 0 && (start[trimmed - 1] == ' ' || start[trimmed - 1] == '\t'))
-			trimmed--;
-		if (trimmed > 0) {
-			last = start;
-			last_length = trimmed;
-			if (trimmed >= 5 && strncasecmp(start, "error", 5) == 0) {
-				best = start;
-				best_length = trimmed;
-			}
-		}
-		line += length;
-		line += strspn(line, "\r\n");
-	}
-	if (best == NULL) {
-		best = last;
-		best_length = last_length;
-	}
-	size_t length = 0;
-	for (size_t i = 0; best != NULL && i < best_length && length + 4 < out_size; i++) {
-		if (i == KUBECTL_QUOTE_MAX) {
-			memcpy(out + length, "...", 3);
-			length += 3;
-			break;
-		}
-		unsigned char c = (unsigned char)best[i];
-		out[length++] = (char)(c < 0x20 || c == 0x7f ? ' ' : c);
-	}
-	if (out_size > 0)
-		out[length] = '\0';
-}
-
-/* ": what kubectl said" for a reason, or "" when it said nothing. */
-static void kubectl_tail_suffix(const struct kubectl_tail *tail, char *out, size_t out_size)
-{
-	char picked[KUBECTL_QUOTE_MAX + 8];
-	kubectl_tail_pick(tail, picked, sizeof(picked));
-	if (picked[0] == '\0')
-		snprintf(out, out_size, " (it printed nothing)");
-	else
-		snprintf(out, out_size, ": %s", picked);
-}
-
-static void kubectl_describe_status(int status, char *out, size_t out_size)
-{
-	if (status == KUBECTL_STATUS_UNKNOWN)
-		snprintf(out, out_size, "ended");
-	else if (WIFEXITED(status))
-		snprintf(out, out_size, "exited with status %d", WEXITSTATUS(status));
-	else if (WIFSIGNALED(status))
-		snprintf(out, out_size, "was killed by signal %d (%s)", WTERMSIG(status),
-		         strsignal(WTERMSIG(status)));
-	else
-		snprintf(out, out_size, "ended");
-}
-
-/* ---- child processes ------------------------------------------------------ */
-
-/* Waits up to timeout_ms for pid to exit and reaps it. True when it is
- * gone, with its status in *status. */
-static bool kubectl_wait(pid_t pid, long timeout_ms, int *status)
-{
-	int64_t deadline = kubectl_now_ms() + timeout_ms;
-	for (;;) {
-		int wait_status = 0;
-		pid_t done = waitpid(pid, &wait_status, WNOHANG);
-		if (done == pid) {
-			*status = wait_status;
-			return true;
-		}
-		if (done < 0 && errno == EINTR)
-			continue;
-		if (done < 0) {
-			/* ECHILD: reaped elsewhere (SIGCHLD set to SIG_IGN). */
-			*status = KUBECTL_STATUS_UNKNOWN;
-			return true;
-		}
-		if (kubectl_now_ms() >= deadline)
-			return false;
-		kubectl_sleep_ms(10);
-	}
-}
-
-/* SIGKILLs pid and reaps it; for children that no longer matter. */
-static void kubectl_kill_and_reap(pid_t pid)
-{
-	int status;
-	kill(pid, SIGKILL);
-	while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
-		continue;
-}
-
-/* Starts kubectl with the global flags and args, without a shell: argv
- * goes to posix_spawnp as it is. Its stdin is /dev/null,
- * its stdout and stderr come back as non-blocking, close-on-exec pipes.
- * Returns 0 or a negative errno with the reason. */
-static int kubectl_spawn(struct kubectl_collector *self, const char *const *args, size_t arg_count,
-                         pid_t *pid, int *out_fd, int *err_fd, char *reason, size_t reason_size)
-{
-	const char *argv[KUBECTL_MAX_ARGS];
-	size_t argc = 0;
-	int out_pipe[2] = { -1, -1 }, err_pipe[2] = { -1, -1 };
-	posix_spawn_file_actions_t actions;
-	posix_spawnattr_t attributes;
-	bool actions_ready = false, attributes_ready = false;
-	int rc = 0;
-
-	argv[argc++] = self->kubectl;
-	if (self->context != NULL) {
-		argv[argc++] = "--context";
-		argv[argc++] = self->context;
-	}
-	if (self->kubeconfig != NULL) {
-		argv[argc++] = "--kubeconfig";
-		argv[argc++] = self->kubeconfig;
-	}
-	for (size_t i = 0; i < arg_count && argc < KUBECTL_MAX_ARGS - 1; i++)
-		argv[argc++] = args[i];
-	argv[argc] = NULL;
-
-	/* pipe2(O_CLOEXEC) is not POSIX 2008; the window before FD_CLOEXEC
-	 * only matters to a host that forks from another thread meanwhile. */
-	if (pipe(out_pipe) < 0 || pipe(err_pipe) < 0) {
-		rc = -errno;
-		kubectl_reason(reason, reason_size, "cannot create a pipe: %s", strerror(errno));
-		goto error;
-	}
-	int fds[4] = { out_pipe[0], out_pipe[1], err_pipe[0], err_pipe[1] };
-	for (size_t i = 0; i < 4; i++) {
-		if (fcntl(fds[i], F_SETFD, FD_CLOEXEC) < 0) {
-			rc = -errno;
-			kubectl_reason(reason, reason_size, "cannot set up a pipe: %s",
-			               strerror(errno));
-			goto error;
-		}
-	}
-	if (fcntl(out_pipe[0], F_SETFL, fcntl(out_pipe[0], F_GETFL) | O_NONBLOCK) < 0 ||
-	    fcntl(err_pipe[0], F_SETFL, fcntl(err_pipe[0], F_GETFL) | O_NONBLOCK) < 0) {
-		rc = -errno;
-		kubectl_reason(reason, reason_size, "cannot set up a pipe: %s", strerror(errno));
-		goto error;
-	}
-
-	int spawn_error = posix_spawn_file_actions_init(&actions);
-	actions_ready = spawn_error == 0;
-	if (spawn_error == 0)
-		spawn_error =
-		        posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0);
-	if (spawn_error == 0)
-		spawn_error = posix_spawn_file_actions_adddup2(&actions, out_pipe[1], 1);
-	if (spawn_error == 0)
-		spawn_error = posix_spawn_file_actions_adddup2(&actions, err_pipe[1], 2);
-	if (spawn_error == 0) {
-		spawn_error = posix_spawnattr_init(&attributes);
-		attributes_ready = spawn_error == 0;
-	}
-	if (spawn_error == 0) {
-		/* The host may block or ignore signals for itself (a signal
-		 * thread, SIGPIPE ignored); kubectl must still die of SIGTERM
-		 * and behave normally. */
-		sigset_t mask, defaults;
-		sigemptyset(&mask);
-		sigemptyset(&defaults);
-		int signals[] = { SIGPIPE, SIGINT,  SIGTERM, SIGHUP, SIGQUIT,
-			          SIGCHLD, SIGUSR1, SIGUSR2, SIGALRM };
-		for (size_t i = 0; i < sizeof(signals) / sizeof(signals[0]); i++)
-			sigaddset(&defaults, signals[i]);
-		spawn_error = posix_spawnattr_setsigmask(&attributes, &mask);
-		if (spawn_error == 0)
-			spawn_error = posix_spawnattr_setsigdefault(&attributes, &defaults);
-		if (spawn_error == 0)
-			spawn_error = posix_spawnattr_setflags(
-			        &attributes, POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF);
-	}
-	if (spawn_error != 0) {
-		rc = -spawn_error;
-		kubectl_reason(reason, reason_size, "cannot prepare to run %s: %s", self->kubectl,
-		               strerror(spawn_error));
-		goto error;
-	}
-	spawn_error = posix_spawnp(pid, self->kubectl, &actions, &attributes, (char *const *)argv,
-	                           environ);
-	if (spawn_error != 0) {
-		rc = -spawn_error;
-		if (spawn_error == ENOENT && strchr(self->kubectl, '/') == NULL)
-			kubectl_reason(reason, reason_size,
-			               "cannot run '%s': not found on PATH (install kubectl or set "
-			               "kubectl in " KUBECTL_SECTION ")",
-			               self->kubectl);
-		else
-			kubectl_reason(reason, reason_size,
-			               "cannot run '%s': %s (check kubectl in " KUBECTL_SECTION ")",
-			               self->kubectl, strerror(spawn_error));
-		goto error;
-	}
-	char line[512];
-	size_t length = 0;
-	for (size_t i = 0; i < argc && length < sizeof(line); i++)
-		length += (size_t)snprintf(line + length, sizeof(line) - length, "%s%s",
-		                           i ? " " : "", argv[i]);
-	self->host->log(self->instance, EP_LOG_DEBUG, "started pid %ld: %s", (long)*pid, line);
-	*out_fd = out_pipe[0];
-	*err_fd = err_pipe[0];
-	out_pipe[0] = err_pipe[0] = -1;
-error:
-	if (actions_ready)
-		posix_spawn_file_actions_destroy(&actions);
-	if (attributes_ready)
-		posix_spawnattr_destroy(&attributes);
-	for (size_t i = 0; i < 2; i++) {
-		if (out_pipe[i] >= 0)
-			close(out_pipe[i]);
-		if (err_pipe[i] >= 0)
-			close(err_pipe[i]);
-	}
-	return rc;
-}
-
-/* Reads what is available from *fd into data without blocking; closes *fd
- * at end of file. Returns the bytes read, 0 when there are none now. */
-static size_t kubectl_read_some(int *fd, char *data, size_t size)
-{
-	if (*fd < 0)
-		return 0;
-	for (;;) {
-		ssize_t n = read(*fd, data, size);
-		if (n > 0)
-			return (size_t)n;
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK))
-			return 0;
-		close(*fd); /* end of file, or an error that will not heal */
-		*fd = -1;
-		return 0;
-	}
-}
-
-/* Waits until out_fd or err_fd is readable, at most timeout_ms. */
-static void kubectl_poll(int out_fd, int err_fd, long timeout_ms)
-{
-	struct pollfd fds[2];
-	nfds_t count = 0;
-	if (out_fd >= 0)
-		fds[count++] = (struct pollfd){ .fd = out_fd, .events = POLLIN };
-	if (err_fd >= 0)
-		fds[count++] = (struct pollfd){ .fd = err_fd, .events = POLLIN };
-	if (count == 0)
-		kubectl_sleep_ms(timeout_ms);
-	else if (poll(fds, count, (int)timeout_ms) < 0 && errno != EINTR)
-		kubectl_sleep_ms(timeout_ms); /* cannot happen with valid fds; do not spin */
-}
-
-/* Runs one `kubectl get` to completion; *output receives its stdout
- * (owned, NUL-terminated). what names the command in reasons. Returns 0 or
- * a negative errno with the reason quoting kubectl. */
-static int kubectl_run(struct kubectl_collector *self, const char *what, const char *const *args,
-                       size_t arg_count, char **output, char *reason, size_t reason_size)
-{
-	pid_t pid = 0;
-	int out_fd = -1, err_fd = -1, status = 0;
-	struct kubectl_tail said = { .length = 0 };
-	char *data = NULL, chunk[4096], quote[KUBECTL_QUOTE_MAX + 16], ended[96];
-	size_t size = 0, capacity = 0;
-	bool too_much = false;
-	int rc = kubectl_spawn(self, args, arg_count, &pid, &out_fd, &err_fd, reason, reason_size);
-	if (rc < 0)
-		goto error;
-	int64_t deadline = kubectl_now_ms() + KUBECTL_GET_TIMEOUT_SECONDS * 1000;
-	while (out_fd >= 0 || err_fd >= 0) {
-		if (self->host->stop_requested(self->instance)) {
-			rc = -ECANCELED;
-			kubectl_reason(reason, reason_size, "%s: stopped: the run is ending", what);
-			goto error;
-		}
-		int64_t remaining = deadline - kubectl_now_ms();
-		if (remaining <= 0) {
-			rc = -ETIMEDOUT;
-			kubectl_reason(reason, reason_size, "%s timed out after %d s", what,
-			               KUBECTL_GET_TIMEOUT_SECONDS);
-			goto error;
-		}
-		kubectl_poll(out_fd, err_fd,
-		             remaining < KUBECTL_POLL_MS ? remaining : KUBECTL_POLL_MS);
-		size_t n;
-		while ((n = kubectl_read_some(&out_fd, chunk, sizeof(chunk))) > 0) {
-			if (too_much || size + n > KUBECTL_OUTPUT_MAX) {
-				too_much = true; /* keep draining: a closed pipe kills kubectl */
-				continue;
-			}
-			if (size + n + 1 > capacity) {
-				size_t grown_capacity = capacity ? capacity * 2 : 16384;
-				while (grown_capacity < size + n + 1)
-					grown_capacity *= 2;
-				char *grown = realloc(data, grown_capacity);
-				if (grown == NULL) {
-					rc = -ENOMEM;
-					kubectl_reason(reason, reason_size, "%s: out of memory",
-					               what);
-					goto error;
-				}
-				data = grown;
-				capacity = grown_capacity;
-			}
-			memcpy(data + size, chunk, n);
-			size += n;
-		}
-		while ((n = kubectl_read_some(&err_fd, chunk, sizeof(chunk))) > 0)
-			kubectl_tail_append(&said, chunk, n);
-	}
-	int64_t remaining = deadline - kubectl_now_ms();
-	if (!kubectl_wait(pid, remaining > 1000 ? (long)remaining : 1000, &status)) {
-		rc = -ETIMEDOUT;
-		kubectl_reason(reason, reason_size, "%s did not exit after closing its output",
-		               what);
-		goto error;
-	}
-	pid = 0;
-	if (status == KUBECTL_STATUS_UNKNOWN || !WIFEXITED(status) || WEXITSTATUS(status) != 0) {
-		kubectl_describe_status(status, ended, sizeof(ended));
-		kubectl_tail_suffix(&said, quote, sizeof(quote));
-		kubectl_reason(reason, reason_size, "%s %s%s", what, ended, quote);
-		rc = -EIO;
-		goto error;
-	}
-	if (too_much) {
-		rc = -EFBIG;
-		kubectl_reason(reason, reason_size, "%s printed more than %d MiB", what,
-		               KUBECTL_OUTPUT_MAX >> 20);
-		goto error;
-	}
-	if (data == NULL) {
-		data = malloc(1);
-		if (data == NULL) {
-			rc = -ENOMEM;
-			goto error;
-		}
-	}
-	data[size] = '\0';
-	*output = data;
-	data = NULL;
-error:
-	if (pid > 0)
-		kubectl_kill_and_reap(pid);
-	if (out_fd >= 0)
-		close(out_fd);
-	if (err_fd >= 0)
-		close(err_fd);
-	free(data);
-	return rc;
-}
-
-/* ---- the deployment's selector -------------------------------------------- */
-
-/* Label keys ([prefix/]name) and values use these characters only; anything
- * else would change the meaning of the selector built from them. */
-static bool kubectl_label_text_ok(const char *text, bool is_key)
-{
-	if (is_key && text[0] == '\0')
-		return false;
-	for (const char *c = text; *c != '\0'; c++) {
-		bool ok = (*c >= 'a' && *c <= 'z') || (*c >= 'A' && *c <= 'Z') ||
-		          (*c >= '0' && *c <= '9') || *c == '-' || *c == '_' || *c == '.' ||
-		          (is_key && *c == '/');
-		if (!ok)
-			return false;
-	}
-	return true;
-}
-
-/* Appends "key=value" to the selector being built. */
-static int kubectl_selector_add(char **selector, size_t *length, const char *key, const char *value)
-{
-	size_t add = strlen(key) + strlen(value) + 2;
-	char *grown = realloc(*selector, *length + add + 1);
-	if (grown == NULL)
-		return -ENOMEM;
-	*selector = grown;
-	*length += (size_t)snprintf(grown + *length, add + 1, "%s%s=%s", *length ? "," : "", key,
-	                            value);
-	return 0;
-}
-
-/* Turns what `-o jsonpath={.spec.selector.matchLabels}` printed into a
- * selector: the JSON object {"a":"b","c":"d"} of current kubectl, or the
- * map[a:b c:d] of old ones, into "a=b,c=d". Returns 0 with *selector
- * owned, or a negative errno with a reason. */
-static int kubectl_selector_from_labels(const char *text, char **selector, char *why,
-                                        size_t why_size)
-{
-	char key[320], value[320];
-	size_t length = 0;
-	int rc = 0;
-	*selector = NULL;
-	const char *start = text + strspn(text, " \t\r\n");
-	if (strncmp(start, "map[", 4) == 0) {
-		/* Go's fmt of map[string]string: keys and values hold no ' '
-		 * or ':' in valid labels. */
-		const char *at = start + 4;
-		const char *end = strrchr(at, ']');
-		if (end == NULL) {
-			rc = -EINVAL;
-			kubectl_reason(why, why_size, "unterminated map[...]");
-			goto error;
-		}
-		while (at < end) {
-			size_t item = strcspn(at, " ]");
-			const char *colon = memchr(at, ':', item);
-			if (item > 0) {
-				if (colon == NULL || (size_t)(colon - at) >= sizeof(key) ||
-				    item - (size_t)(colon - at) > sizeof(value)) {
-					rc = -EINVAL;
-					kubectl_reason(why, why_size, "cannot read '%.*s'",
-					               (int)item, at);
-					goto error;
-				}
-				snprintf(key, sizeof(key), "%.*s", (int)(colon - at), at);
-				snprintf(value, sizeof(value), "%.*s",
-				         (int)(item - (size_t)(colon - at) - 1), colon + 1);
-				if (!kubectl_label_text_ok(key, true) ||
-				    !kubectl_label_text_ok(value, false)) {
-					rc = -EINVAL;
-					kubectl_reason(why, why_size, "label %s=%s is not valid",
-					               key, value);
-					goto error;
-				}
-				rc = kubectl_selector_add(selector, &length, key, value);
-				if (rc < 0)
-					goto error;
-			}
-			at += item;
-			at += strspn(at, " ");
-		}
-		goto done;
-	}
-	/* JSON through jansson, the tree's one JSON parser: strict, so
-	 * trailing text or a duplicate label is refused. */
-	json_error_t error;
-	json_t *labels = json_loads(text, JSON_REJECT_DUPLICATES, &error);
-	if (labels == NULL || !json_is_object(labels)) {
-		rc = -EINVAL;
-		if (labels == NULL)
-			kubectl_reason(why, why_size, "not JSON: %s (column %d)", error.text,
-			               error.column);
-		else
-			kubectl_reason(why, why_size, "expected a JSON object");
-		json_decref(labels);
-		goto error;
-	}
-	const char *label;
-	json_t *label_value;
-	json_object_foreach(labels, label, label_value)
-	{
-		const char *text_value = json_string_value(label_value);
-		if (text_value == NULL || strlen(label) >= sizeof(key) ||
-		    strlen(text_value) >= sizeof(value) || !kubectl_label_text_ok(label, true) ||
-		    !kubectl_label_text_ok(text_value, false)) {
-			rc = -EINVAL;
-			kubectl_reason(why, why_size,
-			               "label %.60s is not a valid key with a text value", label);
-			break;
-		}
-		rc = kubectl_selector_add(selector, &length, label, text_value);
-		if (rc < 0)
-			break;
-	}
-	json_decref(labels);
-	if (rc < 0)
-		goto error;
-done:
-	if (*selector == NULL) {
-		rc = -ENOENT;
-		kubectl_reason(why, why_size, "it has no matchLabels");
-		goto error;
-	}
-	return 0;
-error:
-	free(*selector);
-	*selector = NULL;
-	return rc;
-}
-
-/* Sets self->selector from the deployment's spec.selector.matchLabels. */
-static int kubectl_resolve_selector(struct kubectl_collector *self)
-{
-	const struct ep_host_api *host = self->host;
-	char *output = NULL, reason[512], why[256], what[300];
-	snprintf(what, sizeof(what), "kubectl get deployment %s -n %s", self->deployment,
-	         self->namespace);
-	const char *args[] = { "get",           "deployment", self->deployment,         "-n",
-		               self->namespace, "-o",         kubectl_selector_jsonpath };
-	int rc = kubectl_run(self, what, args, sizeof(args) / sizeof(args[0]), &output, reason,
-	                     sizeof(reason));
-	if (rc < 0) {
-		host->log(self->instance, EP_LOG_ERROR, "cannot find the pods to profile: %s",
-		          reason);
-		goto error;
-	}
-	rc = kubectl_selector_from_labels(output, &self->selector, why, sizeof(why));
-	if (rc == -ENOENT) {
-		host->log(self->instance, EP_LOG_ERROR,
-		          "deployment %s in namespace %s has no spec.selector.matchLabels (only "
-		          "matchExpressions?); set selector in " KUBECTL_SECTION " (or -l)",
-		          self->deployment, self->namespace);
-		goto error;
-	}
-	if (rc < 0) {
-		host->log(self->instance, EP_LOG_ERROR,
-		          "cannot read the selector of deployment %s ('%.100s'): %s; set selector "
-		          "in " KUBECTL_SECTION " (or -l)",
-		          self->deployment, output, why);
-		goto error;
-	}
-	host->log(self->instance, EP_LOG_DEBUG, "deployment %s selects pods with %s",
-	          self->deployment, self->selector);
-error:
-	free(output);
-	return rc;
-}
-
-/* ---- pods ------------------------------------------------------------------ */
-
-/* Pod names are DNS-1123 subdomains; anything else in kubectl's output is
- * not a name (and never becomes an argument or a file name). */
-static bool kubectl_pod_name_ok(const char *name, size_t length)
-{
-	if (length == 0 || length > 253)
-		return false;
-	for (size_t i = 0; i < length; i++) {
-		char c = name[i];
-		bool edge = i == 0 || i == length - 1;
-		if (!((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') ||
-		      (!edge && (c == '-' || c == '.'))))
-			return false;
-	}
-	return true;
-}
-
-static int kubectl_compare_names(const void *a, const void *b)
-{
-	return strcmp(*(char *const *)a, *(char *const *)b);
-}
-
-static void kubectl_free_names(char **names, size_t count)
-{
-	for (size_t i = 0; i < count; i++)
-		free(names[i]);
-	free(names);
-}
-
-/* Lists the Running pods that match the selector, sorted, without
- * duplicates. *names and its strings are owned by the caller
- * (kubectl_free_names). Pods in other phases are logged at other_level. */
-static int kubectl_list_running(struct kubectl_collector *self, enum ep_log_level other_level,
-                                char ***names, size_t *count, char *reason, size_t reason_size)
-{
-	char *output = NULL, what[300];
-	char **running = NULL;
-	size_t running_count = 0;
-	snprintf(what, sizeof(what), "kubectl get pods -n %s -l %s", self->namespace,
-	         self->selector);
-	const char *args[] = { "get", "pods",         "-n", self->namespace,
-		               "-l",  self->selector, "-o", kubectl_pods_jsonpath };
-	int rc = kubectl_run(self, what, args, sizeof(args) / sizeof(args[0]), &output, reason,
-	                     reason_size);
-	if (rc < 0)
-		goto error;
-	for (char *line = output; *line != '\0';) {
-		size_t length = strcspn(line, "\n");
-		char *next = line + length + (line[length] == '\n');
-		line[length] = '\0';
-		if (length > 0 && line[length - 1] == '\r')
-			line[--length] = '\0';
-		char *tab = strchr(line, '\t');
-		if (length == 0) {
-			line = next;
-			continue;
-		}
-		if (tab == NULL || !kubectl_pod_name_ok(line, (size_t)(tab - line))) {
-			self->host->log(self->instance, EP_LOG_WARN,
-			                "ignoring a line of kubectl get pods: '%.100s'", line);
-			line = next;
-			continue;
-		}
-		*tab = '\0';
-		const char *phase = tab + 1;
-		if (strcmp(phase, "Running") != 0) {
-			self->host->log(self->instance, other_level, "pod %s is %s: not profiled",
-			                line, phase[0] ? phase : "without a phase");
-			line = next;
-			continue;
-		}
-		char **grown = realloc(running, (running_count + 1) * sizeof(*running));
-		char *copy = grown != NULL ? strdup(line) : NULL;
-		if (grown != NULL)
-			running = grown;
-		if (copy == NULL) {
-			rc = -ENOMEM;
-			kubectl_reason(reason, reason_size, "out of memory");
-			goto error;
-		}
-		running[running_count++] = copy;
-		line = next;
-	}
-	if (running_count > 1)
-		qsort(running, running_count, sizeof(*running), kubectl_compare_names);
-	size_t unique = 0;
-	for (size_t i = 0; i < running_count; i++) {
-		if (unique > 0 && strcmp(running[unique - 1], running[i]) == 0)
-			free(running[i]);
-		else
-			running[unique++] = running[i];
-	}
-	*names = running;
-	*count = unique;
-	running = NULL;
-	running_count = 0;
-error:
-	kubectl_free_names(running, running_count);
-	free(output);
-	return rc;
 }
 
 /* Index of the pod named name in self->pods, or where it would go. */
@@ -893,8 +171,8 @@ static void kubectl_forward_line(struct kubectl_collector *self, struct kubectl_
 			return;
 		}
 	}
-	kubectl_tail_append(&forward->said, line, strlen(line));
-	kubectl_tail_append(&forward->said, "\n", 1);
+	kube_tail_append(&forward->said, line, strlen(line));
+	kube_tail_append(&forward->said, "\n", 1);
 }
 
 /* Reads whatever the forward printed, without blocking: stdout line by
@@ -903,7 +181,7 @@ static void kubectl_forward_drain(struct kubectl_collector *self, struct kubectl
 {
 	char chunk[4096];
 	size_t n;
-	while ((n = kubectl_read_some(&forward->out_fd, chunk, sizeof(chunk))) > 0) {
+	while ((n = kube_read_some(&forward->out_fd, chunk, sizeof(chunk))) > 0) {
 		for (size_t i = 0; i < n; i++) {
 			char c = chunk[i];
 			if (c == '\n') {
@@ -922,8 +200,8 @@ static void kubectl_forward_drain(struct kubectl_collector *self, struct kubectl
 			}
 		}
 	}
-	while ((n = kubectl_read_some(&forward->err_fd, chunk, sizeof(chunk))) > 0)
-		kubectl_tail_append(&forward->said, chunk, n);
+	while ((n = kube_read_some(&forward->err_fd, chunk, sizeof(chunk))) > 0)
+		kube_tail_append(&forward->said, chunk, n);
 }
 
 /* Reaps the forward when it died on its own. Returns true then, with why
@@ -942,12 +220,12 @@ static bool kubectl_forward_reap(struct kubectl_collector *self, struct kubectl_
 	if (done == 0)
 		return false;
 	if (done < 0)
-		status = KUBECTL_STATUS_UNKNOWN;
+		status = KUBE_STATUS_UNKNOWN;
 	kubectl_forward_drain(self, forward); /* its last words */
-	char ended[96], quote[KUBECTL_QUOTE_MAX + 16];
-	kubectl_describe_status(status, ended, sizeof(ended));
-	kubectl_tail_suffix(&forward->said, quote, sizeof(quote));
-	kubectl_reason(why, why_size, "pid %ld %s%s", (long)pid, ended, quote);
+	char ended[96], quote[KUBE_QUOTE_MAX + 16];
+	kube_describe_status(status, ended, sizeof(ended));
+	kube_tail_suffix(&forward->said, quote, sizeof(quote));
+	kube_reason(why, why_size, "pid %ld %s%s", (long)pid, ended, quote);
 	kubectl_forward_close(forward);
 	return true;
 }
@@ -958,8 +236,8 @@ static void kubectl_forward_stop(struct kubectl_forward *forward)
 	if (forward->pid > 0) {
 		int status;
 		kill(forward->pid, SIGTERM);
-		if (!kubectl_wait(forward->pid, KUBECTL_STOP_GRACE_MS, &status))
-			kubectl_kill_and_reap(forward->pid);
+		if (!kube_wait(forward->pid, KUBECTL_STOP_GRACE_MS, &status))
+			kube_kill_and_reap(forward->pid);
 	}
 	kubectl_forward_close(forward);
 }
@@ -972,19 +250,19 @@ static int kubectl_forward_start(struct kubectl_collector *self, struct kubectl_
                                  char *reason, size_t reason_size)
 {
 	struct kubectl_forward *forward = &pod->forward;
-	char target[300], remote[16], what[512], ended[96], quote[KUBECTL_QUOTE_MAX + 16];
+	char target[300], remote[16], what[512], ended[96], quote[KUBE_QUOTE_MAX + 16];
 	int status = 0;
 	kubectl_forward_stop(forward);
 	snprintf(target, sizeof(target), "pod/%s", pod->name);
 	snprintf(remote, sizeof(remote), ":%ld", self->port);
-	snprintf(what, sizeof(what), "kubectl port-forward -n %s %s %s", self->namespace, target,
-	         remote);
-	const char *args[] = { "port-forward", "-n", self->namespace, target, remote };
-	int rc = kubectl_spawn(self, args, sizeof(args) / sizeof(args[0]), &forward->pid,
-	                       &forward->out_fd, &forward->err_fd, reason, reason_size);
+	snprintf(what, sizeof(what), "kubectl port-forward -n %s %s %s", self->client.namespace,
+	         target, remote);
+	const char *args[] = { "port-forward", "-n", self->client.namespace, target, remote };
+	int rc = kube_spawn(&self->client, args, sizeof(args) / sizeof(args[0]), &forward->pid,
+	                    &forward->out_fd, &forward->err_fd, reason, reason_size);
 	if (rc < 0)
 		goto error;
-	int64_t deadline = kubectl_now_ms() + self->forward_timeout_seconds * 1000;
+	int64_t deadline = kube_now_ms() + self->forward_timeout_seconds * 1000;
 	for (;;) {
 		kubectl_forward_drain(self, forward);
 		if (forward->local_port != 0)
@@ -995,37 +273,37 @@ static int kubectl_forward_start(struct kubectl_collector *self, struct kubectl_
 		if (done != 0 || (forward->out_fd < 0 && forward->err_fd < 0)) {
 			/* It exited, or closed its output, which it only does
 			 * when exiting; reap it and quote its last words. */
-			if (done == 0 && !kubectl_wait(forward->pid, 1000, &status)) {
-				kubectl_kill_and_reap(forward->pid);
-				status = KUBECTL_STATUS_UNKNOWN;
+			if (done == 0 && !kube_wait(forward->pid, 1000, &status)) {
+				kube_kill_and_reap(forward->pid);
+				status = KUBE_STATUS_UNKNOWN;
 			} else if (done < 0) {
-				status = KUBECTL_STATUS_UNKNOWN;
+				status = KUBE_STATUS_UNKNOWN;
 			}
 			forward->pid = 0;
 			kubectl_forward_drain(self, forward);
-			kubectl_describe_status(status, ended, sizeof(ended));
-			kubectl_tail_suffix(&forward->said, quote, sizeof(quote));
-			kubectl_reason(reason, reason_size, "%s %s%s", what, ended, quote);
+			kube_describe_status(status, ended, sizeof(ended));
+			kube_tail_suffix(&forward->said, quote, sizeof(quote));
+			kube_reason(reason, reason_size, "%s %s%s", what, ended, quote);
 			rc = -ECONNREFUSED;
 			goto error;
 		}
 		if (self->host->stop_requested(self->instance)) {
-			kubectl_reason(reason, reason_size, "%s: stopped: the run is ending", what);
+			kube_reason(reason, reason_size, "%s: stopped: the run is ending", what);
 			rc = -ECANCELED;
 			goto error;
 		}
-		int64_t remaining = deadline - kubectl_now_ms();
+		int64_t remaining = deadline - kube_now_ms();
 		if (remaining <= 0) {
-			kubectl_tail_suffix(&forward->said, quote, sizeof(quote));
-			kubectl_reason(reason, reason_size,
-			               "%s printed no 'Forwarding from 127.0.0.1:PORT -> %ld' line "
-			               "within %ld s%s",
-			               what, self->port, self->forward_timeout_seconds, quote);
+			kube_tail_suffix(&forward->said, quote, sizeof(quote));
+			kube_reason(reason, reason_size,
+			            "%s printed no 'Forwarding from 127.0.0.1:PORT -> %ld' line "
+			            "within %ld s%s",
+			            what, self->port, self->forward_timeout_seconds, quote);
 			rc = -ETIMEDOUT;
 			goto error;
 		}
-		kubectl_poll(forward->out_fd, forward->err_fd,
-		             remaining < KUBECTL_POLL_MS ? (long)remaining : KUBECTL_POLL_MS);
+		kube_poll(forward->out_fd, forward->err_fd,
+		          remaining < KUBE_POLL_MS ? (long)remaining : KUBE_POLL_MS);
 	}
 	snprintf(forward->base_url, sizeof(forward->base_url), "%s://127.0.0.1:%u", self->scheme,
 	         forward->local_port);
@@ -1049,16 +327,16 @@ static int kubectl_forward_ensure(struct kubectl_collector *self, struct kubectl
 	if (pod->forward.pid > 0)
 		return 0;
 	if (pod->failure != NULL) {
-		kubectl_reason(reason, reason_size, "no port-forward to pod %s: %s", pod->name,
-		               pod->failure);
+		kube_reason(reason, reason_size, "no port-forward to pod %s: %s", pod->name,
+		            pod->failure);
 		return -ENOTCONN;
 	}
 	int rc = kubectl_forward_start(self, pod, why, sizeof(why));
 	if (rc < 0) {
 		kubectl_pod_set_failure(pod, why);
-		kubectl_reason(reason, reason_size, "no port-forward to pod %s: %s", pod->name,
-		               why);
-		self->host->log(self->instance, EP_LOG_WARN, "%s", reason);
+		kube_reason(reason, reason_size, "no port-forward to pod %s: %s", pod->name, why);
+		kubectl_event(self, "reconnect-failed", "cannot reconnect to pod %s: %s", pod->name,
+		              why);
 		return rc;
 	}
 	kubectl_event(self, "reconnect", "port-forward to pod %s restarted: %s -> %ld", pod->name,
@@ -1073,24 +351,24 @@ static void kubectl_stop_all_forwards(struct kubectl_collector *self)
 	for (size_t i = 0; i < self->pod_count; i++)
 		if (self->pods[i]->forward.pid > 0)
 			kill(self->pods[i]->forward.pid, SIGTERM);
-	int64_t deadline = kubectl_now_ms() + KUBECTL_STOP_GRACE_MS;
+	int64_t deadline = kube_now_ms() + KUBECTL_STOP_GRACE_MS;
 	for (;;) {
 		bool running = false;
 		for (size_t i = 0; i < self->pod_count; i++) {
 			struct kubectl_forward *forward = &self->pods[i]->forward;
 			int status;
-			if (forward->pid > 0 && kubectl_wait(forward->pid, 0, &status))
+			if (forward->pid > 0 && kube_wait(forward->pid, 0, &status))
 				forward->pid = 0;
 			running = running || forward->pid > 0;
 		}
-		if (!running || kubectl_now_ms() >= deadline)
+		if (!running || kube_now_ms() >= deadline)
 			break;
-		kubectl_sleep_ms(20);
+		kube_sleep_ms(20);
 	}
 	for (size_t i = 0; i < self->pod_count; i++) {
 		struct kubectl_forward *forward = &self->pods[i]->forward;
 		if (forward->pid > 0)
-			kubectl_kill_and_reap(forward->pid);
+			kube_kill_and_reap(forward->pid);
 		kubectl_forward_close(forward);
 	}
 }
@@ -1110,83 +388,20 @@ static void kubectl_pods_clear(struct kubectl_collector *self)
 	self->pod_count = 0;
 }
 
-/* ---- configuration ---------------------------------------------------------- */
-
-/* Reads a string key; "" counts as unset. Names that become kubectl
- * arguments must not look like flags. */
-static int kubectl_config_string(struct kubectl_collector *self, const char *key, bool required,
-                                 const char **value)
-{
-	const struct ep_host_api *host = self->host;
-	int rc = host->config_get_string(self->instance, key, value);
-	if (rc < 0) {
-		host->log(self->instance, EP_LOG_ERROR,
-		          KUBECTL_SECTION " %s: cannot read the setting (%s)", key, strerror(-rc));
-		return rc;
-	}
-	if (*value != NULL && (*value)[0] == '\0')
-		*value = NULL;
-	if (*value == NULL && required) {
-		host->log(self->instance, EP_LOG_ERROR, KUBECTL_SECTION " %s must be set", key);
-		return -EINVAL;
-	}
-	if (*value != NULL && (*value)[0] == '-') {
-		host->log(self->instance, EP_LOG_ERROR,
-		          KUBECTL_SECTION " %s '%s' must not start with '-'", key, *value);
-		return -EINVAL;
-	}
-	for (const char *c = *value; c != NULL && *c != '\0'; c++) {
-		if ((unsigned char)*c < 0x20 || *c == 0x7f) {
-			host->log(self->instance, EP_LOG_ERROR,
-			          KUBECTL_SECTION " %s holds a control character", key);
-			return -EINVAL;
-		}
-	}
-	return 0;
-}
-
-static int kubectl_config_int(struct kubectl_collector *self, const char *key, long min, long max,
-                              long *value)
-{
-	int64_t number;
-	int rc = self->host->config_get_int(self->instance, key, &number);
-	if (rc < 0) {
-		self->host->log(self->instance, EP_LOG_ERROR,
-		                KUBECTL_SECTION " %s: cannot read the setting (%s)", key,
-		                strerror(-rc));
-		return rc;
-	}
-	if (number < min || number > max) {
-		self->host->log(self->instance, EP_LOG_ERROR,
-		                KUBECTL_SECTION " %s must be between %ld and %ld, not %" PRId64,
-		                key, min, max, number);
-		return -EINVAL;
-	}
-	*value = (long)number;
-	return 0;
-}
-
 static int kubectl_load_settings(struct kubectl_collector *self)
 {
-	const char *selector = NULL;
-	int rc = kubectl_config_string(self, "kubectl", true, &self->kubectl);
+	self->client = (struct kube_client){ .host = self->host,
+		                             .instance = self->instance,
+		                             .section = KUBECTL_SECTION };
+	int rc = kube_client_load(&self->client);
 	if (rc == 0)
-		rc = kubectl_config_string(self, "context", false, &self->context);
+		rc = kube_client_load_pods(&self->client, &self->deployment, &self->selector,
+		                           &self->port);
 	if (rc == 0)
-		rc = kubectl_config_string(self, "kubeconfig", false, &self->kubeconfig);
+		rc = kube_config_string(&self->client, "scheme", true, &self->scheme);
 	if (rc == 0)
-		rc = kubectl_config_string(self, "namespace", true, &self->namespace);
-	if (rc == 0)
-		rc = kubectl_config_string(self, "deployment", false, &self->deployment);
-	if (rc == 0)
-		rc = kubectl_config_string(self, "selector", false, &selector);
-	if (rc == 0)
-		rc = kubectl_config_string(self, "scheme", true, &self->scheme);
-	if (rc == 0)
-		rc = kubectl_config_int(self, "port", 1, 65535, &self->port);
-	if (rc == 0)
-		rc = kubectl_config_int(self, "forward_timeout", 1, 3600,
-		                        &self->forward_timeout_seconds);
+		rc = kube_config_int(&self->client, "forward_timeout", 1, 3600,
+		                     &self->forward_timeout_seconds);
 	if (rc < 0)
 		return rc;
 	if (strcmp(self->scheme, "http") != 0 && strcmp(self->scheme, "https") != 0) {
@@ -1194,16 +409,6 @@ static int kubectl_load_settings(struct kubectl_collector *self)
 		                KUBECTL_SECTION " scheme must be http or https, not '%s'",
 		                self->scheme);
 		return -EINVAL;
-	}
-	if (selector == NULL && self->deployment == NULL) {
-		self->host->log(self->instance, EP_LOG_ERROR,
-		                KUBECTL_SECTION " needs a deployment or a selector");
-		return -EINVAL;
-	}
-	if (selector != NULL) {
-		self->selector = strdup(selector);
-		if (self->selector == NULL)
-			return -ENOMEM;
 	}
 	return pprof_fetch_settings_load(self->host, self->instance, KUBECTL_SECTION, &self->fetch);
 }
@@ -1261,12 +466,12 @@ static int kubectl_start(void *state)
 	if (rc < 0)
 		goto error;
 	if (self->selector == NULL) {
-		rc = kubectl_resolve_selector(self);
+		rc = kube_resolve_selector(&self->client, self->deployment, &self->selector);
 		if (rc < 0)
 			goto error;
 	}
-	rc = kubectl_list_running(self, EP_LOG_INFO, &running, &running_count, reason,
-	                          sizeof(reason));
+	rc = kube_list_running(&self->client, self->selector, EP_LOG_INFO, &running, &running_count,
+	                       reason, sizeof(reason));
 	if (rc < 0) {
 		host->log(self->instance, EP_LOG_ERROR, "cannot list the pods to profile: %s",
 		          reason);
@@ -1278,7 +483,7 @@ static int kubectl_start(void *state)
 		host->log(self->instance, EP_LOG_WARN,
 		          "no Running pod in namespace %s matches %s yet; looking again before "
 		          "every snapshot round",
-		          self->namespace, self->selector);
+		          self->client.namespace, self->selector);
 		goto done;
 	}
 	for (size_t i = 0; i < running_count; i++) {
@@ -1304,16 +509,16 @@ static int kubectl_start(void *state)
 		/* Every forward failed the same way (RBAC, a wrong port...):
 		 * better said now than once per round. */
 		host->log(self->instance, EP_LOG_ERROR,
-		          "no port-forward to any of the %zu Running pods could be started",
-		          running_count);
+		          "no port-forward to any of the %zu Running pods could be started: %s",
+		          running_count, reason);
 		rc = rc < 0 ? rc : -ECONNREFUSED;
 		goto error;
 	}
 done:
-	kubectl_free_names(running, running_count);
+	kube_free_names(running, running_count);
 	return 0;
 error:
-	kubectl_free_names(running, running_count);
+	kube_free_names(running, running_count);
 	kubectl_stop(self); /* no forward survives a failed start */
 	return rc;
 }
@@ -1322,14 +527,13 @@ static int kubectl_sources(void *state, const char *const **names, size_t *count
                            size_t reason_size)
 {
 	struct kubectl_collector *self = state;
-	const struct ep_host_api *host = self->host;
 	char **running = NULL, listing[512], why[512];
 	size_t running_count = 0;
 	/* Pods known before this round: the length of died and death. */
 	size_t tracked = self->pod_count;
 	int rc = 0;
 	if (self->selector == NULL) {
-		kubectl_reason(reason, reason_size, "the kubectl collector was not started");
+		kube_reason(reason, reason_size, "the kubectl collector was not started");
 		return -EINVAL;
 	}
 
@@ -1339,7 +543,7 @@ static int kubectl_sources(void *state, const char *const **names, size_t *count
 	char **death = calloc(self->pod_count + 1, sizeof(*death));
 	if (died == NULL || death == NULL) {
 		rc = -ENOMEM;
-		kubectl_reason(reason, reason_size, "out of memory");
+		kube_reason(reason, reason_size, "out of memory");
 		goto error;
 	}
 	for (size_t i = 0; i < self->pod_count; i++) {
@@ -1351,22 +555,21 @@ static int kubectl_sources(void *state, const char *const **names, size_t *count
 	}
 
 	/* 2. Rediscover; when kubectl fails, go on with the known pods. */
-	int list_rc = kubectl_list_running(self, EP_LOG_DEBUG, &running, &running_count, listing,
-	                                   sizeof(listing));
+	int list_rc = kube_list_running(&self->client, self->selector, EP_LOG_DEBUG, &running,
+	                                &running_count, listing, sizeof(listing));
 	if (list_rc == -ECANCELED) {
 		rc = list_rc;
-		kubectl_reason(reason, reason_size, "%s", listing);
+		kube_reason(reason, reason_size, "%s", listing);
 		goto error;
 	}
 	if (list_rc < 0)
-		host->log(self->instance, EP_LOG_WARN,
-		          "cannot list pods, keeping the known ones: %s", listing);
+		kubectl_event(self, "api-error", "cannot list pods, keeping the known ones: %s",
+		              listing);
 
 	/* 3. Pods that are gone (deleted, or no longer Running). */
 	for (size_t i = self->pod_count; list_rc == 0 && i-- > 0;) {
 		struct kubectl_pod *pod = self->pods[i];
-		if (running_count > 0 && bsearch(&pod->name, running, running_count,
-		                                 sizeof(*running), kubectl_compare_names) != NULL)
+		if (kube_names_contain(running, running_count, pod->name))
 			continue;
 		kubectl_forward_stop(&pod->forward);
 		kubectl_event(self, "pod-gone", "pod %s is no longer Running (deleted or replaced)",
@@ -1394,12 +597,12 @@ static int kubectl_sources(void *state, const char *const **names, size_t *count
 			              death[i] ? death[i] : "ended");
 		rc = kubectl_forward_start(self, pod, why, sizeof(why));
 		if (rc == -ECANCELED) {
-			kubectl_reason(reason, reason_size, "%s", why);
+			kube_reason(reason, reason_size, "%s", why);
 			goto error;
 		}
 		if (rc < 0) {
-			host->log(self->instance, EP_LOG_WARN, "cannot reconnect to pod %s: %s",
-			          pod->name, why);
+			kubectl_event(self, "reconnect-failed", "cannot reconnect to pod %s: %s",
+			              pod->name, why);
 			kubectl_pod_set_failure(pod, why);
 			continue;
 		}
@@ -1414,12 +617,12 @@ static int kubectl_sources(void *state, const char *const **names, size_t *count
 		struct kubectl_pod *pod;
 		rc = kubectl_pod_add(self, running[i], &pod);
 		if (rc < 0) {
-			kubectl_reason(reason, reason_size, "out of memory");
+			kube_reason(reason, reason_size, "out of memory");
 			goto error;
 		}
 		rc = kubectl_forward_start(self, pod, why, sizeof(why));
 		if (rc == -ECANCELED) {
-			kubectl_reason(reason, reason_size, "%s", why);
+			kube_reason(reason, reason_size, "%s", why);
 			goto error;
 		}
 		if (rc < 0) {
@@ -1437,18 +640,18 @@ static int kubectl_sources(void *state, const char *const **names, size_t *count
 	 * as a failed snapshot in the manifest rather than not at all. */
 	if (self->pod_count == 0) {
 		if (list_rc < 0)
-			kubectl_reason(reason, reason_size, "%s", listing);
+			kube_reason(reason, reason_size, "%s", listing);
 		else
-			kubectl_reason(reason, reason_size,
-			               "no Running pod in namespace %s matches %s", self->namespace,
-			               self->selector);
+			kube_reason(reason, reason_size,
+			            "no Running pod in namespace %s matches %s",
+			            self->client.namespace, self->selector);
 		rc = list_rc < 0 ? list_rc : -ENOENT;
 		goto error;
 	}
 	const char **grown = realloc(self->names, self->pod_count * sizeof(*grown));
 	if (grown == NULL) {
 		rc = -ENOMEM;
-		kubectl_reason(reason, reason_size, "out of memory");
+		kube_reason(reason, reason_size, "out of memory");
 		goto error;
 	}
 	self->names = grown;
@@ -1462,7 +665,7 @@ error:
 		free(death[i]);
 	free(death);
 	free(died);
-	kubectl_free_names(running, running_count);
+	kube_free_names(running, running_count);
 	return rc;
 }
 
@@ -1475,8 +678,8 @@ static int kubectl_snapshot(void *state, const struct ep_snapshot_request *reque
 	struct kubectl_pod *pod =
 	        request->source != NULL ? kubectl_pod_find(self, request->source) : NULL;
 	if (pod == NULL) {
-		kubectl_reason(reason, reason_size, "unknown pod '%s'",
-		               request->source ? request->source : "");
+		kube_reason(reason, reason_size, "unknown pod '%s'",
+		            request->source ? request->source : "");
 		return -ENOENT;
 	}
 	char url[256];
@@ -1504,8 +707,8 @@ static int kubectl_snapshot(void *state, const struct ep_snapshot_request *reque
 		if (rc < 0) {
 			kubectl_pod_set_failure(pod, why);
 			pthread_mutex_unlock(&self->forward_lock);
-			kubectl_reason(reason, reason_size,
-			               "%s; restarting the port-forward failed: %s", first, why);
+			kube_reason(reason, reason_size,
+			            "%s; restarting the port-forward failed: %s", first, why);
 			return rc;
 		}
 		kubectl_event(self, "reconnect",
@@ -1519,8 +722,8 @@ static int kubectl_snapshot(void *state, const struct ep_snapshot_request *reque
 	if (rc < 0) {
 		char second[512];
 		snprintf(second, sizeof(second), "%s", reason);
-		kubectl_reason(reason, reason_size, "%s (and after restarting the port-forward)",
-		               second);
+		kube_reason(reason, reason_size, "%s (and after restarting the port-forward)",
+		            second);
 	}
 	return rc;
 }
@@ -1534,20 +737,7 @@ static const struct ep_collector_ops kubectl_ops = {
 };
 
 static const struct ep_config_key kubectl_config_keys[] = {
-	{ "kubectl", EP_CONFIG_STRING, "kubectl",
-	  "the kubectl program: a path, or a name looked up on PATH" },
-	{ "context", EP_CONFIG_STRING, NULL,
-	  "kubeconfig context (kubectl --context); default: the current context" },
-	{ "kubeconfig", EP_CONFIG_STRING, NULL,
-	  "kubeconfig file (kubectl --kubeconfig); default: $KUBECONFIG or ~/.kube/config" },
-	{ "namespace", EP_CONFIG_STRING, "olmv1-system",
-	  "namespace of the deployment and its pods" },
-	{ "deployment", EP_CONFIG_STRING, "operator-controller-controller-manager",
-	  "deployment whose Running pods are profiled, found by its spec.selector.matchLabels" },
-	{ "selector", EP_CONFIG_STRING, NULL,
-	  "label selector of the pods (e.g. app=web,tier=api); when set, used instead of the "
-	  "deployment's" },
-	{ "port", EP_CONFIG_INT, "6060", "pprof port inside the pods" },
+	KUBE_CLIENT_CONFIG_KEYS,
 	{ "scheme", EP_CONFIG_STRING, "http", "what the pods' pprof port speaks: http or https" },
 	{ "forward_timeout", EP_CONFIG_INT, "15",
 	  "seconds to wait for kubectl port-forward to print its Forwarding line" },

@@ -540,7 +540,7 @@ static CURLcode fetch_setup(struct fetch_transfer *transfer,
 
 /* Writes the body to path through the host's atomic file. */
 static int fetch_write_file(const struct ep_host_api *host, struct ep_instance *instance,
-                            const struct fetch_transfer *transfer, const char *path, char *reason,
+                            const unsigned char *data, size_t size, const char *path, char *reason,
                             size_t reason_size)
 {
 	struct ep_atomic_file *file = NULL;
@@ -551,7 +551,7 @@ static int fetch_write_file(const struct ep_host_api *host, struct ep_instance *
 		return rc;
 	}
 	errno = 0;
-	if (fwrite(transfer->data, 1, transfer->size, stream) != transfer->size) {
+	if (fwrite(data, 1, size, stream) != size) {
 		rc = -(errno ? errno : EIO);
 		fetch_reason(reason, reason_size, "cannot write %s: %s", path, strerror(-rc));
 		host->file_abort(instance, file);
@@ -568,18 +568,18 @@ static int fetch_write_file(const struct ep_host_api *host, struct ep_instance *
 /* Decodes the body as the host does when it reads the run back, so a file
  * that lands on disk is one analyzers can read. */
 static int fetch_check_profile(const struct ep_host_api *host, struct ep_instance *instance,
-                               const struct fetch_transfer *transfer, char *reason,
+                               const unsigned char *data, size_t size, char *reason,
                                size_t reason_size)
 {
 	static const char redundant[] = FETCH_NOT_A_PROFILE ": not a pprof profile: ";
 	const struct ep_profile *profile = NULL;
-	if (transfer->size == 0) {
+	if (size == 0) {
 		fetch_reason(reason, reason_size, FETCH_NOT_A_PROFILE ": empty answer");
 		return -EBADMSG;
 	}
 	char why[512] = "";
-	int rc = host->profile_load_buffer(instance, transfer->data, transfer->size,
-	                                   FETCH_NOT_A_PROFILE, &profile, why, sizeof(why));
+	int rc = host->profile_load_buffer(instance, data, size, FETCH_NOT_A_PROFILE, &profile, why,
+	                                   sizeof(why));
 	if (rc < 0) {
 		/* The decoder names the input first ("NAME: why"), so "not a
 		 * profile" leads the line; say it once. */
@@ -599,17 +599,20 @@ static int fetch_check_profile(const struct ep_host_api *host, struct ep_instanc
 	return 0;
 }
 
-int pprof_fetch_snapshot(const struct ep_host_api *host, struct ep_instance *instance,
-                         const struct pprof_fetch_settings *settings, const char *base_url,
-                         const struct ep_snapshot_request *request, char *reason,
-                         size_t reason_size)
+int pprof_fetch_store(const struct ep_host_api *host, struct ep_instance *instance,
+                      const unsigned char *data, size_t size, const char *path, char *reason,
+                      size_t reason_size)
 {
-	struct fetch_transfer transfer = { .host = host, .instance = instance };
-	struct curl_slist *headers = NULL;
-	char *url = NULL;
-	char curl_error[CURL_ERROR_SIZE] = "";
-	int rc = 0;
+	int rc = fetch_check_profile(host, instance, data, size, reason, reason_size);
+	if (rc == 0)
+		rc = fetch_write_file(host, instance, data, size, path, reason, reason_size);
+	return rc;
+}
 
+int pprof_fetch_request_path(const struct ep_snapshot_request *request, char *path,
+                             size_t path_size, long *extra_seconds, char *reason,
+                             size_t reason_size)
+{
 	/* cpu_seconds is the last member of version 1 of the request. */
 	if (request->struct_size <
 	    offsetof(struct ep_snapshot_request, cpu_seconds) + sizeof(request->cpu_seconds)) {
@@ -626,19 +629,44 @@ int pprof_fetch_snapshot(const struct ep_host_api *host, struct ep_instance *ins
 		             request->kind ? request->kind : "");
 		return -EINVAL;
 	}
-
 	char query[48] = "";
-	long total_timeout = settings->timeout_seconds;
+	*extra_seconds = 0;
 	if (strcmp(kind->name, "cpu") == 0) {
 		/* Go profiles 30 s when seconds is missing or 0; say so
-		 * explicitly so the timeout below matches. */
+		 * explicitly so the caller's timeout matches. */
 		uint32_t seconds = request->cpu_seconds ? request->cpu_seconds : 30;
 		snprintf(query, sizeof(query), "?seconds=%" PRIu32, seconds);
-		total_timeout += (long)seconds;
+		*extra_seconds = (long)seconds;
 	} else if (strcmp(kind->name, "heap") == 0 && request->gc) {
 		snprintf(query, sizeof(query), "?gc=1");
 	}
-	size_t url_size = strlen(base_url) + strlen(kind->path) + strlen(query) + 1;
+	int length = snprintf(path, path_size, "%s%s", kind->path, query);
+	if (length < 0 || (size_t)length >= path_size) {
+		fetch_reason(reason, reason_size, "the profile path does not fit");
+		return -ENAMETOOLONG;
+	}
+	return 0;
+}
+
+int pprof_fetch_snapshot(const struct ep_host_api *host, struct ep_instance *instance,
+                         const struct pprof_fetch_settings *settings, const char *base_url,
+                         const struct ep_snapshot_request *request, char *reason,
+                         size_t reason_size)
+{
+	struct fetch_transfer transfer = { .host = host, .instance = instance };
+	struct curl_slist *headers = NULL;
+	char *url = NULL;
+	char curl_error[CURL_ERROR_SIZE] = "";
+	int rc = 0;
+
+	char path[96];
+	long extra_seconds = 0;
+	rc = pprof_fetch_request_path(request, path, sizeof(path), &extra_seconds, reason,
+	                              reason_size);
+	if (rc < 0)
+		return rc;
+	long total_timeout = settings->timeout_seconds + extra_seconds;
+	size_t url_size = strlen(base_url) + strlen(path) + 1;
 	url = malloc(url_size);
 	transfer.curl = curl_easy_init();
 	if (url == NULL || transfer.curl == NULL) {
@@ -646,7 +674,7 @@ int pprof_fetch_snapshot(const struct ep_host_api *host, struct ep_instance *ins
 		fetch_reason(reason, reason_size, "out of memory");
 		goto error;
 	}
-	snprintf(url, url_size, "%s%s%s", base_url, kind->path, query);
+	snprintf(url, url_size, "%s%s", base_url, path);
 
 	CURLcode code =
 	        fetch_setup(&transfer, settings, url, total_timeout, curl_error, NULL, &headers);
@@ -670,10 +698,8 @@ int pprof_fetch_snapshot(const struct ep_host_api *host, struct ep_instance *ins
 		rc = -EPROTO;
 		goto error;
 	}
-	rc = fetch_check_profile(host, instance, &transfer, reason, reason_size);
-	if (rc < 0)
-		goto error;
-	rc = fetch_write_file(host, instance, &transfer, request->path, reason, reason_size);
+	rc = pprof_fetch_store(host, instance, transfer.data, transfer.size, request->path, reason,
+	                       reason_size);
 	if (rc < 0)
 		goto error;
 	host->log(instance, EP_LOG_DEBUG, "%s: %zu bytes -> %s", url, transfer.size, request->path);

@@ -1,7 +1,8 @@
 /* pprof_fetch: the HTTP(S) client shared by the http and kubectl collectors
- * and the prometheus reporter (which POSTs with pprof_fetch_post). Built
- * once as a static library (pprof_fetch_lib) and linked into each plugin;
- * nothing here is exported from a plugin (hidden visibility). */
+ * and the prometheus reporter (which POSTs with pprof_fetch_post), and the
+ * profile check and atomic write every collector uses. Built once as a
+ * static library (pprof_fetch_lib) and linked into each plugin; nothing
+ * here is exported from a plugin (hidden visibility). */
 #ifndef EP_COLLECTORS_PPROF_FETCH_H
 #define EP_COLLECTORS_PPROF_FETCH_H
 
@@ -92,6 +93,24 @@ int pprof_fetch_snapshot(const struct ep_host_api *host, struct ep_instance *ins
                          const struct pprof_fetch_settings *settings, const char *base_url,
                          const struct ep_snapshot_request *request, char *reason,
                          size_t reason_size);
+
+/* The path and query of request's profile below the pod's root, e.g.
+ * "/debug/pprof/heap?gc=1" or "/debug/pprof/profile?seconds=10", and in
+ * *extra_seconds how long the profile itself takes (cpu), to add to a
+ * timeout. Returns 0, or -EINVAL (an unknown kind, a too old request) or
+ * -ENAMETOOLONG with the reason. */
+int pprof_fetch_request_path(const struct ep_snapshot_request *request, char *path,
+                             size_t path_size, long *extra_seconds, char *reason,
+                             size_t reason_size);
+
+/* Checks that data decodes as a profile, as the host does when it reads the
+ * run back (host->profile_load_buffer), and only then writes it atomically
+ * to path through the host's atomic file. Returns 0, or -EBADMSG (not a
+ * profile: empty, HTML, truncated...), -ENOMEM or a file system error, with
+ * the reason. */
+int pprof_fetch_store(const struct ep_host_api *host, struct ep_instance *instance,
+                      const unsigned char *data, size_t size, const char *path, char *reason,
+                      size_t reason_size);
 
 /* True for the errors pprof_fetch_snapshot() returns when the connection
  * itself failed, as opposed to an answer the server gave. */

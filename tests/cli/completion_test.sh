@@ -45,6 +45,9 @@ expect "run flag" --profiles e2e-profile run --pro
 expect "collect flag" --duration e2e-profile collect x --dur
 refuse "collect has no --target" --target e2e-profile collect x --tar
 expect "collector names" http e2e-profile run x --collector ""
+expect "the apiserver collector" apiserver e2e-profile run x --collector ap
+expect "run --context" --context e2e-profile run x --cont
+expect "collect --kubeconfig" --kubeconfig e2e-profile collect x --kubec
 expect "top flag" --cum e2e-profile top --c
 expect "help topics" config e2e-profile help ""
 expect "compare flag" --fail-on e2e-profile compare --fail

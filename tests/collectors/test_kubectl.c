@@ -515,6 +515,11 @@ static void test_failing_forward_fails_start_quoting_kubectl(void **state)
 	                                "kubectl port-forward -n " KUBECTL_TEST_NAMESPACE
 	                                " pod/ctrl-a :6060 exited with status 1: "
 	                                "error: error upgrading connection"));
+	/* The error line alone says why. */
+	assert_true(ep_mock_host_logged(&test->mock, "no port-forward to any of the 1 Running pods "
+	                                             "could be started: kubectl port-forward -n "
+	                                             "olmv1-system pod/ctrl-a :6060 exited with "
+	                                             "status 1: error: error upgrading"));
 	kubectl_test_assert_no_children(test);
 }
 
@@ -559,6 +564,44 @@ static void test_stop_request_ends_the_wait_for_a_forward(void **state)
 	kubectl_test_assert_no_children(test);
 }
 
+/* ---- what the cluster says is recorded ------------------------------------ */
+
+static void test_a_failed_listing_is_an_event(void **state)
+{
+	struct kubectl_test *test = *state;
+	const char *expected[] = { "ctrl-a" };
+	assert_int_equal(kubectl_test_start(test), 0);
+	kubectl_test_forward_pid(test, "ctrl-a");
+	collector_test_write_file(test->state_dir, "get-fail", "");
+	kubectl_test_sources(test, expected, 1);
+	assert_true(ep_mock_host_event(&test->mock,
+	                               "api-error: cannot list pods, keeping the known ones: "
+	                               "kubectl get pods -n " KUBECTL_TEST_NAMESPACE " -l "));
+	assert_true(ep_mock_host_event(&test->mock, "The connection to the server 127.0.0.1:6443 "
+	                                            "was refused"));
+	kubectl_test_snapshot_ok(test, "ctrl-a", "heap0.pprof");
+	kubectl_test_stop(test);
+}
+
+static void test_a_failed_reconnect_is_an_event(void **state)
+{
+	struct kubectl_test *test = *state;
+	const char *expected[] = { "ctrl-a" };
+	assert_int_equal(kubectl_test_start(test), 0);
+	pid_t first = kubectl_test_forward_pid(test, "ctrl-a");
+	collector_test_write_file(test->state_dir, "forward-fail", "");
+	assert_int_equal(kill(first, SIGKILL), 0);
+	assert_true(collector_test_wait_exited(first));
+	kubectl_test_sources(test, expected, 1);
+	assert_true(ep_mock_host_event(&test->mock, "forward-died: port-forward to pod ctrl-a"));
+	assert_true(ep_mock_host_event(&test->mock,
+	                               "reconnect-failed: cannot reconnect to pod ctrl-a: kubectl "
+	                               "port-forward -n " KUBECTL_TEST_NAMESPACE
+	                               " pod/ctrl-a :6060 exited with status 1: error: error "
+	                               "upgrading connection"));
+	kubectl_test_stop(test);
+}
+
 #define KUBECTL_TEST(name) \
 	cmocka_unit_test_setup_teardown(name, kubectl_test_setup, kubectl_test_teardown)
 
@@ -582,6 +625,8 @@ int main(int argc, char **argv)
 		KUBECTL_TEST(test_failing_forward_fails_start_quoting_kubectl),
 		KUBECTL_TEST(test_slow_forward_times_out),
 		KUBECTL_TEST(test_stop_request_ends_the_wait_for_a_forward),
+		KUBECTL_TEST(test_a_failed_listing_is_an_event),
+		KUBECTL_TEST(test_a_failed_reconnect_is_an_event),
 	};
 	if (argc > 1)
 		cmocka_set_test_filter(argv[1]);

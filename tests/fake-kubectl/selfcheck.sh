@@ -284,6 +284,37 @@ check "forwarding to the replacement pod works" test "$code:$(magic "$work/heap3
 kill "$pf6"
 reap "$pf6"
 
+# get --raw: the API server's pod proxy, to the pod's target.
+proxy=/api/v1/namespaces/$ns/pods/operator-controller-new77:6060/proxy
+kubectl get --raw "$proxy/debug/pprof/heap?gc=1" >"$work/raw-heap.pb.gz" 2>"$work/raw.err"
+rc=$?
+check "get --raw proxies to the pod's target (a gzip profile on stdout)" \
+	test "$rc:$(magic "$work/raw-heap.pb.gz")" = "0:1f8b"
+out=$(kubectl get --raw "$proxy/debug/pprof/nope" 2>&1)
+check "get --raw: a 404 of the pod in kubectl's words" \
+	test "$?:$out" = "1:Error from server (NotFound): the server could not find the requested resource"
+out=$(kubectl get --raw "/api/v1/namespaces/$ns/pods/gone-pod:6060/proxy/debug/pprof/heap" 2>&1)
+check "get --raw: an unknown pod is NotFound" \
+	test "$?:$out" = '1:Error from server (NotFound): pods "gone-pod" not found'
+echo ServiceUnavailable >"$state/raw-fail"
+out=$(kubectl get --raw "$proxy/debug/pprof/heap" 2>&1)
+check "raw-fail ServiceUnavailable: the server refuses every proxy call" \
+	test "$?:$out" = "1:Error from server (ServiceUnavailable): the server is currently unable to handle the request"
+rm -f "$state/raw-fail"
+echo Forbidden >"$state/raw-fail-operator-controller-new77"
+out=$(kubectl get --raw "$proxy/debug/pprof/heap" 2>&1)
+check "raw-fail-POD Forbidden: RBAC refuses pods/proxy for that pod" \
+	test "$?:$out" = "1:Error from server (Forbidden): pods \"operator-controller-new77\" is forbidden: User \"system:serviceaccount:e2e:e2e-profile\" cannot get resource \"pods/proxy\" in API group \"\" in the namespace \"$ns\""
+echo NotFound >"$state/raw-fail-operator-controller-new77"
+out=$(kubectl get --raw "$proxy/debug/pprof/heap" 2>&1)
+check "raw-fail-POD NotFound" test "$?:$out" = '1:Error from server (NotFound): pods "operator-controller-new77" not found'
+rm -f "$state/raw-fail-operator-controller-new77"
+out=$(kubectl get --raw "/api/v1/namespaces/$ns/pods/operator-controller-old99:6060/proxy/debug/pprof/heap" 2>&1)
+check "get --raw: a Pending pod cannot be reached" test "$?" = 1
+out=$(kubectl get --raw "$proxy/debug/pprof/heap" -n "$ns" 2>&1)
+check "get --raw takes no -n (the namespace is in the path)" test "$?" = 1
+check "calls.log records get --raw" grep -qxF -e "get --raw $proxy/debug/pprof/heap?gc=1" "$state/calls.log"
+
 # calls.log
 n_pf=$(grep -c '^port-forward ' "$state/calls.log")
 check "calls.log has one line per invocation (10 port-forwards so far)" test "$n_pf" = 10
