@@ -1,0 +1,54 @@
+#!/usr/bin/env python3
+"""A pprof server for the security tests: serves committed profiles and
+misbehaves on purpose under path prefixes. Listens on 127.0.0.1 on a port
+picked by the kernel and prints it as "listening on 127.0.0.1:PORT".
+
+  /debug/pprof/KIND        200, tests/pprof/data/KIND.pb.gz
+  /auth/debug/pprof/KIND   401, the body echoes the request's Authorization header
+  /error/debug/pprof/KIND  500, the body is a valid profile (must not be saved)
+usage: pprof_server.py DATA_DIR
+"""
+import http.server
+import os
+import sys
+
+DATA = sys.argv[1]
+
+
+class Handler(http.server.BaseHTTPRequestHandler):
+    def log_message(self, *args):
+        pass
+
+    def send(self, status, body, kind="application/octet-stream"):
+        self.send_response(status)
+        self.send_header("Content-Type", kind)
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+    def profile(self, kind):
+        with open(os.path.join(DATA, kind + ".pb.gz"), "rb") as f:
+            return f.read()
+
+    def do_GET(self):
+        path = self.path.split("?")[0]
+        for prefix, status in (("/auth", 401), ("/error", 500), ("", 200)):
+            if path.startswith(prefix + "/debug/pprof/"):
+                kind = path[len(prefix + "/debug/pprof/"):]
+                break
+        else:
+            self.send(404, b"not found\n", "text/plain")
+            return
+        if kind not in ("heap", "goroutine", "allocs", "cpu"):
+            kind = "heap"
+        if status == 401:
+            echo = self.headers.get("Authorization", "(none)")
+            self.send(401, ("unauthorized; you sent Authorization: %s\n" % echo).encode(),
+                      "text/plain")
+        else:
+            self.send(status, self.profile(kind))
+
+
+server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+print("listening on 127.0.0.1:%d" % server.server_address[1], flush=True)
+server.serve_forever()
