@@ -28,4 +28,10 @@ int ep_analysis_analyze(struct ep_cli *cli, const char *directory);
  * fail_on (may be NULL). Returns an enum ep_exit_status (3 on a broken rule). */
 int ep_analysis_compare(struct ep_cli *cli, const char *a, const char *b, const char *fail_on);
 
+/* Checks what an analysis will need before a run starts: every analyzer
+ * and reporter named in [run] is installed and accepts its settings (each
+ * is initialized once), and every [rule.NAME] is complete. Logs one line
+ * on a fault. Returns an enum ep_exit_status (2 for a bad setting). */
+int ep_analysis_check_config(struct ep_cli *cli);
+
 #endif

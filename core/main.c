@@ -185,6 +185,10 @@ static int main_setup(struct ep_cli *cli, const struct main_options *options, ch
 		ep_log_error(&cli->log, "%s", err);
 		return EP_EXIT_USAGE;
 	}
+	if (ep_config_check_limits(cli->config, ep_settings_limits, err, sizeof(err)) < 0) {
+		ep_log_error(&cli->log, "%s", err);
+		return EP_EXIT_USAGE;
+	}
 	/* Every plugin directory counts, not only the highest-precedence
 	 * one: flag, then environment, then file, then the built-in ones. */
 	static const enum ep_config_source layers[] = { EP_CONFIG_SOURCE_FLAG, EP_CONFIG_SOURCE_ENV,

@@ -121,8 +121,10 @@ check "unwritable: names the directory" grep -q "cannot create run directory afi
 
 # 5. Bad URL and bad kubectl path.
 ep run badurl --collector http --url "ftp://nowhere" -- true
-check "bad url: exit 1" is "$status" 1
+# A setting, checked before the run directory exists (issue 12).
+check "bad url: exit 2" is "$status" 2
 check "bad url: names the key" grep -q "url" err
+check "bad url: no run directory left" test ! -e out/badurl
 printf '[collector.kubectl]\nkubectl = /nonexistent/kubectl\n' >k.ini
 "$exe" -c k.ini -o out run badkubectl2 -- true >stdout.txt 2>err
 status=$?

@@ -118,7 +118,146 @@ chmod 0644 repo/e2e-profile.ini
 check "implicit ini passing the test: honoured" grep -q "evil/marker.so" out
 rm -f "$marker"
 
+# ---- the pprof server ------------------------------------------------------
+server_log=$work/server.out
+python3 "$here/pprof_server.py" "$data_dir" >"$server_log" 2>&1 &
+pids+=($!)
+for _ in $(seq 100); do
+	port=$(sed -n 's/^listening on 127\.0\.0\.1:\([0-9]*\)$/\1/p' "$server_log")
+	[ -n "$port" ] && break
+	sleep 0.05
+done
+[ -n "$port" ] || { echo "pprof_server.py did not start: $(cat "$server_log")"; exit 1; }
+url=http://127.0.0.1:$port
+unset EP_TEST_MARKER
+
+# ---- 4. configuration checked before anything exists -----------------------
+# Each: exit 2, one line naming where and which key, and no output directory.
+bad_config() { # NAME EXPECTED_TEXT INI_TEXT [FLAGS...]
+	local name=$1 text=$2 ini=$3
+	shift 3
+	printf '%b' "$ini" >bad.ini
+	rm -rf runs
+	ep -c bad.ini -o runs run "$name" --collector http --url "$url" -i 1 "$@" -- true
+	check "$name: exit 2" is "$status" 2
+	check "$name: named" err_has "$text"
+	check "$name: one line" err_lines 1
+	check "$name: nothing left on disk" absent runs
+}
+bad_config bad-regex '[category.x]: pattern "([" is not a valid POSIX extended regex' \
+	'[category.x]\npattern = ([\n'
+bad_config zero-timeout '[collector.http] timeout: must be between 1 and 86400, not 0' \
+	'[collector.http]\ntimeout = 0\n'
+bad_config negative-mib 'bad.ini:2: [core] max_profile_mib: -5 is out of range (1 to 1048576)' \
+	'[core]\nmax_profile_mib = -5\n'
+bad_config zero-mib 'bad.ini:2: [core] max_profile_mib: 0 is out of range' \
+	'[core]\nmax_profile_mib = 0\n'
+bad_config zero-cpu 'bad.ini:3: [run] cpu_duration: 0 is out of range (1 to 3600)' \
+	'[run]\nprofiles = heap,cpu\ncpu_duration = 0\n'
+bad_config flag-cpu '--cpu-duration: [run] cpu_duration: 0 is out of range' '' --cpu-duration 0
+bad_config no-analyzer "[run] analyzers: no analyzer plugin named 'nosuch' is installed" \
+	'[run]\nanalyzers = heap,nosuch\n'
+bad_config half-rule '[rule.mine] needs metric, advice, and one of above, below or equals' \
+	'[rule.mine]\nmetric = peak\n'
+bad_config no-collector "no collector plugin named 'nosuch' is installed" '' --collector nosuch
+rm -rf runs
+ep -o runs run no-url --collector http -- true
+check "--collector http without url: exit 2" is "$status" 2
+check "--collector http without url: named" err_has "[collector.http] url is not set"
+check "--collector http without url: one line" err_lines 1
+check "--collector http without url: nothing left" absent runs
+# An empty output_dir must not mean the filesystem root.
+printf '[core]\noutput_dir =\n' >bad.ini
+ep -c bad.ini run e2e-sec-$$ --collector http --url "$url" -- true
+check "output_dir = (empty): exit 2" is "$status" 2
+check "output_dir = (empty): named" err_has "bad.ini:2: [core] output_dir: must not be empty"
+check "output_dir = (empty): one line" err_lines 1
+check "output_dir = (empty): nothing at the root" absent "/e2e-sec-$$"
+ep -o '' run e2e-sec-$$ --collector http --url "$url" -- true
+check "-o '': exit 2" is "$status" 2
+check "-o '': named" err_has "--output-dir: [core] output_dir: must not be empty"
+check "-o '': nothing at the root" absent "/e2e-sec-$$"
+# Control characters would split log lines.
+ep -o runs run "$(printf 'two\nlines')" --collector http --url "$url" -- true
+check "newline in a run name: exit 2" is "$status" 2
+check "newline in a run name: named" err_has "invalid run name: it holds a control character"
+check "newline in a run name: nothing left" absent runs
+
+# ---- 2. no symlink is written through ---------------------------------------
+mkdir -p runs elsewhere
+echo "victim" >victim
+ln -s "$work/elsewhere" runs/linked
+ep -o runs run linked --force --collector http --url "$url" -i 1 -- true
+check "symlinked run directory: exit 2" is "$status" 2
+check "symlinked run directory: named" err_has "run directory runs/linked is a symlink; refusing to write through it"
+check "symlinked run directory: its target untouched" is "$(ls -A elsewhere | wc -l)" 0
+
+ep -o runs run planted --collector http --url "$url" -i 1 -- sh -c 'sleep 1.2'
+check "planted: first run exit 0" is "$status" 0
+first_count=$(python3 -c 'import json,sys; print(len(json.load(open(sys.argv[1]))["snapshots"]))' runs/planted/run.json)
+check "planted: first run took snapshots" test "$first_count" -ge 2
+mv runs/planted/collection.log runs/planted/collection.log.real
+ln -s "$work/victim" runs/planted/collection.log
+ep -o runs run planted --force --collector http --url "$url" -i 1 -- true
+check "planted collection.log: run fails" test "$status" -ne 0
+check "planted collection.log: named" err_has "collection.log: it is a symlink; refusing to write through it"
+check "planted collection.log: target unchanged" is "$(cat victim)" victim
+rm runs/planted/collection.log
+mv runs/planted/collection.log.real runs/planted/collection.log
+mv runs/planted/test.log runs/planted/test.log.real
+ln -s "$work/victim" runs/planted/test.log
+ep -o runs run planted --force --collector http --url "$url" -i 1 -- echo test output
+check "planted test.log: run fails" test "$status" -ne 0
+check "planted test.log: target unchanged" is "$(cat victim)" victim
+rm runs/planted/test.log
+mv runs/planted/test.log.real runs/planted/test.log
+# A planted heapN.pprof symlink is replaced by the new file, never written
+# through (the snapshot is renamed into place).
+next=$(ls runs/planted/heap*.pprof | sed 's/.*heap\([0-9]*\)\.pprof/\1/' | sort -n | tail -n 1)
+ln -s "$work/victim" "runs/planted/heap$((next + 1)).pprof"
+ep -o runs run planted --force --collector http --url "$url" -i 1 -- sh -c 'sleep 1.2'
+check "--force: exit 0" is "$status" 0
+check "planted heapN.pprof: target unchanged" is "$(cat victim)" victim
+# --force extends the manifest: every earlier entry is still listed.
+python3 - "$first_count" runs/planted/run.json <<'PY' >force.txt 2>&1
+import json, os, sys
+first = int(sys.argv[1])
+d = json.load(open(sys.argv[2]))
+snaps = d["snapshots"]
+assert len(snaps) >= first + 2, ("snapshots", len(snaps), first)
+files = [s["file"] for s in snaps if s["ok"]]
+assert len(files) == len(set(files)), "a file listed twice"
+here = os.path.dirname(sys.argv[2])
+# The planted symlink is left alone: skipped by the numbering, not listed.
+on_disk = sorted(f for f in os.listdir(here)
+                 if f.endswith(".pprof") and not os.path.islink(os.path.join(here, f)))
+assert sorted(files) == on_disk, (files, on_disk)
+rounds = [s["round"] for s in snaps]
+assert rounds == sorted(rounds), rounds
+offsets = [s["offset_seconds"] for s in snaps]
+assert offsets == sorted(offsets), offsets
+assert d["counts"]["ok"] == len(files)
+print("ok", len(snaps))
+PY
+check "--force keeps every earlier entry: $(tail -n 1 force.txt)" grep -q '^ok ' force.txt
+
+# ---- 3. secrets a server echoes never reach a file or the terminal ---------
+token=s3cr3t-token-$$-$RANDOM
+printf '%s\n' "$token" >token.txt
+printf '[collector.http]\nbearer_token_file = %s\n' "$work/token.txt" >secret.ini
+ep -c secret.ini -o runs run secret --collector http --url "$url/auth" -i 1 -- sh -c 'sleep 1.2'
+check "echoed token: the run reports the 401" err_has "HTTP 401"
+check "echoed token: redacted on stderr" err_has "Authorization: [redacted]"
+leaks=$(grep -rlF -- "$token" err runs/secret 2>/dev/null)
+check "echoed token: in no log, manifest or report${leaks:+ (found in $leaks)}" is "$leaks" ""
+check "echoed token: run.json says redacted" grep -qF "[redacted]" runs/secret/run.json
+
+# An error status whose body is a valid profile is not a snapshot.
+ep -o runs run error-status --collector http --url "$url/error" -i 1 -- true
+check "HTTP 500 with a profile body: no snapshot saved" absent runs/error-status/heap0.pprof
+check "HTTP 500 with a profile body: the reason" grep -q "HTTP 500" runs/error-status/run.json
+
 echo "$passed passed, $failed failed"
 # The count guards against a case silently dropping out.
-[ "$passed" -ge 20 ] || { echo "only $passed checks ran"; exit 1; }
+[ "$passed" -ge 80 ] || { echo "only $passed checks ran"; exit 1; }
 [ "$failed" -eq 0 ]
