@@ -4,7 +4,7 @@ misbehaves on purpose under path prefixes. Listens on 127.0.0.1 on a port
 picked by the kernel and prints it as "listening on 127.0.0.1:PORT".
 
   /debug/pprof/KIND        200, tests/pprof/data/KIND.pb.gz
-  /auth/debug/pprof/KIND   401, the body echoes the request's Authorization header
+  /auth/debug/pprof/KIND   401, the body echoes the Authorization header and its token
   /error/debug/pprof/KIND  500, the body is a valid profile (must not be saved)
 usage: pprof_server.py DATA_DIR
 """
@@ -42,9 +42,12 @@ class Handler(http.server.BaseHTTPRequestHandler):
         if kind not in ("heap", "goroutine", "allocs", "cpu"):
             kind = "heap"
         if status == 401:
+            # Both shapes a careless server uses: the header, and the
+            # bare token (only the collector knows to redact that one).
             echo = self.headers.get("Authorization", "(none)")
-            self.send(401, ("unauthorized; you sent Authorization: %s\n" % echo).encode(),
-                      "text/plain")
+            token = echo.split(" ", 1)[-1]
+            self.send(401, ("unauthorized: token %s is not valid; you sent Authorization: %s\n"
+                            % (token, echo)).encode(), "text/plain")
         else:
             self.send(status, self.profile(kind))
 
