@@ -145,6 +145,7 @@ struct run_state {
 	int manifest_errno;
 	size_t manifest_listed; /* records in the last successful write */
 	size_t write_failures;  /* snapshots lost to a local write error (disk full) */
+	int marker_errno;       /* writing run.failed: 0 or a negative errno */
 	int test_log_fd;
 	/* collection */
 	struct ep_host_context host_context;
@@ -387,19 +388,58 @@ error:
 	return rc;
 }
 
+/* Room for run.failed, taken when the run starts: on a full disk the
+ * marker would not fit otherwise. Freed when the run ends either way. */
+static const char run_reserve_name[] = ".run.failed.reserve";
+
+static void run_reserve_marker_room(struct run_state *run)
+{
+	static const char zeros[4096];
+	int fd = openat(run->directory_fd, run_reserve_name,
+	                O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC, 0600);
+	if (fd < 0 || write(fd, zeros, sizeof(zeros)) != (ssize_t)sizeof(zeros))
+		ep_log_debug(&run->cli->log, "cannot reserve room for run.failed: %s",
+		             strerror(errno));
+	if (fd >= 0)
+		close(fd);
+}
+
 /* When the manifest could not be brought up to date, a small marker says
- * so beside it, so nobody trusts a run.json that stopped early. */
+ * so beside it, so nobody trusts a run.json that stopped early. Written
+ * without fsync (fsync is what fails on some full filesystems), into the
+ * reserved room, then renamed into place. */
 static int run_write_failed_marker(struct run_state *run)
 {
-	char text[1024], path[PATH_MAX + 16];
+	char text[1024];
 	int length = snprintf(text, sizeof(text),
 	                      "run.json could not be updated: %s\n"
 	                      "it lists %zu of the %zu snapshot attempts of this run "
 	                      "(%zu ok, %zu failed)\n",
 	                      strerror(run->manifest_errno), run->manifest_listed,
 	                      run->record_count, run->ok_count, run->failed_count);
-	snprintf(path, sizeof(path), "%s/run.failed", run->directory);
-	return ep_write_file_atomic(path, text, (size_t)length);
+	/* The profiles on disk that the stale manifest does not list. */
+	for (size_t i = run->manifest_listed; i < run->record_count && length > 0; i++) {
+		if (run->records[i].file == NULL || (size_t)length >= sizeof(text) - 1)
+			continue;
+		int more = snprintf(text + length, sizeof(text) - (size_t)length,
+		                    "not listed: %s\n", run->records[i].file);
+		if (more > 0 && (size_t)more < sizeof(text) - (size_t)length)
+			length += more;
+	}
+	unlinkat(run->directory_fd, run_reserve_name, 0);
+	int fd = openat(run->directory_fd, ".run.failed.tmp",
+	                O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC, 0666);
+	if (fd < 0)
+		return -errno;
+	int rc = write(fd, text, (size_t)length) == length ? 0 : -(errno ? errno : EIO);
+	if (close(fd) < 0 && rc == 0)
+		rc = -errno;
+	if (rc == 0 &&
+	    renameat(run->directory_fd, ".run.failed.tmp", run->directory_fd, "run.failed") < 0)
+		rc = -errno;
+	if (rc < 0)
+		unlinkat(run->directory_fd, ".run.failed.tmp", 0);
+	return rc;
 }
 
 /* ---- events and records ----------------------------------------------- */
@@ -1274,7 +1314,7 @@ static int run_report_final_state(struct run_state *run)
 		             run->directory, run->ok_count, run->failed_count, run->write_failures);
 		return EP_EXIT_FAILURE;
 	}
-	int rc = run_write_failed_marker(run);
+	int rc = run->marker_errno;
 	ep_log_error(&run->cli->log,
 	             "%s: %zu snapshots, %zu failed; run.json NOT updated (%s), it lists %zu "
 	             "attempts; %s",
@@ -1343,6 +1383,7 @@ int ep_run_execute(struct ep_cli *cli, const struct ep_run_options *options)
 	ep_log_info(&cli->log, "%s %s into %s (collector %s, every %" PRId64 " s)",
 	            options->collect_only ? "collecting" : "running", options->name, run.directory,
 	            run.collector_name, run.interval_seconds);
+	run_reserve_marker_room(&run);
 	run_write_manifest(&run);
 	if (options->force)
 		run_continue_numbering(&run);
@@ -1402,6 +1443,13 @@ finish:
 	run_stop_collector(&run);
 	run.ended_ns = run_now_unix_ns();
 	run_write_manifest(&run);
+	if (run.manifest_errno != 0) {
+		run.marker_errno = run_write_failed_marker(&run);
+	} else {
+		/* The manifest is true again: an earlier marker would lie. */
+		unlinkat(run.directory_fd, run_reserve_name, 0);
+		unlinkat(run.directory_fd, "run.failed", 0);
+	}
 	if (status == EP_EXIT_OK && run_report_final_state(&run) != EP_EXIT_OK) {
 		status = EP_EXIT_FAILURE;
 	} else if (status == EP_EXIT_OK) {

@@ -257,7 +257,54 @@ ep -o runs run error-status --collector http --url "$url/error" -i 1 -- true
 check "HTTP 500 with a profile body: no snapshot saved" absent runs/error-status/heap0.pprof
 check "HTTP 500 with a profile body: the reason" grep -q "HTTP 500" runs/error-status/run.json
 
+# ---- 5. a full disk leaves a true final state ------------------------------
+# A small tmpfs filled but for a few pages; else the shim fails fsync with
+# ENOSPC after a few writes. Either way: exit 1, a summary that does not
+# claim run.json was written, and run.failed explaining the manifest.
+mkdir full
+disk_env=()
+if mount -t tmpfs -o size=1m tmpfs full 2>/dev/null; then
+	mounted=full
+	mkdir full/runs
+	dd if=/dev/zero of=full/filler bs=4k 2>/dev/null
+	# Room for the marker's reservation, collection.log, run.json and its
+	# temporary copy, and one snapshot: the next manifest write fails.
+	truncate -s -16k full/filler
+	disk_how=tmpfs
+else
+	mkdir full/runs
+	disk_env=(LD_PRELOAD="$enospc_shim" EP_ENOSPC_AFTER=3
+		ASAN_OPTIONS="${ASAN_OPTIONS:-}:verify_asan_link_order=0")
+	disk_how="fsync shim (tmpfs cannot be mounted here)"
+fi
+env "${disk_env[@]}" "$exe" -o full/runs run full --collector http --url "$url" -i 1 \
+	-- sh -c 'sleep 2.5' >out 2>err
+status=$?
+[ -n "${mounted:-}" ] && cp -r full/runs/full full-copy && umount full && rm -rf full && mkdir -p full/runs && mv full-copy full/runs/full
+d=full/runs/full
+check "disk full ($disk_how): exit 1" is "$status" 1
+check "disk full: the error is named" err_has "No space left on device"
+check "disk full: summary does not claim run.json written" bash -c "! tail -n 1 err | grep -q 'run.json written'"
+check "disk full: summary says run.json was not updated" bash -c "tail -n 1 err | grep -q 'run.json NOT updated (No space left on device)'"
+check "disk full: no 'is the target up?' hint" bash -c "! grep -q 'is the target up' err"
+check "disk full: run.failed explains" grep -q "run.json could not be updated: No space left on device" $d/run.failed
+check "disk full: the last good run.json is valid JSON" python3 -c "import json,sys; json.load(open(sys.argv[1]))" $d/run.json
+listed=$(python3 -c 'import json,sys; print(sum(1 for s in json.load(open(sys.argv[1]))["snapshots"]))' $d/run.json)
+check "disk full: run.failed gives the count run.json lists ($listed)" grep -q "it lists $listed of the" $d/run.failed
+check "disk full: no reservation left behind" absent $d/.run.failed.reserve
+python3 - $d <<'PY' >unlisted.txt 2>&1
+import json, os, sys
+d = sys.argv[1]
+listed = {s["file"] for s in json.load(open(d + "/run.json"))["snapshots"] if s["ok"]}
+marker = open(d + "/run.failed").read()
+for f in sorted(os.listdir(d)):
+    if f.endswith(".pprof") and f not in listed:
+        assert "not listed: " + f in marker, (f, marker)
+print("ok")
+PY
+check "disk full: every profile on disk is listed in run.json or named in run.failed" grep -q '^ok$' unlisted.txt
+
 echo "$passed passed, $failed failed"
 # The count guards against a case silently dropping out.
-[ "$passed" -ge 80 ] || { echo "only $passed checks ran"; exit 1; }
+[ "$passed" -ge 95 ] || { echo "only $passed checks ran"; exit 1; }
 [ "$failed" -eq 0 ]
