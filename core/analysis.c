@@ -4,6 +4,7 @@
 #include "analysis.h"
 
 #include <errno.h>
+#include <inttypes.h>
 #include <limits.h>
 #include <math.h>
 #include <stdio.h>
@@ -65,8 +66,23 @@ int ep_run_load(const char *directory, struct ep_loaded_run **out, char *err, si
 	if (rc < 0)
 		goto error;
 	const struct ep_json *root = ep_json_root(run->json);
-	if (strcmp(ep_json_get_string(root, "schema", ""), "e2e-profile/run") != 0 ||
-	    ep_json_get_int(root, "schema_version", 0) != 1) {
+	if (strcmp(ep_json_get_string(root, "schema", ""), "e2e-profile/run") != 0) {
+		snprintf(err, errlen, "%s: not an e2e-profile run manifest (schema version 1)",
+		         path);
+		rc = -EINVAL;
+		goto error;
+	}
+	int64_t version = ep_json_get_int(root, "schema_version", 0);
+	if (version > 1) {
+		snprintf(err, errlen,
+		         "%s: written by a newer version of e2e-profile (run manifest schema "
+		         "version "
+		         "%" PRId64 "; this one reads version 1): upgrade e2e-profile",
+		         path, version);
+		rc = -EPROTO;
+		goto error;
+	}
+	if (version != 1) {
 		snprintf(err, errlen, "%s: not an e2e-profile run manifest (schema version 1)",
 		         path);
 		rc = -EINVAL;

@@ -27,7 +27,7 @@ int ep_cmd_compare(struct ep_cli *cli, int argc, char **argv)
 	int opt;
 	while ((opt = getopt_long(argc, argv, "", long_options, NULL)) != -1) {
 		if (opt != 'f') {
-			fputs("Try 'e2e-profile compare --help'.\n", stderr);
+			ep_cli_option_error(&cli->log, "compare", argv, "");
 			return EP_EXIT_USAGE;
 		}
 		fail_on = optarg;

@@ -86,8 +86,14 @@ static int cmd_run_common(struct ep_cli *cli, int argc, char **argv, bool collec
 		for (size_t i = 0; i < sizeof(run_flags) / sizeof(run_flags[0]); i++)
 			if (run_flags[i].id == opt)
 				flag = &run_flags[i];
-		if (flag == NULL || (collect_only && opt == 'T') || (!collect_only && opt == 'd')) {
-			fprintf(stderr, "Try 'e2e-profile %s --help'.\n", argv[0]);
+		if (flag == NULL) {
+			ep_cli_option_error(&cli->log, argv[0], argv, "n:l:i:");
+			return EP_EXIT_USAGE;
+		}
+		if ((collect_only && opt == 'T') || (!collect_only && opt == 'd')) {
+			ep_log_error(&cli->log,
+			             "%s: %s is not an option of %s; try 'e2e-profile %s --help'",
+			             argv[0], flag->name, argv[0], argv[0]);
 			return EP_EXIT_USAGE;
 		}
 		if (ep_config_set(cli->config, flag->section, flag->key, optarg,

@@ -25,7 +25,8 @@ static const char *main_getenv(const char *name)
 	return getenv(name);
 }
 
-static int main_parse_global(int argc, char **argv, struct main_options *options)
+static int main_parse_global(int argc, char **argv, struct main_options *options,
+                             const struct ep_log *log)
 {
 	static const struct option long_options[] = {
 		{ "config", required_argument, NULL, 'c' },
@@ -63,6 +64,7 @@ static int main_parse_global(int argc, char **argv, struct main_options *options
 			options->version = true;
 			break;
 		default:
+			ep_cli_option_error(log, NULL, argv, "+c:o:qvh");
 			return -EINVAL;
 		}
 	}
@@ -220,10 +222,11 @@ int main(int argc, char **argv)
 	size_t dir_count = 0;
 	int status;
 
-	if (main_parse_global(argc, argv, &options) < 0) {
-		fputs("Try 'e2e-profile --help'.\n", stderr);
+	/* getopt's own messages carry argv[0] ("run: invalid option"); every
+	 * error line starts with "e2e-profile: error:" instead. */
+	opterr = 0;
+	if (main_parse_global(argc, argv, &options, &cli.log) < 0)
 		return EP_EXIT_USAGE;
-	}
 	if (options.quiet)
 		cli.log.threshold = EP_LOG_WARN;
 	if (options.verbose)

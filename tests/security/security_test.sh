@@ -304,7 +304,39 @@ print("ok")
 PY
 check "disk full: every profile on disk is listed in run.json or named in run.failed" grep -q '^ok$' unlisted.txt
 
+# ---- 8. one prefix on every error line, specific texts, 1 vs 2 -------------
+every_line_prefixed() { ! grep -qv '^e2e-profile: ' err || { echo "  unprefixed: $(grep -v '^e2e-profile: ' err | head -n 1)"; return 1; }; }
+for args in "run -x" "run --bogus" "run --url" "--bogus" "-Z" "top --sample-index" \
+	"compare --nope" "collect x --target y" "frobnicate"; do
+	# shellcheck disable=SC2086
+	ep $args
+	check "'$args': exit 2" is "$status" 2
+	check "'$args': every line prefixed" every_line_prefixed
+	check "'$args': one line" err_lines 1
+done
+ep run -x
+check "run -x: names the option" err_has "e2e-profile: error: run: unknown option '-x'; try 'e2e-profile run --help'"
+ep run --url
+check "run --url: needs a value" err_has "run: option '--url' needs a value"
+printf '\v\f' >blank.pb
+ep top blank.pb
+check "two blank control bytes: exit 1" is "$status" 1
+check "two blank control bytes: shown" err_has "looks like blank text (2 bytes, no visible character): '\x0b\x0c'"
+python3 - "$data_dir" <<'PY'
+import gzip, sys
+# An empty but valid profile: string_table[0] = "" and a period, nothing else.
+open("empty.pb.gz", "wb").write(gzip.compress(bytes([0x32, 0x00, 0x60, 0x01])))
+PY
+ep top empty.pb.gz
+check "empty profile: exit 1 (bad data)" is "$status" 1
+check "empty profile: names the file" err_has "empty.pb.gz: the profile has no sample types"
+mkdir -p future
+printf '{"schema":"e2e-profile/run","schema_version":99,"snapshots":[]}' >future/run.json
+ep analyze ./future
+check "schema 99: exit 1" is "$status" 1
+check "schema 99: written by a newer version" err_has "future/run.json: written by a newer version of e2e-profile (run manifest schema version 99; this one reads version 1)"
+
 echo "$passed passed, $failed failed"
 # The count guards against a case silently dropping out.
-[ "$passed" -ge 95 ] || { echo "only $passed checks ran"; exit 1; }
+[ "$passed" -ge 130 ] || { echo "only $passed checks ran"; exit 1; }
 [ "$failed" -eq 0 ]
