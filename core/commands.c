@@ -77,6 +77,7 @@ static const char usage_batch[] =
         "collector, url, namespace, deployment, selector, port, interval, profiles,\n"
         "cpu_duration, gc, target, duration, force. [compare.NAME] keys: a, b,\n"
         "fail_on. [batch] stop_on_failure stops at the first failed run.\n"
+        "A comparison of a run that failed in this batch is skipped.\n"
         "Exit status: 1 when anything failed, else 3 when a comparison regressed.\n"
         "  -h, --help            show this help\n";
 

@@ -336,6 +336,31 @@ ep analyze ./future
 check "schema 99: exit 1" is "$status" 1
 check "schema 99: written by a newer version" err_has "future/run.json: written by a newer version of e2e-profile (run manifest schema version 99; this one reads version 1)"
 
+# ---- 10. batch: no stale comparison; a regression is exit 3 ---------------
+cat >batch.ini <<EOF2
+[run.ba]
+collector = http
+url = $url
+interval = 1
+command = true
+[run.bb]
+collector = http
+url = $url
+interval = 1
+command = true
+[compare.ab]
+a = ba
+b = bb
+fail_on = peak>-50%
+EOF2
+ep -o runs batch batch.ini
+check "batch regression: exit 3" is "$status" 3
+check "batch regression: summary" grep -qE "^compare +ab +regression +3$" out
+ep -o runs batch batch.ini
+check "batch again: exit 1 (its runs failed)" is "$status" 1
+check "batch again: the comparison is skipped" grep -qE "^compare +ab +skipped +1$" out
+check "batch again: says why" err_has "batch: compare ab skipped: run ba failed in this batch"
+
 echo "$passed passed, $failed failed"
 # The count guards against a case silently dropping out.
 [ "$passed" -ge 130 ] || { echo "only $passed checks ran"; exit 1; }
