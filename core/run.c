@@ -536,23 +536,49 @@ static void run_source_dirname(char *buf, size_t len, const char *name)
 			*c = '_';
 }
 
-/* In-use bytes of a heap profile: the sum of inuse_space, as pprof's total. */
-static int64_t run_inuse_bytes(struct run_state *run, const char *path)
+/* The sample type a profile of each kind must have to be analyzed. */
+static const char *const run_kind_required_type[EP_KIND_COUNT] = { "inuse_space", "cpu",
+	                                                           "goroutine", "inuse_space" };
+
+/* Checks that the profile at path is one of kind (it has sample types, and
+ * the one its analyzers read); for heap, *inuse_bytes gets the sum of
+ * inuse_space, as pprof's total (-1 otherwise). Returns 0 or -EBADMSG with
+ * reason set. */
+static int run_check_snapshot(struct run_state *run, const char *path, int kind,
+                              int64_t *inuse_bytes, char *reason, size_t reason_size)
 {
 	struct ep_profile_load_options options = { run->host_context.max_profile_bytes };
 	struct ep_profile *profile = NULL;
 	char err[256];
-	if (ep_profile_load_file(path, &options, &profile, err, sizeof(err)) < 0)
-		return -1;
-	int64_t total = -1;
-	int index = ep_profile_sample_type_find(profile, "inuse_space");
-	if (index >= 0) {
-		total = 0;
+	*inuse_bytes = -1;
+	if (ep_profile_load_file(path, &options, &profile, err, sizeof(err)) < 0) {
+		snprintf(reason, reason_size, "not a readable profile: %s", err);
+		return -EBADMSG;
+	}
+	int rc = 0;
+	int index = ep_profile_sample_type_find(profile, run_kind_required_type[kind]);
+	if (profile->sample_type_count == 0) {
+		snprintf(reason, reason_size, "the %s profile has no sample types",
+		         run_kind_names[kind]);
+		rc = -EBADMSG;
+	} else if (index < 0) {
+		snprintf(reason, reason_size,
+		         "not a %s profile: it lacks the %s sample type (its first is %s)",
+		         run_kind_names[kind], run_kind_required_type[kind],
+		         profile->sample_types[0].type);
+		rc = -EBADMSG;
+	} else if (kind == EP_KIND_HEAP) {
+		int64_t total = 0;
+		/* Saturating: a hostile profile may hold values near 2^63. */
 		for (size_t i = 0; i < profile->sample_count; i++)
-			total += profile->samples[i].values[index];
+			if (__builtin_add_overflow(total, profile->samples[i].values[index],
+			                           &total))
+				total = profile->samples[i].values[index] < 0 ? INT64_MIN
+				                                              : INT64_MAX;
+		*inuse_bytes = total;
 	}
 	ep_profile_free(profile);
-	return total;
+	return rc;
 }
 
 /* File numbers run per source only in the per-source layout; in the single
@@ -668,6 +694,10 @@ static void run_record_attempt(struct run_state *run, struct run_attempt *attemp
 	int rc = attempt->rc;
 	char *reason = attempt->reason;
 	struct stat st;
+	int64_t inuse_bytes = -1;
+	if (rc == 0)
+		rc = run_check_snapshot(run, attempt->pending, kind, &inuse_bytes, reason,
+		                        sizeof(attempt->reason));
 	/* Relative to the run directory's descriptor, and never into a
 	 * symlinked source directory (run_make_source_directory). */
 	const char *pending_name = attempt->pending + strlen(run->directory) + 1;
@@ -710,7 +740,7 @@ static void run_record_attempt(struct run_state *run, struct run_attempt *attemp
 	run->consecutive_failures = 0;
 	char inuse_text[EP_FORMAT_MAX + 16] = "";
 	if (kind == EP_KIND_HEAP) {
-		record->inuse_bytes = run_inuse_bytes(run, path);
+		record->inuse_bytes = inuse_bytes;
 		if (record->inuse_bytes >= 0) {
 			run->latest_inuse = record->inuse_bytes;
 			char value[EP_FORMAT_MAX];

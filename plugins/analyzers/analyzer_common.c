@@ -153,6 +153,10 @@ int analyzer_heap_scan(const struct ep_host_api *host, struct ep_instance *insta
 			.inuse_objects = analyzer_total(profile, ANALYZER_INUSE_OBJECTS),
 			.alloc_bytes = analyzer_total(profile, ANALYZER_ALLOC_SPACE),
 		};
+		int inuse_index = analyzer_sample_type_index(profile, ANALYZER_INUSE_SPACE);
+		for (size_t k = 0; inuse_index >= 0 && k < profile->sample_count; k++)
+			if (profile->samples[k].values[inuse_index] < 0)
+				totals.negative_inuse = true;
 		/* Only the totals stay: memory must not grow with the number of
 		 * snapshots, and the peak is loaded again when it is needed. */
 		host->profile_release(instance, profile);

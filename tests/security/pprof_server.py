@@ -6,8 +6,11 @@ picked by the kernel and prints it as "listening on 127.0.0.1:PORT".
   /debug/pprof/KIND        200, tests/pprof/data/KIND.pb.gz
   /auth/debug/pprof/KIND   401, the body echoes the Authorization header and its token
   /error/debug/pprof/KIND  500, the body is a valid profile (must not be saved)
+  /swap/debug/pprof/KIND   200, a goroutine profile whatever KIND asks for
+  /empty/debug/pprof/KIND  200, a valid profile with no sample types
 usage: pprof_server.py DATA_DIR
 """
+import gzip
 import http.server
 import os
 import sys
@@ -32,7 +35,8 @@ class Handler(http.server.BaseHTTPRequestHandler):
 
     def do_GET(self):
         path = self.path.split("?")[0]
-        for prefix, status in (("/auth", 401), ("/error", 500), ("", 200)):
+        for prefix, status in (("/auth", 401), ("/error", 500), ("/swap", 200),
+                               ("/empty", 200), ("", 200)):
             if path.startswith(prefix + "/debug/pprof/"):
                 kind = path[len(prefix + "/debug/pprof/"):]
                 break
@@ -48,6 +52,11 @@ class Handler(http.server.BaseHTTPRequestHandler):
             token = echo.split(" ", 1)[-1]
             self.send(401, ("unauthorized: token %s is not valid; you sent Authorization: %s\n"
                             % (token, echo)).encode(), "text/plain")
+        elif prefix == "/swap":
+            self.send(200, self.profile("goroutine"))
+        elif prefix == "/empty":
+            # string_table[0] = "" and period = 1: valid, and empty.
+            self.send(200, gzip.compress(bytes([0x32, 0x00, 0x60, 0x01])))
         else:
             self.send(status, self.profile(kind))
 

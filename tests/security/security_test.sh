@@ -361,7 +361,44 @@ check "batch again: exit 1 (its runs failed)" is "$status" 1
 check "batch again: the comparison is skipped" grep -qE "^compare +ab +skipped +1$" out
 check "batch again: says why" err_has "batch: compare ab skipped: run ba failed in this batch"
 
+# ---- 9. impossible values and wrong kinds --------------------------------
+ep -o runs run swapped --collector http --url "$url/swap" -i 1 -- true
+check "a goroutine profile as heap: no snapshot counted" python3 -c "import json,sys; d=json.load(open(sys.argv[1])); assert d['counts']['ok'] == 0 and d['counts']['failed'] >= 2" runs/swapped/run.json
+check "a goroutine profile as heap: the reason" grep -q "not a heap profile: it lacks the inuse_space sample type (its first is goroutine)" runs/swapped/run.json
+check "a goroutine profile as heap: not saved" absent runs/swapped/heap0.pprof
+ep -o runs run emptyprof --collector http --url "$url/empty" -i 1 -- true
+check "a profile without sample types: a failed snapshot" grep -q "the heap profile has no sample types" runs/emptyprof/run.json
+check "a profile without sample types: not saved" absent runs/emptyprof/heap0.pprof
+# A heap near 2^62 bytes, and one with a negative in-use value: analyzed,
+# each named in a warning of the report.
+cp -r runs/ba runs/implausible
+python3 - runs/implausible <<'PY'
+import gzip, sys
+def varint(n):
+    n &= (1 << 64) - 1
+    out = bytearray()
+    while True:
+        b = n & 0x7f
+        n >>= 7
+        out.append(b | (0x80 if n else 0))
+        if not n:
+            return bytes(out)
+def field(number, payload):
+    return varint(number << 3 | 2) + varint(len(payload)) + payload
+def profile(values):
+    strings = b"".join(field(6, s) for s in (b"", b"inuse_space", b"bytes"))
+    sample_type = field(1, varint(1 << 3) + varint(1) + varint(2 << 3) + varint(2))
+    samples = b"".join(field(2, field(2, varint(v))) for v in values)
+    return gzip.compress(sample_type + samples + strings)
+open(sys.argv[1] + "/heap1.pprof", "wb").write(profile([1 << 61, 1 << 61]))
+open(sys.argv[1] + "/heap0.pprof", "wb").write(profile([4096, -5]))
+PY
+ep analyze runs/implausible
+check "implausible heap: analyzed" is "$status" 0
+check "implausible heap: warning names the snapshot" grep -q "Warning: snapshot heap1.pprof has an in-use total of .*beyond 1 PiB" runs/implausible/analysis.md
+check "negative in-use: warning names the snapshot" grep -q "Warning: snapshot heap0.pprof has negative in-use values" runs/implausible/analysis.md
+
 echo "$passed passed, $failed failed"
 # The count guards against a case silently dropping out.
-[ "$passed" -ge 130 ] || { echo "only $passed checks ran"; exit 1; }
+[ "$passed" -ge 145 ] || { echo "only $passed checks ran"; exit 1; }
 [ "$failed" -eq 0 ]
