@@ -839,3 +839,12 @@ int ep_analysis_check_config(struct ep_cli *cli)
 	analysis_context_end(&context);
 	return status;
 }
+
+int ep_analysis_check_fail_on(const char *text, char *err, size_t errlen)
+{
+	struct analysis_fail_rule *rules = NULL;
+	size_t count = 0;
+	int rc = analysis_parse_fail_on(text, &rules, &count, err, errlen);
+	free(rules);
+	return rc;
+}

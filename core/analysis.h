@@ -28,6 +28,11 @@ int ep_analysis_analyze(struct ep_cli *cli, const char *directory);
  * fail_on (may be NULL). Returns an enum ep_exit_status (3 on a broken rule). */
 int ep_analysis_compare(struct ep_cli *cli, const char *a, const char *b, const char *fail_on);
 
+/* Checks the syntax of a --fail-on expression (batch checks every
+ * [compare.NAME] fail_on before its first run). Returns 0, -EINVAL with err
+ * saying what is wrong, or -ENOMEM. */
+int ep_analysis_check_fail_on(const char *text, char *err, size_t errlen);
+
 /* Checks what an analysis will need before a run starts: every analyzer
  * and reporter named in [run] is installed and accepts its settings (each
  * is initialized once), and every [rule.NAME] is complete. Logs one line

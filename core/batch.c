@@ -205,6 +205,17 @@ static int batch_compare(void *context, const char *section)
 	return 0;
 }
 
+static int batch_check_compare(void *context, const char *section)
+{
+	struct batch_state *batch = context;
+	const char *fail_on = ep_config_get(batch->file, section, "fail_on");
+	char err[512];
+	if (fail_on == NULL || ep_analysis_check_fail_on(fail_on, err, sizeof(err)) == 0)
+		return 0;
+	ep_log_error(&batch->cli->log, "%s: [%s] fail_on: %s", batch->path, section, err);
+	return -EINVAL;
+}
+
 int ep_cmd_batch(struct ep_cli *cli, int argc, char **argv)
 {
 	if (argc != 2) {
@@ -221,6 +232,11 @@ int ep_cmd_batch(struct ep_cli *cli, int argc, char **argv)
 		return EP_EXIT_USAGE;
 	}
 	ep_config_get_bool(batch.file, "batch", "stop_on_failure", &batch.stop_on_failure);
+	/* A typo in a comparison's rule must not wait for the runs. */
+	if (ep_config_foreach_section(batch.file, "compare.", batch_check_compare, &batch) != 0) {
+		ep_config_free(batch.file);
+		return EP_EXIT_USAGE;
+	}
 	ep_config_foreach_section(batch.file, "run.", batch_run, &batch);
 	ep_config_foreach_section(batch.file, "compare.", batch_compare, &batch);
 

@@ -1,9 +1,14 @@
 #!/usr/bin/env bash
 # Checks that each plugin given exports exactly one symbol, ep_plugin_entry.
-# usage: exports_test.sh NM PLUGIN.so...
+# usage: exports_test.sh NM PLUGIN.so...   (NM empty: not installed)
 set -u
 nm=$1
 shift
+if [ -z "$nm" ]; then
+	echo "skip: nm is not installed (binutils, from build-essential)"
+	exit 77
+fi
+[ $# -ge 5 ] || { echo "only $# plugins given, expected the 5 analyzers"; exit 1; }
 failed=0
 for plugin in "$@"; do
 	exported=$("$nm" -D --defined-only "$plugin" | awk '$2 ~ /^[TDBRVW]$/ { print $3 }')

@@ -10,6 +10,8 @@
 
 #include <cmocka.h>
 
+#include "../cmocka_filter.h"
+
 #include <errno.h>
 #include <signal.h>
 #include <stdio.h>
@@ -583,7 +585,7 @@ int main(int argc, char **argv)
 		KUBECTL_TEST(test_slow_forward_times_out),
 		KUBECTL_TEST(test_stop_request_ends_the_wait_for_a_forward),
 	};
-	if (argc > 1)
-		cmocka_set_test_filter(argv[1]);
-	return cmocka_run_group_tests(tests, NULL, NULL);
+	if (!collector_test_target_available())
+		return 77;
+	return EP_TEST_RUN_FILTERED(tests, argc, argv);
 }

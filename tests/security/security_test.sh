@@ -398,6 +398,22 @@ check "implausible heap: analyzed" is "$status" 0
 check "implausible heap: warning names the snapshot" grep -q "Warning: snapshot heap1.pprof has an in-use total of .*beyond 1 PiB" runs/implausible/analysis.md
 check "negative in-use: warning names the snapshot" grep -q "Warning: snapshot heap0.pprof has negative in-use values" runs/implausible/analysis.md
 
+# A comparison's fail_on typo is found before the first run.
+cat >typo.ini <<EOF2
+[run.bt]
+collector = http
+url = $url
+command = true
+[compare.t]
+a = bt
+b = bt
+fail_on = peak>>
+EOF2
+ep -o runs batch typo.ini
+check "batch fail_on typo: exit 2" is "$status" 2
+check "batch fail_on typo: named" err_has "typo.ini: [compare.t] fail_on: --fail-on: 'peak>>'"
+check "batch fail_on typo: no run made" absent runs/bt
+
 echo "$passed passed, $failed failed"
 # The count guards against a case silently dropping out.
 [ "$passed" -ge 145 ] || { echo "only $passed checks ran"; exit 1; }
