@@ -206,6 +206,14 @@ static int json_number(struct json_parser *p, struct ep_json *value)
 	value->number = strtod(text, &end);
 	if (*end != '\0')
 		return json_fail(p, "bad number '%s'", text);
+	/* The integer reading of any number, saturated: converting a double
+	 * outside int64's range is undefined (found by tests/core/fuzz_manifest). */
+	if (!(value->number < 9223372036854775808.0))
+		value->integer = INT64_MAX;
+	else if (value->number < -9223372036854775808.0)
+		value->integer = INT64_MIN;
+	else
+		value->integer = (int64_t)value->number;
 	if (integral) {
 		errno = 0;
 		long long exact = strtoll(text, &end, 10);
@@ -213,8 +221,6 @@ static int json_number(struct json_parser *p, struct ep_json *value)
 			value->integer = exact;
 			value->is_integer = true;
 		}
-	} else {
-		value->integer = (int64_t)value->number;
 	}
 	return 0;
 }
