@@ -1154,6 +1154,11 @@ static void run_keep_earlier_record(struct run_state *run, const struct ep_json 
 		record->bytes = ep_json_get_int(item, "bytes", 0);
 		record->inuse_bytes = ep_json_get_int(item, "inuse_bytes", -1);
 		run->ok_count++;
+		/* Numbers continue after the earlier ones, per source in the
+		 * per-source layout, so no earlier profile is replaced. */
+		struct run_source *source = run_numbering_for(run, record->source);
+		if (source != NULL && record->index >= source->next_index[kind])
+			source->next_index[kind] = record->index + 1;
 	} else {
 		record->error = strdup(ep_json_get_string(item, "error", "unknown"));
 		run->failed_count++;

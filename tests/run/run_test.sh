@@ -333,6 +333,27 @@ check "replicas: pod b" test -s out/replicas/controller-b/heap0.pprof
 check "replicas: pending pod ignored" test ! -e out/replicas/controller-c
 check "replicas: layout recorded" is "$(json out/replicas/run.json 'd["settings"]["layout"]')" per-source
 
+# 13. A symlink planted as a pod's directory is never written into, and a
+# credential in kubectl's own words is redacted (issue 12).
+mkdir -p "$work/elsewhere"
+rm -rf out/replicas/controller-b
+ln -s "$work/elsewhere" out/replicas/controller-b
+ep run replicas --force --collector kubectl -i 1 -- sleep 1.5
+check "planted pod directory: its target stays empty" is "$(ls -A "$work/elsewhere" | wc -l)" 0
+check "planted pod directory: named" grep -q "out/replicas/controller-b is not a directory (a symlink?)" err
+check "planted pod directory: the other pod goes on" test -s out/replicas/controller-a/heap2.pprof
+check "--force per source: no earlier profile replaced" python3 -c "
+import json, sys
+files = [s['file'] for s in json.load(open(sys.argv[1]))['snapshots'] if s['ok']]
+assert len(files) == len(set(files)), files
+" out/replicas/run.json
+printf 'error: Unauthorized: request with Authorization: Bearer kube-secret-%s refused\n' "$$" >"$FAKE_KUBECTL_STATE/forward-fail"
+ep run kube-secret --collector kubectl -i 1 -- true
+rm -f "$FAKE_KUBECTL_STATE/forward-fail"
+check "kubectl secret: the failure is reported" grep -q "Unauthorized" err
+check "kubectl secret: redacted" grep -qF "Authorization: [redacted]" err
+check "kubectl secret: never shown" bash -c "! grep -rqF kube-secret-$$ err out/kube-secret 2>/dev/null"
+
 echo "$passed passed, $failed failed"
 [ "$failed" -eq 0 ] || exit 1
 # The rest passed, but a part that could not run makes the test a skip.
