@@ -12,6 +12,10 @@ int ep_cmd_analyze(struct ep_cli *cli, int argc, char **argv)
 		ep_log_error(&cli->log, "analyze: expected one run NAME or DIR");
 		return EP_EXIT_USAGE;
 	}
+	/* A bad regex or rule is a usage error, not a report with a hole. */
+	int status = ep_analysis_check_config(cli);
+	if (status != EP_EXIT_OK)
+		return status;
 	char directory[PATH_MAX];
 	ep_run_resolve_directory(cli, argv[1], directory, sizeof(directory));
 	return ep_analysis_analyze(cli, directory);
@@ -36,5 +40,8 @@ int ep_cmd_compare(struct ep_cli *cli, int argc, char **argv)
 		ep_log_error(&cli->log, "compare: expected two runs, A and B");
 		return EP_EXIT_USAGE;
 	}
+	int status = ep_analysis_check_config(cli);
+	if (status != EP_EXIT_OK)
+		return status;
 	return ep_analysis_compare(cli, argv[optind], argv[optind + 1], fail_on);
 }

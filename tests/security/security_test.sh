@@ -414,6 +414,15 @@ check "batch fail_on typo: exit 2" is "$status" 2
 check "batch fail_on typo: named" err_has "typo.ini: [compare.t] fail_on: --fail-on: 'peak>>'"
 check "batch fail_on typo: no run made" absent runs/bt
 
+# analyze and compare check the analysis settings first too.
+printf '[category.x]\npattern = ([\n' >bad.ini
+ep -c bad.ini -o runs analyze ba
+check "analyze with a bad regex: exit 2" is "$status" 2
+check "analyze with a bad regex: one line" err_lines 1
+ep -c bad.ini -o runs compare ba bb
+check "compare with a bad regex: exit 2" is "$status" 2
+check "compare with a bad regex: named" err_has '[category.x]: pattern "(["'
+
 echo "$passed passed, $failed failed"
 # The count guards against a case silently dropping out.
 [ "$passed" -ge 145 ] || { echo "only $passed checks ran"; exit 1; }
