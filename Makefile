@@ -6,7 +6,7 @@
 BUILD ?= build
 BUILD_SAN ?= build-sanitize
 BUILD_FUZZ ?= build-fuzz
-FUZZ_SECONDS ?= 30
+FUZZ_SECONDS ?= 20
 MESON_TEST_ARGS ?= --print-errorlogs
 
 .PHONY: all deps build test test-normal test-sanitize fuzz-smoke demo clean format
@@ -34,6 +34,7 @@ test: test-normal test-sanitize fuzz-smoke
 test-normal: $(BUILD)/build.ninja
 	ninja -C $(BUILD)
 	meson test -C $(BUILD) $(MESON_TEST_ARGS)
+	./scripts/check-skips.sh $(BUILD)
 
 # intercept_tls_get_addr=0: GCC 12's LeakSanitizer crashes ("Tracer caught
 # signal 11", a bogus DTLS range) scanning the dynamic TLS of dlopen'ed
@@ -43,10 +44,19 @@ test-sanitize: $(BUILD_SAN)/build.ninja
 	ASAN_OPTIONS=detect_leaks=1:abort_on_error=1:intercept_tls_get_addr=0 \
 	UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 \
 		meson test -C $(BUILD_SAN) $(MESON_TEST_ARGS)
+	./scripts/check-skips.sh $(BUILD_SAN)
 
+# Three targets, FUZZ_SECONDS each: the pprof decoder, the run manifest and
+# JSON reader, the INI and --fail-on parsers.
 fuzz-smoke: $(BUILD_FUZZ)/build.ninja
-	ninja -C $(BUILD_FUZZ) tests/pprof/fuzz_decode
-	./scripts/fuzz-smoke.sh $(BUILD_FUZZ)/tests/pprof/fuzz_decode $(FUZZ_SECONDS)
+	ninja -C $(BUILD_FUZZ) tests/pprof/fuzz_decode tests/core/fuzz_manifest tests/core/fuzz_config
+	./scripts/fuzz-smoke.sh $(BUILD_FUZZ)/tests/pprof/fuzz_decode $(FUZZ_SECONDS) \
+		tests/pprof/data/*.pb.gz tests/pprof/data/*.pb tests/pprof/data/invalid/*.pb.gz \
+		tests/pprof/data/bad/*
+	./scripts/fuzz-smoke.sh $(BUILD_FUZZ)/tests/core/fuzz_manifest $(FUZZ_SECONDS) \
+		tests/analysis/data/*/run.json tests/analysis/data/expected.json
+	./scripts/fuzz-smoke.sh $(BUILD_FUZZ)/tests/core/fuzz_config $(FUZZ_SECONDS) \
+		e2e-profile.ini.example examples/batch.ini tests/core/fuzz-seeds/*
 
 demo: build
 	./scripts/demo.sh $(BUILD)

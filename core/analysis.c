@@ -4,6 +4,7 @@
 #include "analysis.h"
 
 #include <errno.h>
+#include <inttypes.h>
 #include <limits.h>
 #include <math.h>
 #include <stdio.h>
@@ -160,8 +161,23 @@ int ep_run_load(const char *directory, uint64_t max_profile_bytes, struct ep_loa
 	if (rc < 0)
 		goto error;
 	const struct ep_json *root = ep_json_root(run->json);
-	if (strcmp(ep_json_get_string(root, "schema", ""), "e2e-profile/run") != 0 ||
-	    ep_json_get_int(root, "schema_version", 0) != 1) {
+	if (strcmp(ep_json_get_string(root, "schema", ""), "e2e-profile/run") != 0) {
+		snprintf(err, errlen, "%s: not an e2e-profile run manifest (schema version 1)",
+		         path);
+		rc = -EINVAL;
+		goto error;
+	}
+	int64_t version = ep_json_get_int(root, "schema_version", 0);
+	if (version > 1) {
+		snprintf(err, errlen,
+		         "%s: written by a newer version of e2e-profile (run manifest schema "
+		         "version "
+		         "%" PRId64 "; this one reads version 1): upgrade e2e-profile",
+		         path, version);
+		rc = -EPROTO;
+		goto error;
+	}
+	if (version != 1) {
 		snprintf(err, errlen, "%s: not an e2e-profile run manifest (schema version 1)",
 		         path);
 		rc = -EINVAL;
@@ -401,29 +417,40 @@ struct analysis_rule_walk {
 	bool invalid;
 };
 
+/* A [rule.NAME] section with the built-in of that name filled in: 0 when
+ * usable, 1 when disabled, -EINVAL when incomplete. */
+static int analysis_resolve_rule(const struct ep_config *config, const char *section,
+                                 struct analysis_rule *rule)
+{
+	if (analysis_config_rule(config, section, rule) != 0)
+		return 1;
+	for (size_t i = 0; i < sizeof(analysis_builtin_rules) / sizeof(analysis_builtin_rules[0]);
+	     i++)
+		if (strcmp(analysis_builtin_rules[i].name, rule->name) == 0 &&
+		    rule->metric == NULL) {
+			/* Only `enabled` (or advice) given: tweak the built-in. */
+			const char *advice = rule->advice;
+			*rule = analysis_builtin_rules[i];
+			if (advice != NULL)
+				rule->advice = advice;
+		}
+	if (rule->metric == NULL || rule->advice == NULL ||
+	    (rule->equals == NULL && isnan(rule->above) && isnan(rule->below)))
+		return -EINVAL;
+	return 0;
+}
+
 static int analysis_walk_config_rule(void *context, const char *section)
 {
 	struct analysis_rule_walk *walk = context;
 	struct analysis_rule rule;
-	if (analysis_config_rule(walk->config, section, &rule) != 0)
-		return 0;
-	for (size_t i = 0; i < sizeof(analysis_builtin_rules) / sizeof(analysis_builtin_rules[0]);
-	     i++)
-		if (strcmp(analysis_builtin_rules[i].name, rule.name) == 0 && rule.metric == NULL) {
-			/* Only `enabled` (or advice) given: tweak the built-in. */
-			const char *advice = rule.advice;
-			rule = analysis_builtin_rules[i];
-			if (advice != NULL)
-				rule.advice = advice;
-		}
-	if (rule.metric == NULL || rule.advice == NULL ||
-	    (rule.equals == NULL && isnan(rule.above) && isnan(rule.below))) {
+	int rc = analysis_resolve_rule(walk->config, section, &rule);
+	if (rc < 0)
 		ep_log_warn(walk->log,
 		            "[%s] needs metric, advice, and one of above, below or equals; skipped",
 		            section);
-		return 0;
-	}
-	analysis_apply_rule(walk->report, &rule, &walk->fired);
+	if (rc == 0)
+		analysis_apply_rule(walk->report, &rule, &walk->fired);
 	return 0;
 }
 
@@ -554,18 +581,6 @@ static int analysis_render(struct ep_cli *cli, const struct ep_host_context *con
 
 static struct ep_host_context analysis_context(struct ep_cli *cli);
 static void analysis_context_end(struct ep_host_context *context);
-
-int ep_analysis_check_reporters(struct ep_cli *cli)
-{
-	struct ep_host_context context = analysis_context(cli);
-	struct analysis_plugins reporters;
-	analysis_instantiate(cli, &context, EP_PLUGIN_KIND_REPORTER,
-	                     ep_config_get(cli->config, "run", "reporters"), &reporters);
-	size_t failed = reporters.failed;
-	analysis_release(&reporters);
-	analysis_context_end(&context);
-	return failed > 0 ? EP_EXIT_USAGE : EP_EXIT_OK;
-}
 
 /* The host side of an analysis; the profile cache lives until
  * analysis_context_end. */
@@ -1059,4 +1074,90 @@ done:
 	ep_loaded_run_free(a);
 	ep_loaded_run_free(b);
 	return status;
+}
+
+/* ---- checking the configuration first ------------------------------------- */
+
+/* Creates and destroys each plugin of kind the list names: init() checks
+ * the plugin's settings (the category analyzers compile their regexes
+ * there), so a bad one stops the command before any work. */
+static int analysis_check_plugins(struct ep_cli *cli, const struct ep_host_context *context,
+                                  enum ep_plugin_kind kind, const char *key)
+{
+	char *copy = strdup(ep_config_get(cli->config, "run", key)
+	                            ? ep_config_get(cli->config, "run", key)
+	                            : "");
+	if (copy == NULL)
+		return EP_EXIT_FAILURE;
+	int status = EP_EXIT_OK;
+	char *cursor = copy, *name;
+	while (status == EP_EXIT_OK && (name = strsep(&cursor, ",")) != NULL) {
+		name += strspn(name, " ");
+		name[strcspn(name, " ")] = '\0';
+		if (*name == '\0')
+			continue;
+		const struct ep_plugin *plugin = ep_plugin_registry_find(&cli->plugins, kind, name);
+		if (plugin == NULL) {
+			ep_log_error(
+			        &cli->log,
+			        "[run] %s: no %s plugin named '%s' is installed (see e2e-profile "
+			        "plugins)",
+			        key, ep_plugin_kind_name(kind), name);
+			status = EP_EXIT_USAGE;
+			break;
+		}
+		struct ep_instance *instance = NULL;
+		int rc = ep_instance_create(plugin, context, &instance);
+		if (rc == -EINVAL) {
+			/* The plugin logged which of its settings is wrong. */
+			status = EP_EXIT_USAGE;
+		} else if (rc < 0) {
+			ep_log_error(&cli->log, "%s %s failed to initialize: %s",
+			             ep_plugin_kind_name(kind), name, strerror(-rc));
+			status = EP_EXIT_FAILURE;
+		}
+		ep_instance_destroy(instance);
+	}
+	free(copy);
+	return status;
+}
+
+static int analysis_check_rule(void *context, const char *section)
+{
+	struct ep_cli *cli = context;
+	struct analysis_rule rule;
+	if (analysis_resolve_rule(cli->config, section, &rule) >= 0)
+		return 0;
+	ep_log_error(&cli->log, "[%s] needs metric, advice, and one of above, below or equals",
+	             section);
+	return -EINVAL;
+}
+
+int ep_analysis_check_config(struct ep_cli *cli)
+{
+	/* Only the errors of this trial instantiation matter; its warnings
+	 * come again when the plugins run for real, and once is enough. */
+	enum ep_log_level threshold = cli->log.threshold;
+	if (threshold > EP_LOG_ERROR)
+		cli->log.threshold = EP_LOG_ERROR;
+	struct ep_host_context context = analysis_context(cli);
+	int status = analysis_check_plugins(cli, &context, EP_PLUGIN_KIND_ANALYZER, "analyzers");
+	if (status == EP_EXIT_OK)
+		status =
+		        analysis_check_plugins(cli, &context, EP_PLUGIN_KIND_REPORTER, "reporters");
+	if (status == EP_EXIT_OK &&
+	    ep_config_foreach_section(cli->config, "rule.", analysis_check_rule, cli) != 0)
+		status = EP_EXIT_USAGE;
+	analysis_context_end(&context);
+	cli->log.threshold = threshold;
+	return status;
+}
+
+int ep_analysis_check_fail_on(const char *text, char *err, size_t errlen)
+{
+	struct analysis_fail_rule *rules = NULL;
+	size_t count = 0;
+	int rc = analysis_parse_fail_on(text, &rules, &count, err, errlen);
+	free(rules);
+	return rc;
 }

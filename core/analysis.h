@@ -29,14 +29,20 @@ void ep_run_resolve_directory(const struct ep_cli *cli, const char *name_or_dir,
 /* Analyzes a run and writes DIR/analysis.* with the configured reporters.
  * Returns an enum ep_exit_status. */
 int ep_analysis_analyze(struct ep_cli *cli, const char *directory);
-/* Starts and stops the reporters of [run] reporters, so a setting only a
- * reporter can judge (a push URL, a token file) fails `run` before the
- * test starts. Returns EP_EXIT_OK, or EP_EXIT_USAGE after each failing
- * reporter logged why. */
-int ep_analysis_check_reporters(struct ep_cli *cli);
 
 /* Compares runs A and B, writes OUTPUT_DIR/comparisons/A-vs-B.*, and checks
  * fail_on (may be NULL). Returns an enum ep_exit_status (3 on a broken rule). */
 int ep_analysis_compare(struct ep_cli *cli, const char *a, const char *b, const char *fail_on);
+
+/* Checks the syntax of a --fail-on expression (batch checks every
+ * [compare.NAME] fail_on before its first run). Returns 0, -EINVAL with err
+ * saying what is wrong, or -ENOMEM. */
+int ep_analysis_check_fail_on(const char *text, char *err, size_t errlen);
+
+/* Checks what an analysis will need before a run starts: every analyzer
+ * and reporter named in [run] is installed and accepts its settings (each
+ * is initialized once), and every [rule.NAME] is complete. Logs one line
+ * on a fault. Returns an enum ep_exit_status (2 for a bad setting). */
+int ep_analysis_check_config(struct ep_cli *cli);
 
 #endif

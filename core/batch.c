@@ -88,6 +88,7 @@ struct batch_state {
 	struct batch_result *results;
 	size_t count;
 	bool stop_on_failure, stopped;
+	bool compare_skipped; /* a comparison was skipped for a failed run: exit 1 */
 };
 
 static void batch_add(struct batch_state *batch, const char *kind, const char *name,
@@ -158,6 +159,18 @@ static int batch_run(void *context, const char *section)
 	return 0;
 }
 
+/* name when it is a [run.NAME] of this batch that failed or was skipped. */
+static const char *batch_failed_run(const struct batch_state *batch, const char *name)
+{
+	for (size_t i = 0; i < batch->count; i++) {
+		const struct batch_result *r = &batch->results[i];
+		if (strcmp(r->kind, "run") == 0 && strcmp(r->name, name) == 0 &&
+		    strcmp(r->state, "ok") != 0)
+			return r->name;
+	}
+	return NULL;
+}
+
 static int batch_compare(void *context, const char *section)
 {
 	struct batch_state *batch = context;
@@ -173,6 +186,19 @@ static int batch_compare(void *context, const char *section)
 		batch_add(batch, "compare", name, "failed", EP_EXIT_USAGE);
 		return 0;
 	}
+	const char *failed_run = batch_failed_run(batch, a);
+	if (failed_run == NULL)
+		failed_run = batch_failed_run(batch, b);
+	if (failed_run != NULL) {
+		/* Comparing would read what an earlier batch left in that
+		 * directory, not this batch's run. */
+		ep_log_error(&batch->cli->log,
+		             "batch: compare %s skipped: run %s failed in this batch", name,
+		             failed_run);
+		batch_add(batch, "compare", name, "skipped", EP_EXIT_FAILURE);
+		batch->compare_skipped = true;
+		return 0;
+	}
 	ep_log_info(&batch->cli->log, "batch: compare %s (%s vs %s)", name, a, b);
 	int status = ep_analysis_compare(batch->cli, a, b,
 	                                 ep_config_get(batch->file, section, "fail_on"));
@@ -182,6 +208,17 @@ static int batch_compare(void *context, const char *section)
 	                                         : "failed",
 	          status);
 	return 0;
+}
+
+static int batch_check_compare(void *context, const char *section)
+{
+	struct batch_state *batch = context;
+	const char *fail_on = ep_config_get(batch->file, section, "fail_on");
+	char err[512];
+	if (fail_on == NULL || ep_analysis_check_fail_on(fail_on, err, sizeof(err)) == 0)
+		return 0;
+	ep_log_error(&batch->cli->log, "%s: [%s] fail_on: %s", batch->path, section, err);
+	return -EINVAL;
 }
 
 int ep_cmd_batch(struct ep_cli *cli, int argc, char **argv)
@@ -200,6 +237,11 @@ int ep_cmd_batch(struct ep_cli *cli, int argc, char **argv)
 		return EP_EXIT_USAGE;
 	}
 	ep_config_get_bool(batch.file, "batch", "stop_on_failure", &batch.stop_on_failure);
+	/* A typo in a comparison's rule must not wait for the runs. */
+	if (ep_config_foreach_section(batch.file, "compare.", batch_check_compare, &batch) != 0) {
+		ep_config_free(batch.file);
+		return EP_EXIT_USAGE;
+	}
 	ep_config_foreach_section(batch.file, "run.", batch_run, &batch);
 	ep_config_foreach_section(batch.file, "compare.", batch_compare, &batch);
 
@@ -215,5 +257,6 @@ int ep_cmd_batch(struct ep_cli *cli, int argc, char **argv)
 		ep_log_warn(&cli->log, "%s: no [run.NAME] or [compare.NAME] section", batch.path);
 	free(batch.results);
 	ep_config_free(batch.file);
+	failed = failed || batch.compare_skipped;
 	return failed ? EP_EXIT_FAILURE : regressed ? EP_EXIT_REGRESSION : EP_EXIT_OK;
 }

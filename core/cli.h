@@ -43,6 +43,12 @@ const struct ep_command *ep_command_find(const char *name);
 
 void ep_cli_print_usage(FILE *out);
 void ep_cli_print_command_usage(FILE *out, const struct ep_command *command);
+/* After getopt_long (run with opterr = 0, set in main) returned '?': one
+ * error line, with the prefix of every other, naming the option and what is
+ * wrong with it, and where the command's help is. command is "run", ... or
+ * NULL for the global options; optstring is the one given to getopt_long. */
+void ep_cli_option_error(const struct ep_log *log, const char *command, char *const *argv,
+                         const char *optstring);
 /* For per-command getopt loops: true when argv holds -h/--help anywhere
  * before "--". */
 bool ep_cli_wants_help(int argc, char **argv);

@@ -61,7 +61,7 @@ int ep_cmd_analyze(struct ep_cli *cli, int argc, char **argv)
 	int opt, status = EP_EXIT_OK;
 	while ((opt = getopt_long(argc, argv, "", long_options, NULL)) != -1) {
 		if (!cmd_analyze_selection_flag(cli, opt, optarg, &status)) {
-			fputs("Try 'e2e-profile analyze --help'.\n", stderr);
+			ep_cli_option_error(&cli->log, "analyze", argv, "");
 			return EP_EXIT_USAGE;
 		}
 		if (status != EP_EXIT_OK)
@@ -72,6 +72,8 @@ int ep_cmd_analyze(struct ep_cli *cli, int argc, char **argv)
 		return EP_EXIT_USAGE;
 	}
 	status = ep_cli_check_plugin_selection(cli);
+	if (status == EP_EXIT_OK)
+		status = ep_analysis_check_config(cli);
 	if (status != EP_EXIT_OK)
 		return status;
 	char directory[PATH_MAX];
@@ -95,7 +97,7 @@ int ep_cmd_compare(struct ep_cli *cli, int argc, char **argv)
 			continue;
 		}
 		if (!cmd_analyze_selection_flag(cli, opt, optarg, &status)) {
-			fputs("Try 'e2e-profile compare --help'.\n", stderr);
+			ep_cli_option_error(&cli->log, "compare", argv, "");
 			return EP_EXIT_USAGE;
 		}
 		if (status != EP_EXIT_OK)
@@ -106,6 +108,8 @@ int ep_cmd_compare(struct ep_cli *cli, int argc, char **argv)
 		return EP_EXIT_USAGE;
 	}
 	status = ep_cli_check_plugin_selection(cli);
+	if (status == EP_EXIT_OK)
+		status = ep_analysis_check_config(cli);
 	if (status != EP_EXIT_OK)
 		return status;
 	return ep_analysis_compare(cli, argv[optind], argv[optind + 1], fail_on);

@@ -114,7 +114,7 @@ static int cmd_run_common(struct ep_cli *cli, int argc, char **argv, bool collec
 			set++;
 		}
 		if (set == 0) {
-			fprintf(stderr, "Try 'e2e-profile %s --help'.\n", argv[0]);
+			ep_cli_option_error(&cli->log, argv[0], argv, "n:l:i:");
 			return EP_EXIT_USAGE;
 		}
 	}
@@ -136,8 +136,6 @@ static int cmd_run_common(struct ep_cli *cli, int argc, char **argv, bool collec
 		             collect_only ? "" : " (put the test command after --)");
 		return EP_EXIT_USAGE;
 	}
-	if (ep_analysis_check_reporters(cli) != EP_EXIT_OK)
-		return EP_EXIT_USAGE;
 	return ep_run_execute(cli, &options);
 
 usage_error:

@@ -208,7 +208,7 @@ int ep_cmd_top(struct ep_cli *cli, int argc, char **argv)
 				filters.given[opt - TOP_OPT_FILTER] = optarg;
 				break;
 			}
-			fputs("Try 'e2e-profile top --help'.\n", stderr);
+			ep_cli_option_error(&cli->log, "top", argv, "");
 			return EP_EXIT_USAGE;
 		}
 	}
@@ -252,6 +252,12 @@ int ep_cmd_top(struct ep_cli *cli, int argc, char **argv)
 		goto done;
 	}
 	top.base = base;
+	/* Bad data, not bad usage: there is no --sample-index that helps. */
+	if (profile->sample_type_count == 0) {
+		ep_log_error(&cli->log, "%s: the profile has no sample types (an empty profile)",
+		             argv[optind]);
+		goto done;
+	}
 	/* A sample type the profile lacks is a usage error, not a runtime one. */
 	if (ep_profile_sample_index(profile, top.sample_index, err, sizeof(err)) < 0) {
 		ep_log_error(&cli->log, "%s", err);

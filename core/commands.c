@@ -2,6 +2,7 @@
  * describe the same commands, so change them together. */
 #include "cli.h"
 
+#include <getopt.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -123,6 +124,7 @@ static const char usage_batch[] =
         "collector, url, namespace, deployment, selector, port, interval, profiles,\n"
         "cpu_duration, gc, target, duration, force. [compare.NAME] keys: a, b,\n"
         "fail_on. [batch] stop_on_failure stops at the first failed run.\n"
+        "A comparison of a run that failed in this batch is skipped.\n"
         "Exit status: 1 when anything failed, else 3 when a comparison regressed.\n"
         "  -h, --help            show this help\n";
 
@@ -206,6 +208,35 @@ void ep_cli_print_usage(FILE *out)
 void ep_cli_print_command_usage(FILE *out, const struct ep_command *command)
 {
 	fputs(command->usage, out);
+}
+
+void ep_cli_option_error(const struct ep_log *log, const char *command, char *const *argv,
+                         const char *optstring)
+{
+	const char *arg = optind > 0 ? argv[optind - 1] : "";
+	char where[64], help[64];
+	snprintf(where, sizeof(where), "%s%s", command ? command : "", command ? ": " : "");
+	snprintf(help, sizeof(help), "e2e-profile %s%s--help", command ? command : "",
+	         command ? " " : "");
+	if (strncmp(arg, "--", 2) == 0) {
+		int name_length = (int)strcspn(arg, "=");
+		/* getopt_long sets optopt to a known long option's value when
+		 * its argument is missing, and to 0 for an unknown one. */
+		if (optopt != 0)
+			ep_log_error(log, "%soption '%.*s' needs a value; try '%s'", where,
+			             name_length, arg, help);
+		else
+			ep_log_error(log, "%sunknown option '%.*s'; try '%s'", where, name_length,
+			             arg, help);
+		return;
+	}
+	bool known = optopt != 0 && optopt != ':' && strchr(optstring, optopt) != NULL;
+	if (known)
+		ep_log_error(log, "%soption '-%c' needs a value; try '%s'", where, optopt, help);
+	else if (optopt > 0x20 && optopt < 0x7f)
+		ep_log_error(log, "%sunknown option '-%c'; try '%s'", where, optopt, help);
+	else
+		ep_log_error(log, "%sunknown option; try '%s'", where, help);
 }
 
 bool ep_cli_wants_help(int argc, char **argv)

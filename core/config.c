@@ -5,6 +5,7 @@
 
 #include <errno.h>
 #include <ini.h>
+#include <inttypes.h>
 #include <math.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -599,6 +600,48 @@ int ep_config_foreach_section(const struct ep_config *config, const char *prefix
 		int rc = fn(context, config->sections[i].name);
 		if (rc != 0)
 			return rc;
+	}
+	return 0;
+}
+
+int ep_config_check_limits(const struct ep_config *config, const struct ep_config_limit *limits,
+                           char *err, size_t errlen)
+{
+	for (const struct ep_config_limit *limit = limits; limit->section != NULL; limit++) {
+		const struct config_entry *entry =
+		        config_effective(config, limit->section, limit->key);
+		const struct ep_config_section_schema *schema =
+		        config_core_section(config, limit->section);
+		const struct ep_config_key *key =
+		        schema ? ep_config_find_key(schema->keys, limit->key) : NULL;
+		const char *value = entry ? entry->value : key ? key->default_value : NULL;
+		if (key == NULL || value == NULL)
+			continue;
+		char where[512] = "";
+		if (entry != NULL)
+			config_origin_text(where, sizeof(where), entry->origin, entry->line);
+		if (key->type == EP_CONFIG_STRING) {
+			int64_t length = (int64_t)strlen(value);
+			if (length >= limit->min && length <= limit->max)
+				continue;
+			if (length == 0)
+				config_error(err, errlen, "%s[%s] %s: must not be empty", where,
+				             limit->section, limit->key);
+			else
+				config_error(err, errlen,
+				             "%s[%s] %s: must be at most %" PRId64 " bytes long",
+				             where, limit->section, limit->key, limit->max);
+			return -EINVAL;
+		}
+		int64_t number;
+		if (key->type != EP_CONFIG_INT || ep_config_parse_int(value, &number) < 0)
+			continue;
+		if (number >= limit->min && number <= limit->max)
+			continue;
+		config_error(err, errlen,
+		             "%s[%s] %s: %" PRId64 " is out of range (%" PRId64 " to %" PRId64 ")",
+		             where, limit->section, limit->key, number, limit->min, limit->max);
+		return -EINVAL;
 	}
 	return 0;
 }

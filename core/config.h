@@ -94,6 +94,21 @@ int ep_config_get_double(const struct ep_config *config, const char *section, co
 int ep_config_foreach_section(const struct ep_config *config, const char *prefix,
                               int (*fn)(void *context, const char *section), void *context);
 
+/* A bound on a core key: integers must lie in [min, max]; strings must be
+ * min to max bytes long. */
+struct ep_config_limit {
+	const char *section;
+	const char *key;
+	int64_t min, max;
+};
+
+/* Checks the effective value of each key in limits ({NULL}-terminated)
+ * whose type is integer or string. Returns 0, or -EINVAL with err naming
+ * where the value came from (file and line, variable or flag), the key and
+ * the allowed range. */
+int ep_config_check_limits(const struct ep_config *config, const struct ep_config_limit *limits,
+                           char *err, size_t errlen);
+
 /* Value parsers shared by the checks and the typed getters. */
 int ep_config_parse_int(const char *text, int64_t *value);
 int ep_config_parse_bool(const char *text, bool *value);

@@ -2,6 +2,9 @@
 #include "fsutil.h"
 
 #include <errno.h>
+#include <libgen.h>
+#include <limits.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -115,4 +118,50 @@ int ep_mkdir_parents(const char *path)
 		rc = -ENOTDIR;
 	free(copy);
 	return rc;
+}
+
+static int fs_check_owner_and_mode(const struct stat *st, const char *what, char *err,
+                                   size_t errlen)
+{
+	if (st->st_uid != 0 && st->st_uid != getuid()) {
+		snprintf(err, errlen, "%s is owned by uid %u, neither root nor you", what,
+		         (unsigned)st->st_uid);
+		return -EPERM;
+	}
+	if ((st->st_mode & (S_IWGRP | S_IWOTH)) != 0) {
+		snprintf(err, errlen, "%s is writable by group or others (mode %04o)", what,
+		         (unsigned)(st->st_mode & 07777));
+		return -EPERM;
+	}
+	return 0;
+}
+
+int ep_fs_check_trusted(const char *path, char *err, size_t errlen)
+{
+	struct stat st;
+	if (lstat(path, &st) < 0) {
+		int rc = -errno;
+		snprintf(err, errlen, "cannot stat: %s", strerror(errno));
+		return rc;
+	}
+	if (!S_ISREG(st.st_mode)) {
+		snprintf(err, errlen, "not a regular file%s",
+		         S_ISLNK(st.st_mode) ? " (a symlink)" : "");
+		return -EPERM;
+	}
+	int rc = fs_check_owner_and_mode(&st, "the file", err, errlen);
+	if (rc < 0)
+		return rc;
+	/* dirname may modify its argument; the directory as reached, with
+	 * symlinks resolved, is the one whose writers could swap the file. */
+	char copy[PATH_MAX], directory[PATH_MAX];
+	snprintf(copy, sizeof(copy), "%s", path);
+	if (realpath(dirname(copy), directory) == NULL || stat(directory, &st) < 0) {
+		rc = -errno;
+		snprintf(err, errlen, "cannot stat its directory: %s", strerror(errno));
+		return rc;
+	}
+	char what[PATH_MAX + 16];
+	snprintf(what, sizeof(what), "its directory %s", directory);
+	return fs_check_owner_and_mode(&st, what, err, errlen);
 }

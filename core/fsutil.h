@@ -28,4 +28,12 @@ int ep_write_file_atomic(const char *path, const void *data, size_t len);
  * Returns 0 (also when it exists as a directory) or a negative errno. */
 int ep_mkdir_parents(const char *path);
 
+/* The trust test for files whose content becomes code or code paths
+ * (plugins, an implicitly found INI): path must be a regular file (not a
+ * symlink), owned by root or the invoking user and not writable by group or
+ * others, and so must the directory holding it. Returns 0, or -EPERM (or
+ * the errno of a failed lstat) with err saying what is wrong, without the
+ * file name. */
+int ep_fs_check_trusted(const char *path, char *err, size_t errlen);
+
 #endif

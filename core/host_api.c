@@ -445,6 +445,8 @@ int ep_instance_create(const struct ep_plugin *plugin, const struct ep_host_cont
 	if (plugin->descriptor->init != NULL) {
 		int rc = plugin->descriptor->init(instance, &host_api_table, &instance->state);
 		if (rc < 0) {
+			/* init may have asked for its sections before failing. */
+			free(instance->section_names);
 			free(instance);
 			return rc;
 		}

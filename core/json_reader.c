@@ -89,9 +89,14 @@ static int json_reader_copy(struct ep_arena *arena, const json_t *from, struct e
 	case JSON_REAL:
 		to->type = EP_JSON_NUMBER;
 		to->number = json_real_value(from);
-		/* The integer view of a fraction truncates; outside int64 it is 0
-		 * rather than undefined. */
-		to->integer = fabs(to->number) < 9.2e18 ? (int64_t)to->number : 0;
+		/* The integer view of a fraction truncates, saturating outside
+		 * int64's range, where a conversion would be undefined. */
+		if (!(to->number < 9223372036854775808.0))
+			to->integer = INT64_MAX;
+		else if (to->number < -9223372036854775808.0)
+			to->integer = INT64_MIN;
+		else
+			to->integer = (int64_t)to->number;
 		return 0;
 	case JSON_TRUE:
 	case JSON_FALSE:

@@ -2,6 +2,8 @@
  * always prefixed with the program name so it stands out in CI output. */
 #include "log.h"
 
+#include "redact.h"
+
 #include <string.h>
 #include <time.h>
 
@@ -25,8 +27,13 @@ void ep_log_vwrite(const struct ep_log *log, enum ep_log_level level, const char
 	                    prefix ? ": " : "", tags[level]);
 	if (used < 0)
 		return;
-	if ((size_t)used < sizeof(line))
-		vsnprintf(line + used, sizeof(line) - (size_t)used, format, args);
+	if ((size_t)used < sizeof(line)) {
+		/* Plugins quote servers and kubectl here: no credential
+		 * passes, whoever formatted the line. */
+		char message[sizeof(line)];
+		vsnprintf(message, sizeof(message), format, args);
+		ep_redact_secrets(message, line + used, sizeof(line) - (size_t)used);
+	}
 	if (log->file != NULL) {
 		char stamp[32];
 		struct timespec now;

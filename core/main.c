@@ -10,6 +10,7 @@
 
 #include "cli.h"
 #include "ep-build-config.h"
+#include "fsutil.h"
 #include "settings.h"
 
 struct main_options {
@@ -24,7 +25,8 @@ static const char *main_getenv(const char *name)
 	return getenv(name);
 }
 
-static int main_parse_global(int argc, char **argv, struct main_options *options)
+static int main_parse_global(int argc, char **argv, struct main_options *options,
+                             const struct ep_log *log)
 {
 	static const struct option long_options[] = {
 		{ "config", required_argument, NULL, 'c' },
@@ -62,6 +64,7 @@ static int main_parse_global(int argc, char **argv, struct main_options *options
 			options->version = true;
 			break;
 		default:
+			ep_cli_option_error(log, NULL, argv, "+c:o:qvh");
 			return -EINVAL;
 		}
 	}
@@ -132,6 +135,23 @@ static int main_add_path_list(char ***dirs, size_t *count, const char *list)
 	return rc;
 }
 
+/* A ./e2e-profile.ini found in the current directory may come with a
+ * cloned repository: its plugin_path would run that repository's code, so
+ * it counts only when the file passes the plugins' own trust test. */
+static int main_check_implicit_config(struct ep_cli *cli, const char *path)
+{
+	if (ep_config_get_from(cli->config, "core", "plugin_path", EP_CONFIG_SOURCE_FILE) == NULL)
+		return EP_EXIT_OK;
+	char why[PATH_MAX + 128];
+	if (ep_fs_check_trusted(path, why, sizeof(why)) == 0)
+		return EP_EXIT_OK;
+	ep_log_error(&cli->log,
+	             "%s: [core] plugin_path refused: %s; to load plugins from there, pass the "
+	             "file with --config %s or the directory with --plugin-path",
+	             path, why, path);
+	return EP_EXIT_USAGE;
+}
+
 /* Configuration and plugins, in the order docs/cli.md gives precedence:
  * defaults < file < environment < flags. */
 static int main_setup(struct ep_cli *cli, const struct main_options *options, char ***dirs,
@@ -151,6 +171,9 @@ static int main_setup(struct ep_cli *cli, const struct main_options *options, ch
 		}
 		cli->config_path = path;
 	}
+	if (path != NULL && options->config_path == NULL &&
+	    main_check_implicit_config(cli, path) != EP_EXIT_OK)
+		return EP_EXIT_USAGE;
 	if (ep_config_apply_env(cli->config, main_getenv, err, sizeof(err)) < 0) {
 		ep_log_error(&cli->log, "%s", err);
 		return EP_EXIT_USAGE;
@@ -161,6 +184,10 @@ static int main_setup(struct ep_cli *cli, const struct main_options *options, ch
 	    (options->plugin_path &&
 	     ep_config_set(cli->config, "core", "plugin_path", options->plugin_path,
 	                   EP_CONFIG_SOURCE_FLAG, "--plugin-path", err, sizeof(err)) < 0)) {
+		ep_log_error(&cli->log, "%s", err);
+		return EP_EXIT_USAGE;
+	}
+	if (ep_config_check_limits(cli->config, ep_settings_limits, err, sizeof(err)) < 0) {
 		ep_log_error(&cli->log, "%s", err);
 		return EP_EXIT_USAGE;
 	}
@@ -195,10 +222,11 @@ int main(int argc, char **argv)
 	size_t dir_count = 0;
 	int status;
 
-	if (main_parse_global(argc, argv, &options) < 0) {
-		fputs("Try 'e2e-profile --help'.\n", stderr);
+	/* getopt's own messages carry argv[0] ("run: invalid option"); every
+	 * error line starts with "e2e-profile: error:" instead. */
+	opterr = 0;
+	if (main_parse_global(argc, argv, &options, &cli.log) < 0)
 		return EP_EXIT_USAGE;
-	}
 	if (options.quiet)
 		cli.log.threshold = EP_LOG_WARN;
 	if (options.verbose)

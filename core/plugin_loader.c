@@ -6,11 +6,16 @@
 #include <dirent.h>
 #include <dlfcn.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <limits.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
+
+#include "elf_symbols.h"
+#include "fsutil.h"
 
 static void loader_error(char *err, size_t errlen, const char *format, ...) EP_PRINTF(3, 4);
 static void loader_error(char *err, size_t errlen, const char *format, ...)
@@ -146,6 +151,35 @@ static int loader_check_descriptor(const struct ep_plugin_descriptor *d, char *e
 	return loader_check_config_keys(d->config_keys, err, errlen);
 }
 
+/* Everything that can be learned without running the file: who may have
+ * written it, and whether it exports the entry point. dlopen runs
+ * constructors, so this comes first (docs/e2e-profile.1, SECURITY). */
+static int loader_check_before_dlopen(const char *path, char *err, size_t errlen)
+{
+	int rc = ep_fs_check_trusted(path, err, errlen);
+	if (rc < 0)
+		return rc;
+	int fd = open(path, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
+	if (fd < 0) {
+		rc = -errno;
+		loader_error(err, errlen, "cannot open: %s", strerror(errno));
+		return rc;
+	}
+	char why[256] = "";
+	rc = ep_elf_file_has_dynamic_symbol(fd, EP_PLUGIN_ENTRY_SYMBOL, why, sizeof(why));
+	close(fd);
+	if (rc < 0) {
+		loader_error(err, errlen, "not a loadable shared object: %s", why);
+		return -ENOEXEC;
+	}
+	if (rc == 0) {
+		loader_error(err, errlen, "not an e2e-profile plugin: no %s symbol",
+		             EP_PLUGIN_ENTRY_SYMBOL);
+		return -ENOEXEC;
+	}
+	return 0;
+}
+
 int ep_plugin_registry_load_file(struct ep_plugin_registry *registry, const char *path, char *err,
                                  size_t errlen)
 {
@@ -161,6 +195,9 @@ int ep_plugin_registry_load_file(struct ep_plugin_registry *registry, const char
 				return -EALREADY;
 		}
 	}
+	rc = loader_check_before_dlopen(path, err, errlen);
+	if (rc < 0)
+		return rc;
 	/* RTLD_LOCAL keeps each plugin's symbols to itself, so two plugins
 	 * with a helper of the same name cannot collide. */
 	void *handle = dlopen(path, RTLD_NOW | RTLD_LOCAL);

@@ -27,9 +27,11 @@ struct ep_plugin_registry {
  * minor make its minimum grow. Exposed for the ABI tests. */
 size_t ep_plugin_descriptor_min_size(unsigned abi_minor);
 
-/* Loads one file. Returns 0, -EALREADY when that very file (by real path)
- * is loaded already, or a negative errno with err set to the reason
- * (without the file name). */
+/* Loads one file. Before dlopen runs any of its code, the file must pass
+ * ep_fs_check_trusted (else -EPERM) and its ELF dynamic symbol table must
+ * define ep_plugin_entry (else -ENOEXEC). Returns 0, -EALREADY when that
+ * very file (by real path) is loaded already, or a negative errno with err
+ * set to the reason (without the file name). */
 int ep_plugin_registry_load_file(struct ep_plugin_registry *registry, const char *path, char *err,
                                  size_t errlen);
 

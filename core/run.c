@@ -27,9 +27,12 @@
 #include "format.h"
 #include "fsutil.h"
 #include "host_api.h"
+#include "json_reader.h"
 #include "json_writer.h"
 #include "pprof/decode.h"
 #include "process.h"
+#include "redact.h"
+#include "settings.h"
 
 /* Signal handlers can reach nothing else: the count of SIGINT/SIGTERM
  * received and the last one, read by the loop and by stop_requested. */
@@ -133,7 +136,16 @@ struct run_state {
 	/* files */
 	char directory[PATH_MAX];
 	char manifest_path[PATH_MAX + 16];
+	int directory_fd; /* the run directory, opened O_NOFOLLOW; files are made relative to it */
 	FILE *collection_log;
+	/* --force into an earlier run: its start, so offsets stay on one axis */
+	int64_t earlier_started_ns;
+	double offset_base_seconds;
+	/* the manifest's last write: 0 or the errno it failed with */
+	int manifest_errno;
+	size_t manifest_listed; /* records in the last successful write */
+	size_t write_failures;  /* snapshots lost to a local write error (disk full) */
+	int marker_errno;       /* writing run.failed: 0 or a negative errno */
 	int test_log_fd;
 	/* collection */
 	struct ep_host_context host_context;
@@ -361,10 +373,72 @@ static int run_write_manifest(struct run_state *run)
 	rc = ep_atomic_file_commit(&file);
 	if (rc < 0)
 		goto error;
+	if (run->manifest_errno != 0)
+		ep_log_info(&run->cli->log, "%s: written again", run->manifest_path);
+	run->manifest_errno = 0;
+	run->manifest_listed = run->record_count;
 	return 0;
 
 error:
-	ep_log_error(&run->cli->log, "%s: cannot write: %s", run->manifest_path, strerror(-rc));
+	/* Once per failure streak: a full disk would say it every round. */
+	if (run->manifest_errno != -rc)
+		ep_log_error(&run->cli->log, "%s: cannot write: %s", run->manifest_path,
+		             strerror(-rc));
+	run->manifest_errno = -rc;
+	return rc;
+}
+
+/* Room for run.failed, taken when the run starts: on a full disk the
+ * marker would not fit otherwise. Freed when the run ends either way. */
+static const char run_reserve_name[] = ".run.failed.reserve";
+
+static void run_reserve_marker_room(struct run_state *run)
+{
+	static const char zeros[4096];
+	int fd = openat(run->directory_fd, run_reserve_name,
+	                O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC, 0600);
+	if (fd < 0 || write(fd, zeros, sizeof(zeros)) != (ssize_t)sizeof(zeros))
+		ep_log_debug(&run->cli->log, "cannot reserve room for run.failed: %s",
+		             strerror(errno));
+	if (fd >= 0)
+		close(fd);
+}
+
+/* When the manifest could not be brought up to date, a small marker says
+ * so beside it, so nobody trusts a run.json that stopped early. Written
+ * without fsync (fsync is what fails on some full filesystems), into the
+ * reserved room, then renamed into place. */
+static int run_write_failed_marker(struct run_state *run)
+{
+	char text[1024];
+	int length = snprintf(text, sizeof(text),
+	                      "run.json could not be updated: %s\n"
+	                      "it lists %zu of the %zu snapshot attempts of this run "
+	                      "(%zu ok, %zu failed)\n",
+	                      strerror(run->manifest_errno), run->manifest_listed,
+	                      run->record_count, run->ok_count, run->failed_count);
+	/* The profiles on disk that the stale manifest does not list. */
+	for (size_t i = run->manifest_listed; i < run->record_count && length > 0; i++) {
+		if (run->records[i].file == NULL || (size_t)length >= sizeof(text) - 1)
+			continue;
+		int more = snprintf(text + length, sizeof(text) - (size_t)length,
+		                    "not listed: %s\n", run->records[i].file);
+		if (more > 0 && (size_t)more < sizeof(text) - (size_t)length)
+			length += more;
+	}
+	unlinkat(run->directory_fd, run_reserve_name, 0);
+	int fd = openat(run->directory_fd, ".run.failed.tmp",
+	                O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC, 0666);
+	if (fd < 0)
+		return -errno;
+	int rc = write(fd, text, (size_t)length) == length ? 0 : -(errno ? errno : EIO);
+	if (close(fd) < 0 && rc == 0)
+		rc = -errno;
+	if (rc == 0 &&
+	    renameat(run->directory_fd, ".run.failed.tmp", run->directory_fd, "run.failed") < 0)
+		rc = -errno;
+	if (rc < 0)
+		unlinkat(run->directory_fd, ".run.failed.tmp", 0);
 	return rc;
 }
 
@@ -372,6 +446,16 @@ error:
 
 static void run_event_add(struct run_state *run, const char *origin, const char *type,
                           const char *message);
+
+/* run.json keeps what servers and kubectl said, minus credentials. */
+static char *run_redacted_copy(const char *text)
+{
+	size_t size = strlen(text) * 2 + sizeof(EP_REDACTED) + 1;
+	char *copy = malloc(size);
+	if (copy != NULL)
+		ep_redact_secrets(text, copy, size);
+	return copy;
+}
 
 static void run_event_sink(void *context, const char *origin, const char *type, const char *message)
 {
@@ -398,7 +482,7 @@ static void run_event_add(struct run_state *run, const char *origin, const char 
 	event->time_unix_ns = run_now_unix_ns();
 	event->origin = strdup(origin);
 	event->type = strdup(type);
-	event->message = strdup(message);
+	event->message = run_redacted_copy(message);
 	if (event->origin && event->type && event->message) {
 		run->event_count++;
 	} else {
@@ -452,23 +536,49 @@ static void run_source_dirname(char *buf, size_t len, const char *name)
 			*c = '_';
 }
 
-/* In-use bytes of a heap profile: the sum of inuse_space, as pprof's total. */
-static int64_t run_inuse_bytes(struct run_state *run, const char *path)
+/* The sample type a profile of each kind must have to be analyzed. */
+static const char *const run_kind_required_type[EP_KIND_COUNT] = { "inuse_space", "cpu",
+	                                                           "goroutine", "inuse_space" };
+
+/* Checks that the profile at path is one of kind (it has sample types, and
+ * the one its analyzers read); for heap, *inuse_bytes gets the sum of
+ * inuse_space, as pprof's total (-1 otherwise). Returns 0 or -EBADMSG with
+ * reason set. */
+static int run_check_snapshot(struct run_state *run, const char *path, int kind,
+                              int64_t *inuse_bytes, char *reason, size_t reason_size)
 {
 	struct ep_profile_load_options options = { run->host_context.max_profile_bytes };
 	struct ep_profile *profile = NULL;
 	char err[256];
-	if (ep_profile_load_file(path, &options, &profile, err, sizeof(err)) < 0)
-		return -1;
-	int64_t total = -1;
-	int index = ep_profile_sample_type_find(profile, "inuse_space");
-	if (index >= 0) {
-		total = 0;
+	*inuse_bytes = -1;
+	if (ep_profile_load_file(path, &options, &profile, err, sizeof(err)) < 0) {
+		snprintf(reason, reason_size, "not a readable profile: %s", err);
+		return -EBADMSG;
+	}
+	int rc = 0;
+	int index = ep_profile_sample_type_find(profile, run_kind_required_type[kind]);
+	if (profile->sample_type_count == 0) {
+		snprintf(reason, reason_size, "the %s profile has no sample types",
+		         run_kind_names[kind]);
+		rc = -EBADMSG;
+	} else if (index < 0) {
+		snprintf(reason, reason_size,
+		         "not a %s profile: it lacks the %s sample type (its first is %s)",
+		         run_kind_names[kind], run_kind_required_type[kind],
+		         profile->sample_types[0].type);
+		rc = -EBADMSG;
+	} else if (kind == EP_KIND_HEAP) {
+		int64_t total = 0;
+		/* Saturating: a hostile profile may hold values near 2^63. */
 		for (size_t i = 0; i < profile->sample_count; i++)
-			total += profile->samples[i].values[index];
+			if (__builtin_add_overflow(total, profile->samples[i].values[index],
+			                           &total))
+				total = profile->samples[i].values[index] < 0 ? INT64_MIN
+				                                              : INT64_MAX;
+		*inuse_bytes = total;
 	}
 	ep_profile_free(profile);
-	return total;
+	return rc;
 }
 
 /* File numbers run per source only in the per-source layout; in the single
@@ -518,6 +628,38 @@ static void run_take(struct run_state *run, struct run_attempt *attempt)
 	attempt->duration_ms = (int64_t)((run_elapsed(run) - attempt->offset_seconds) * 1000);
 }
 
+/* Errors of the machine the tool runs on, not of the target. */
+static bool run_is_local_write_error(int rc)
+{
+	return rc == -ENOSPC || rc == -EDQUOT || rc == -EROFS || rc == -EFBIG;
+}
+
+/* The per-source layout's subdirectory, made relative to the run
+ * directory; a symlink planted under that name is refused later. */
+static void run_make_source_directory(struct run_state *run, const char *dirname)
+{
+	if (mkdirat(run->directory_fd, dirname, 0777) < 0 && errno != EEXIST)
+		ep_log_debug(&run->cli->log, "cannot create %s/%s: %s", run->directory, dirname,
+		             strerror(errno));
+}
+
+/* True when relative's directory part, if any, is a real directory. */
+static bool run_source_directory_ok(struct run_state *run, const char *relative)
+{
+	const char *slash = strchr(relative, '/');
+	if (slash == NULL)
+		return true;
+	char dirname[256];
+	snprintf(dirname, sizeof(dirname), "%.*s", (int)(slash - relative), relative);
+	struct stat st;
+	if (fstatat(run->directory_fd, dirname, &st, AT_SYMLINK_NOFOLLOW) == 0 &&
+	    S_ISDIR(st.st_mode))
+		return true;
+	ep_log_error(&run->cli->log, "%s/%s is not a directory (a symlink?); not writing into it",
+	             run->directory, dirname);
+	return false;
+}
+
 /* Turns an attempt into a record: names the file, updates the counts and
  * logs it. Main thread only. */
 static void run_record_attempt(struct run_state *run, struct run_attempt *attempt)
@@ -534,7 +676,7 @@ static void run_record_attempt(struct run_state *run, struct run_attempt *attemp
 	record->kind = kind;
 	record->source = strdup(source_name);
 	record->time_unix_ns = attempt->time_unix_ns;
-	record->offset_seconds = attempt->offset_seconds;
+	record->offset_seconds = attempt->offset_seconds + run->offset_base_seconds;
 	record->duration_ms = attempt->duration_ms;
 
 	char relative[PATH_MAX], path[PATH_MAX * 2], dirname[256];
@@ -543,8 +685,7 @@ static void run_record_attempt(struct run_state *run, struct run_attempt *attemp
 		run_source_dirname(dirname, sizeof(dirname), source_name);
 		snprintf(relative, sizeof(relative), "%s/%s%u.pprof", dirname, run_kind_names[kind],
 		         index);
-		snprintf(path, sizeof(path), "%s/%s", run->directory, dirname);
-		ep_mkdir_parents(path);
+		run_make_source_directory(run, dirname);
 	} else {
 		snprintf(relative, sizeof(relative), "%s%u.pprof", run_kind_names[kind], index);
 	}
@@ -553,7 +694,16 @@ static void run_record_attempt(struct run_state *run, struct run_attempt *attemp
 	int rc = attempt->rc;
 	char *reason = attempt->reason;
 	struct stat st;
-	if (rc == 0 && (stat(attempt->pending, &st) < 0 || rename(attempt->pending, path) < 0)) {
+	int64_t inuse_bytes = -1;
+	if (rc == 0)
+		rc = run_check_snapshot(run, attempt->pending, kind, &inuse_bytes, reason,
+		                        sizeof(attempt->reason));
+	/* Relative to the run directory's descriptor, and never into a
+	 * symlinked source directory (run_make_source_directory). */
+	const char *pending_name = attempt->pending + strlen(run->directory) + 1;
+	if (rc == 0 &&
+	    (stat(attempt->pending, &st) < 0 || !run_source_directory_ok(run, relative) ||
+	     renameat(run->directory_fd, pending_name, run->directory_fd, relative) < 0)) {
 		snprintf(reason, sizeof(attempt->reason),
 		         "the collector reported success but its profile cannot be moved to %.300s",
 		         relative);
@@ -563,8 +713,15 @@ static void run_record_attempt(struct run_state *run, struct run_attempt *attemp
 		unlink(attempt->pending);
 		if (reason[0] == '\0')
 			snprintf(reason, sizeof(attempt->reason), "%s", strerror(-rc));
-		record->error = strdup(reason);
+		record->error = run_redacted_copy(reason);
 		run->failed_count++;
+		if (run_is_local_write_error(rc)) {
+			/* Our disk, not the target: no "is the target up?" hint. */
+			run->write_failures++;
+			ep_log_error(&run->cli->log, "snapshot %s from %s not saved: %s",
+			             run_kind_names[kind], source_name, reason);
+			return;
+		}
 		run->consecutive_failures++;
 		ep_log_warn(&run->cli->log, "snapshot %s from %s failed: %s", run_kind_names[kind],
 		            source_name, reason);
@@ -583,7 +740,7 @@ static void run_record_attempt(struct run_state *run, struct run_attempt *attemp
 	run->consecutive_failures = 0;
 	char inuse_text[EP_FORMAT_MAX + 16] = "";
 	if (kind == EP_KIND_HEAP) {
-		record->inuse_bytes = run_inuse_bytes(run, path);
+		record->inuse_bytes = inuse_bytes;
 		if (record->inuse_bytes >= 0) {
 			run->latest_inuse = record->inuse_bytes;
 			char value[EP_FORMAT_MAX];
@@ -715,8 +872,8 @@ static void run_round(struct run_state *run, bool final_round)
 			record->round = run->rounds;
 			record->kind = kind;
 			record->time_unix_ns = run_now_unix_ns();
-			record->offset_seconds = run_elapsed(run);
-			record->error = strdup(reason);
+			record->offset_seconds = run_elapsed(run) + run->offset_base_seconds;
+			record->error = run_redacted_copy(reason);
 			run->failed_count++;
 			run->consecutive_failures++;
 		}
@@ -842,9 +999,16 @@ static void run_clear_status(struct run_state *run)
 
 /* ---- setup ---------------------------------------------------------------- */
 
+static int run_check_name(const char *name, char *err, size_t errlen);
+
 static int run_read_settings(struct run_state *run, char *err, size_t errlen)
 {
 	const struct ep_config *config = run->cli->config;
+	/* Flags of run and collect arrive after main() checked the rest. */
+	if (ep_config_check_limits(config, ep_settings_limits, err, errlen) < 0)
+		return -EINVAL;
+	if (run_check_name(run->options->name, err, errlen) < 0)
+		return -EINVAL;
 	run->collector_name = ep_config_get(config, "run", "collector");
 	if (ep_config_get_int(config, "run", "interval", &run->interval_seconds) < 0 ||
 	    run->interval_seconds < 1) {
@@ -866,47 +1030,191 @@ static int run_read_settings(struct run_state *run, char *err, size_t errlen)
 	return 0;
 }
 
+/* A run name becomes a directory name and a word of every log line. */
+static int run_check_name(const char *name, char *err, size_t errlen)
+{
+	for (const unsigned char *c = (const unsigned char *)name; *c != '\0'; c++) {
+		if (*c < 0x20 || *c == 0x7f) {
+			snprintf(err, errlen,
+			         "invalid run name: it holds a control character; use a plain "
+			         "name such as 'baseline'");
+			return -EINVAL;
+		}
+	}
+	if (*name == '\0' || strchr(name, '/') != NULL || strcmp(name, ".") == 0 ||
+	    strcmp(name, "..") == 0 || strcmp(name, "comparisons") == 0) {
+		snprintf(err, errlen, "invalid run name '%s': use a plain name such as 'baseline'",
+		         name);
+		return -EINVAL;
+	}
+	return 0;
+}
+
+/* Opens name in the run directory for appending, never through a symlink. */
+static int run_open_log(struct run_state *run, const char *name)
+{
+	int fd = openat(run->directory_fd, name,
+	                O_WRONLY | O_CREAT | O_APPEND | O_NOFOLLOW | O_CLOEXEC, 0666);
+	if (fd < 0)
+		ep_log_error(&run->cli->log, "cannot write %s/%s: %s", run->directory, name,
+		             errno == ELOOP ? "it is a symlink; refusing to write through it"
+		                            : strerror(errno));
+	return fd;
+}
+
 static int run_prepare_directory(struct run_state *run)
 {
 	const char *output_dir = ep_config_get(run->cli->config, "core", "output_dir");
-	const char *name = run->options->name;
-	if (*name == '\0' || strchr(name, '/') != NULL || strcmp(name, ".") == 0 ||
-	    strcmp(name, "..") == 0 || strcmp(name, "comparisons") == 0) {
-		ep_log_error(&run->cli->log,
-		             "invalid run name '%s': use a plain name such as 'baseline'", name);
-		return EP_EXIT_USAGE;
-	}
-	snprintf(run->directory, sizeof(run->directory), "%s/%s", output_dir, name);
+	snprintf(run->directory, sizeof(run->directory), "%s/%s", output_dir, run->options->name);
 	snprintf(run->manifest_path, sizeof(run->manifest_path), "%s/run.json", run->directory);
 	struct stat st;
-	if (stat(run->directory, &st) == 0 && !run->options->force) {
+	bool exists = lstat(run->directory, &st) == 0;
+	if (exists && !S_ISDIR(st.st_mode)) {
+		ep_log_error(&run->cli->log, "run directory %s is %s; refusing to write through it",
+		             run->directory, S_ISLNK(st.st_mode) ? "a symlink" : "not a directory");
+		return EP_EXIT_USAGE;
+	}
+	if (exists && !run->options->force) {
 		ep_log_error(&run->cli->log,
 		             "run directory %s already exists; choose another name, or --force to "
 		             "add to it (nothing is deleted)",
 		             run->directory);
 		return EP_EXIT_USAGE;
 	}
-	int rc = ep_mkdir_parents(run->directory);
+	int rc = ep_mkdir_parents(output_dir);
+	if (rc == 0 && mkdir(run->directory, 0777) < 0 && errno != EEXIST)
+		rc = -errno;
 	if (rc < 0) {
 		ep_log_error(&run->cli->log, "cannot create run directory %s: %s", run->directory,
 		             strerror(-rc));
 		return EP_EXIT_FAILURE;
 	}
-	char path[PATH_MAX + 32];
-	snprintf(path, sizeof(path), "%s/collection.log", run->directory);
-	run->collection_log = fopen(path, "a");
+	run->directory_fd = open(run->directory, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	if (run->directory_fd < 0) {
+		ep_log_error(&run->cli->log, "cannot open run directory %s: %s", run->directory,
+		             errno == ELOOP || errno == ENOTDIR
+		                     ? "it is a symlink; refusing to write through it"
+		                     : strerror(errno));
+		return EP_EXIT_FAILURE;
+	}
+	int fd = run_open_log(run, "collection.log");
+	if (fd < 0)
+		return EP_EXIT_FAILURE;
+	run->collection_log = fdopen(fd, "a");
 	if (run->collection_log == NULL) {
-		ep_log_error(&run->cli->log, "cannot write %s: %s", path, strerror(errno));
+		close(fd);
 		return EP_EXIT_FAILURE;
 	}
 	if (!run->options->collect_only) {
-		snprintf(path, sizeof(path), "%s/test.log", run->directory);
-		run->test_log_fd = open(path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0666);
-		if (run->test_log_fd < 0) {
-			ep_log_error(&run->cli->log, "cannot write %s: %s", path, strerror(errno));
+		run->test_log_fd = run_open_log(run, "test.log");
+		if (run->test_log_fd < 0)
 			return EP_EXIT_FAILURE;
-		}
 	}
+	return EP_EXIT_OK;
+}
+
+/* "2026-12-01T20:06:41.123Z" back into nanoseconds; 0 when malformed. */
+static int64_t run_parse_time(const char *text)
+{
+	struct tm utc = { 0 };
+	int millis = 0;
+	if (text == NULL ||
+	    sscanf(text, "%4d-%2d-%2dT%2d:%2d:%2d.%3dZ", &utc.tm_year, &utc.tm_mon, &utc.tm_mday,
+	           &utc.tm_hour, &utc.tm_min, &utc.tm_sec, &millis) != 7)
+		return 0;
+	utc.tm_year -= 1900;
+	utc.tm_mon -= 1;
+	return (int64_t)timegm(&utc) * 1000000000 + (int64_t)millis * 1000000;
+}
+
+static int run_kind_index(const char *name)
+{
+	for (int kind = 0; kind < EP_KIND_COUNT; kind++)
+		if (strcmp(name, run_kind_names[kind]) == 0)
+			return kind;
+	return -1;
+}
+
+static void run_keep_earlier_record(struct run_state *run, const struct ep_json *item)
+{
+	int kind = run_kind_index(ep_json_get_string(item, "kind", ""));
+	struct run_record *record = kind >= 0 ? run_new_record(run) : NULL;
+	if (record == NULL)
+		return;
+	record->round = (uint32_t)ep_json_get_int(item, "round", 0);
+	record->kind = kind;
+	record->source = strdup(ep_json_get_string(item, "source", ""));
+	record->time_unix_ns = ep_json_get_int(item, "time_unix_ns", 0);
+	record->offset_seconds = ep_json_get_double(item, "offset_seconds", 0);
+	record->duration_ms = ep_json_get_int(item, "duration_ms", 0);
+	const char *file = ep_json_get_string(item, "file", NULL);
+	if (ep_json_get_bool(item, "ok", false) && file != NULL) {
+		record->file = strdup(file);
+		record->index = (uint32_t)ep_json_get_int(item, "index", 0);
+		record->bytes = ep_json_get_int(item, "bytes", 0);
+		record->inuse_bytes = ep_json_get_int(item, "inuse_bytes", -1);
+		run->ok_count++;
+		/* Numbers continue after the earlier ones, per source in the
+		 * per-source layout, so no earlier profile is replaced. */
+		struct run_source *source = run_numbering_for(run, record->source);
+		if (source != NULL && record->index >= source->next_index[kind])
+			source->next_index[kind] = record->index + 1;
+	} else {
+		record->error = strdup(ep_json_get_string(item, "error", "unknown"));
+		run->failed_count++;
+	}
+	if (record->round >= run->rounds)
+		run->rounds = record->round + 1;
+}
+
+/* --force into a run with a run.json: keep every earlier snapshot and
+ * event, so the manifest grows instead of forgetting them. A manifest that
+ * cannot be read is not overwritten. */
+static int run_extend_manifest(struct run_state *run)
+{
+	if (faccessat(run->directory_fd, "run.json", F_OK, AT_SYMLINK_NOFOLLOW) != 0)
+		return EP_EXIT_OK;
+	struct ep_json_document *document = NULL;
+	char err[512];
+	if (ep_json_parse_file(run->manifest_path, &document, err, sizeof(err)) < 0) {
+		ep_log_error(&run->cli->log,
+		             "--force: cannot extend the earlier run: %s; move it away first", err);
+		return EP_EXIT_FAILURE;
+	}
+	const struct ep_json *root = ep_json_root(document);
+	if (strcmp(ep_json_get_string(root, "schema", ""), "e2e-profile/run") != 0 ||
+	    ep_json_get_int(root, "schema_version", 0) != 1) {
+		ep_log_error(&run->cli->log,
+		             "--force: %s is not a run manifest of schema version 1; move it away "
+		             "first",
+		             run->manifest_path);
+		ep_json_free(document);
+		return EP_EXIT_FAILURE;
+	}
+	run->earlier_started_ns = ep_json_get_int(root, "started_unix_ns", 0);
+	const struct ep_json *settings = ep_json_get(root, "settings");
+	if (strcmp(ep_json_get_string(settings, "layout", "single"), "per-source") == 0) {
+		run->per_source_layout = true;
+		run->layout_decided = true;
+	}
+	const struct ep_json *snapshots = ep_json_get(root, "snapshots");
+	for (size_t i = 0;
+	     snapshots != NULL && snapshots->type == EP_JSON_ARRAY && i < snapshots->count; i++)
+		run_keep_earlier_record(run, &snapshots->items[i]);
+	const struct ep_json *events = ep_json_get(root, "events");
+	for (size_t i = 0; events != NULL && events->type == EP_JSON_ARRAY && i < events->count;
+	     i++) {
+		const struct ep_json *event = &events->items[i];
+		run_event_add(run, ep_json_get_string(event, "origin", ""),
+		              ep_json_get_string(event, "type", ""),
+		              ep_json_get_string(event, "message", ""));
+		if (run->event_count > 0)
+			run->events[run->event_count - 1].time_unix_ns =
+			        run_parse_time(ep_json_get_string(event, "time", NULL));
+	}
+	ep_log_info(&run->cli->log, "--force: %s keeps its %zu earlier snapshot attempts",
+	            run->manifest_path, run->record_count);
+	ep_json_free(document);
 	return EP_EXIT_OK;
 }
 
@@ -942,6 +1250,8 @@ static int run_start_collector(struct run_state *run)
 	}
 	run->ops = plugin->descriptor->collector;
 	int rc = ep_instance_create(plugin, &run->host_context, &run->collector);
+	if (rc == -EINVAL)
+		return EP_EXIT_USAGE; /* the plugin named the setting */
 	if (rc < 0) {
 		ep_log_error(&run->cli->log, "collector %s failed to initialize: %s",
 		             run->collector_name, strerror(-rc));
@@ -949,12 +1259,25 @@ static int run_start_collector(struct run_state *run)
 	}
 	run->collector_started = true;
 	rc = run->ops->start(run->collector->state);
+	if (rc == -EINVAL)
+		return EP_EXIT_USAGE; /* a setting: logged by the plugin, e.g. no url */
 	if (rc < 0) {
 		ep_log_error(&run->cli->log, "collector %s could not start: %s",
 		             run->collector_name, strerror(-rc));
 		return EP_EXIT_FAILURE;
 	}
 	return EP_EXIT_OK;
+}
+
+static void run_stop_collector(struct run_state *run)
+{
+	if (run->collector == NULL)
+		return;
+	if (run->collector_started)
+		run->ops->stop(run->collector->state);
+	ep_instance_destroy(run->collector);
+	run->collector = NULL;
+	run->collector_started = false;
 }
 
 /* Sleeps until the monotonic deadline, or less when something needs a look
@@ -1004,6 +1327,36 @@ static void run_free(struct run_state *run)
 		fclose(run->collection_log);
 	if (run->test_log_fd >= 0)
 		close(run->test_log_fd);
+	if (run->directory_fd >= 0)
+		close(run->directory_fd);
+}
+
+/* The summary line, true to what is on disk: when run.json or a snapshot
+ * could not be written, it says so, a run.failed marker explains it beside
+ * the manifest, and the run fails (the reports would read a stale or
+ * incomplete manifest, so they are not written). */
+static int run_report_final_state(struct run_state *run)
+{
+	if (run->manifest_errno == 0 && run->write_failures == 0) {
+		ep_log_info(&run->cli->log, "%s: %zu snapshots, %zu failed; run.json written",
+		            run->directory, run->ok_count, run->failed_count);
+		return EP_EXIT_OK;
+	}
+	if (run->manifest_errno == 0) {
+		ep_log_error(&run->cli->log,
+		             "%s: %zu snapshots, %zu failed, %zu of them not saved for a local "
+		             "write error; run.json written",
+		             run->directory, run->ok_count, run->failed_count, run->write_failures);
+		return EP_EXIT_FAILURE;
+	}
+	int rc = run->marker_errno;
+	ep_log_error(&run->cli->log,
+	             "%s: %zu snapshots, %zu failed; run.json NOT updated (%s), it lists %zu "
+	             "attempts; %s",
+	             run->directory, run->ok_count, run->failed_count,
+	             strerror(run->manifest_errno), run->manifest_listed,
+	             rc == 0 ? "run.failed says so" : "run.failed could not be written either");
+	return EP_EXIT_FAILURE;
 }
 
 int ep_run_execute(struct ep_cli *cli, const struct ep_run_options *options)
@@ -1011,6 +1364,7 @@ int ep_run_execute(struct ep_cli *cli, const struct ep_run_options *options)
 	struct run_state run = { .cli = cli,
 		                 .options = options,
 		                 .test_log_fd = -1,
+		                 .directory_fd = -1,
 		                 .latest_inuse = -1,
 		                 .status = "running",
 		                 .event_lock = PTHREAD_MUTEX_INITIALIZER };
@@ -1027,12 +1381,6 @@ int ep_run_execute(struct ep_cli *cli, const struct ep_run_options *options)
 	run.default_argv[1] = (char *)ep_config_get(cli->config, "run", "target");
 	run.argv = options->command_argv && options->command_argv[0] ? options->command_argv
 	                                                             : run.default_argv;
-	status = run_prepare_directory(&run);
-	if (status != EP_EXIT_OK)
-		goto done;
-	cli->log.file = run.collection_log;
-	run.tty_status =
-	        isatty(STDERR_FILENO) && cli->log.threshold >= EP_LOG_INFO && !options->verbose;
 	run.host_context = (struct ep_host_context){
 		.config = cli->config,
 		.log = &cli->log,
@@ -1041,21 +1389,37 @@ int ep_run_execute(struct ep_cli *cli, const struct ep_run_options *options)
 		.event_context = &run,
 		.stop_flag = &run_signal_count,
 	};
+	/* Everything that can be wrong with the settings shows before the run
+	 * directory exists: the analyzers' and reporters' settings, then the
+	 * collector's (its start() checks them). */
+	status = ep_analysis_check_config(cli);
+	if (status == EP_EXIT_OK)
+		status = run_start_collector(&run);
+	if (status == EP_EXIT_OK)
+		status = run_prepare_directory(&run);
+	if (status == EP_EXIT_OK && options->force)
+		status = run_extend_manifest(&run);
+	if (status != EP_EXIT_OK) {
+		run_stop_collector(&run);
+		goto done;
+	}
+	cli->log.file = run.collection_log;
+	run.tty_status =
+	        isatty(STDERR_FILENO) && cli->log.threshold >= EP_LOG_INFO && !options->verbose;
 	run_signal_count = 0;
 	run_install_signals(&saved_int, &saved_term);
 	signals_installed = true;
 	clock_gettime(CLOCK_MONOTONIC, &run.t0);
 	run.started_ns = run_now_unix_ns();
+	if (run.earlier_started_ns > 0 && run.earlier_started_ns < run.started_ns) {
+		run.offset_base_seconds = (double)(run.started_ns - run.earlier_started_ns) / 1e9;
+		run.started_ns = run.earlier_started_ns;
+	}
 	ep_log_info(&cli->log, "%s %s into %s (collector %s, every %" PRId64 " s)",
 	            options->collect_only ? "collecting" : "running", options->name, run.directory,
 	            run.collector_name, run.interval_seconds);
+	run_reserve_marker_room(&run);
 	run_write_manifest(&run);
-
-	status = run_start_collector(&run);
-	if (status != EP_EXIT_OK) {
-		run.status = "failed";
-		goto finish;
-	}
 	if (options->force)
 		run_continue_numbering(&run);
 	/* Snapshot 0 comes before the test starts: the baseline to grow from. */
@@ -1111,16 +1475,19 @@ finish:
 	run_clear_status(&run);
 	run_finish_command(&run, true);
 	run_cpu_collect(&run, true);
-	if (run.collector != NULL) {
-		if (run.collector_started)
-			run.ops->stop(run.collector->state);
-		ep_instance_destroy(run.collector);
-	}
+	run_stop_collector(&run);
 	run.ended_ns = run_now_unix_ns();
 	run_write_manifest(&run);
-	if (status == EP_EXIT_OK) {
-		ep_log_info(&cli->log, "%s: %zu snapshots, %zu failed; run.json written",
-		            run.directory, run.ok_count, run.failed_count);
+	if (run.manifest_errno != 0) {
+		run.marker_errno = run_write_failed_marker(&run);
+	} else {
+		/* The manifest is true again: an earlier marker would lie. */
+		unlinkat(run.directory_fd, run_reserve_name, 0);
+		unlinkat(run.directory_fd, "run.failed", 0);
+	}
+	if (status == EP_EXIT_OK && run_report_final_state(&run) != EP_EXIT_OK) {
+		status = EP_EXIT_FAILURE;
+	} else if (status == EP_EXIT_OK) {
 		/* The reports are a product of the run: when they fail, a
 		 * passing run fails too, but a failing test keeps its status. */
 		bool reports_failed = run_signal_count < 2 && run.ok_count > 0 &&

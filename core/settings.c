@@ -99,3 +99,17 @@ const struct ep_config_section_schema ep_settings_schema[] = {
 	  NULL },
 	{ NULL, false, false, NULL, NULL, NULL },
 };
+
+/* A zero interval or CPU duration would spin or ask Go for its 30 s
+ * default; an empty output_dir would put runs at the filesystem root. */
+const struct ep_config_limit ep_settings_limits[] = {
+	{ "core", "output_dir", 1, 4000 },
+	{ "core", "max_profile_mib", 1, 1048576 },
+	{ "core", "profile_cache_mib", 0, 1048576 },
+	{ "run", "collector", 1, 48 },
+	{ "run", "interval", 1, 86400 },
+	{ "run", "cpu_duration", 1, 3600 },
+	{ "run", "duration", 0, 315360000 },
+	{ "run", "failure_warning", 0, 1000000 },
+	{ NULL, NULL, 0, 0 },
+};

@@ -8,4 +8,8 @@
 /* {NULL}-terminated list of the core's sections. */
 extern const struct ep_config_section_schema ep_settings_schema[];
 
+/* The bounds of the core's integer and string keys, checked before any
+ * command does work ({NULL}-terminated). */
+extern const struct ep_config_limit ep_settings_limits[];
+
 #endif

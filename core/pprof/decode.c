@@ -321,8 +321,27 @@ static int decode_describe_non_profile(const unsigned char *data, size_t len, ch
 		end = stop;
 		cut = 1;
 	}
-	snprintf(why, whylen, "looks like text: '%.*s%s'", (int)(end - i), (const char *)data + i,
-	         cut ? "..." : "");
+	/* Control characters are shown as \xNN: a quote of form feeds would
+	 * read as an empty ''. */
+	char quote[4 * 60 + 1];
+	size_t used = 0;
+	bool visible = false;
+	for (size_t k = i; k < end && used + 5 < sizeof(quote); k++) {
+		if (data[k] < 0x20) {
+			used += (size_t)snprintf(quote + used, sizeof(quote) - used, "\\x%02x",
+			                         data[k]);
+		} else {
+			quote[used++] = (char)data[k];
+			visible = visible || data[k] != ' ';
+		}
+	}
+	quote[used] = '\0';
+	if (!visible)
+		snprintf(why, whylen,
+		         "looks like blank text (%zu bytes, no visible character): '%s%s'", len,
+		         quote, cut ? "..." : "");
+	else
+		snprintf(why, whylen, "looks like text: '%s%s'", quote, cut ? "..." : "");
 	return 1;
 }
 

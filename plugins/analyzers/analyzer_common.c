@@ -197,6 +197,10 @@ int analyzer_heap_scan_each(const struct ep_host_api *host, struct ep_instance *
 			.inuse_objects = analyzer_total(profile, ANALYZER_INUSE_OBJECTS),
 			.alloc_bytes = analyzer_total(profile, ANALYZER_ALLOC_SPACE),
 		};
+		int inuse_index = analyzer_sample_type_index(profile, ANALYZER_INUSE_SPACE);
+		for (size_t k = 0; inuse_index >= 0 && k < profile->sample_count; k++)
+			if (profile->samples[k].values[inuse_index] < 0)
+				totals.negative_inuse = true;
 		if (totals.inuse_bytes < 0) {
 			host->profile_release(instance, profile);
 			host->log(instance, EP_LOG_WARN,

@@ -34,7 +34,11 @@ struct analyzer_heap_totals {
 	int64_t inuse_bytes;                     /* inuse_space */
 	int64_t inuse_objects;                   /* inuse_objects; -1 when absent */
 	int64_t alloc_bytes; /* alloc_space, counted since the process started; -1 when absent */
+	bool negative_inuse; /* some sample has a negative inuse_space: not a real heap */
 };
+
+/* Beyond this, an in-use total is no real process's: 1 PiB. */
+#define ANALYZER_PLAUSIBLE_HEAP_BYTES ((int64_t)1 << 50)
 
 /* The usable heap snapshots of a run, in time order. */
 struct analyzer_heap_scan {

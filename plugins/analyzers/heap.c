@@ -104,6 +104,36 @@ static int heap_report_top(struct heap_analyzer *self, struct ep_report *report,
 	return 0;
 }
 
+/* A corrupt or hand-made profile can hold values no process has; the
+ * figures are still pprof's, but the report says they cannot be real. */
+static int heap_report_implausible(struct heap_analyzer *self, struct ep_report *report,
+                                   const struct analyzer_heap_totals *totals)
+{
+	const struct ep_host_api *host = self->host;
+	const char *file = analyzer_basename(totals->snapshot->path);
+	int rc = 0;
+	if (totals->inuse_bytes > ANALYZER_PLAUSIBLE_HEAP_BYTES) {
+		char bytes[64];
+		host->format_value(bytes, sizeof(bytes), totals->inuse_bytes, EP_UNIT_BYTES,
+		                   "auto");
+		host->log(self->instance, EP_LOG_WARN,
+		          "%s: in-use total %s is beyond 1 PiB; the profile cannot be real", file,
+		          bytes);
+		rc = host->report_note(report,
+		                       "Warning: snapshot %s has an in-use total of %s, beyond 1 "
+		                       "PiB: the profile is corrupt or not from a real process.",
+		                       file, bytes);
+	}
+	if (rc >= 0 && totals->negative_inuse) {
+		host->log(self->instance, EP_LOG_WARN, "%s: negative in-use values", file);
+		rc = host->report_note(report,
+		                       "Warning: snapshot %s has negative in-use values: the "
+		                       "profile is corrupt or not from a Go heap.",
+		                       file);
+	}
+	return rc;
+}
+
 static int heap_report_peak(struct heap_analyzer *self, struct ep_report *report,
                             const struct ep_run_info *run, const struct analyzer_heap_scan *scan,
                             const struct ep_top *top)
@@ -152,6 +182,8 @@ static int heap_report_peak(struct heap_analyzer *self, struct ep_report *report
 		                       "%zu heap snapshot(s) could not be read and were left out; "
 		                       "the log says why.",
 		                       scan->skipped);
+	for (size_t i = 0; rc >= 0 && i < scan->count; i++)
+		rc = heap_report_implausible(self, report, &scan->snapshots[i]);
 	return rc;
 }
 

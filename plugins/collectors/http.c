@@ -208,7 +208,7 @@ static int http_start(void *state)
 		goto error;
 	if (self->settings.bearer_token != NULL && strncmp(self->base_url, "http:", 5) == 0)
 		host->log(self->instance, EP_LOG_WARN,
-		          "the bearer token travels unencrypted to %s (use https:// unless "
+		          "the token travels unencrypted to %s (use https:// unless "
 		          "this is a tunnel)",
 		          self->base_url);
 	self->names[0] = self->source;

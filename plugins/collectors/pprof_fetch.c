@@ -446,6 +446,33 @@ static int fetch_explain_failure(CURLcode code, const struct fetch_transfer *tra
 	}
 }
 
+/* A server may echo the request, token included (a 401 page quoting the
+ * Authorization header): every occurrence of the token in the reason
+ * becomes "[redacted]" before the reason goes anywhere. */
+static void fetch_redact_token(char *reason, size_t reason_size, const char *token)
+{
+	if (token == NULL || token[0] == '\0' || reason == NULL || reason_size == 0)
+		return;
+	static const char placeholder[] = "[redacted]";
+	const size_t placeholder_length = sizeof(placeholder) - 1;
+	size_t token_length = strlen(token);
+	char *cursor = reason, *found;
+	while ((found = strstr(cursor, token)) != NULL) {
+		size_t at = (size_t)(found - reason);
+		if (at + placeholder_length >= reason_size) {
+			found[0] = '\0'; /* no room: a cut reason, not a leaked token */
+			return;
+		}
+		size_t tail = strlen(found + token_length);
+		if (at + placeholder_length + tail >= reason_size)
+			tail = reason_size - 1 - at - placeholder_length;
+		memmove(found + placeholder_length, found + token_length, tail);
+		memcpy(found, placeholder, placeholder_length);
+		found[placeholder_length + tail] = '\0';
+		cursor = found + placeholder_length;
+	}
+}
+
 /* Explains a non-2xx answer, quoting the server. */
 static void fetch_explain_status(long status, const struct fetch_transfer *transfer, char *reason,
                                  size_t reason_size)
@@ -704,6 +731,8 @@ int pprof_fetch_snapshot(const struct ep_host_api *host, struct ep_instance *ins
 		goto error;
 	host->log(instance, EP_LOG_DEBUG, "%s: %zu bytes -> %s", url, transfer.size, request->path);
 error:
+	if (rc < 0)
+		fetch_redact_token(reason, reason_size, settings->bearer_token);
 	if (rc < 0)
 		host->log(instance, EP_LOG_DEBUG, "GET %s failed: %s", url ? url : base_url,
 		          reason != NULL && reason_size > 0 ? reason : strerror(-rc));

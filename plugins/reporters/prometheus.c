@@ -323,7 +323,7 @@ static int prometheus_init(struct ep_instance *instance, const struct ep_host_ap
 		goto error;
 	if (self->settings.bearer_token != NULL && strncmp(self->url, "http://", 7) == 0)
 		host->log(instance, EP_LOG_WARN,
-		          "the bearer token travels unencrypted to %s (use https:// unless the "
+		          "the token travels unencrypted to %s (use https:// unless the "
 		          "endpoint is local)",
 		          self->url);
 	rc = pprof_fetch_global_init(host, instance);

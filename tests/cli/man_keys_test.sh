@@ -33,4 +33,6 @@ while IFS= read -r line; do
 	esac
 done < <("$exe" help config)
 echo "$passed passed, $failed failed"
+# --help or help config printing nothing would otherwise pass.
+[ $((passed + failed)) -ge 60 ] || { echo "only $((passed + failed)) commands and keys checked, expected at least 60"; exit 1; }
 [ "$failed" -eq 0 ]

@@ -301,3 +301,13 @@ size_t collector_test_other_children(const pid_t *except, size_t except_count)
 	closedir(proc);
 	return count;
 }
+
+bool collector_test_target_available(void)
+{
+	const char *binary = getenv("EP_TEST_TARGET");
+	if (binary != NULL && binary[0] != '\0' && access(binary, X_OK) == 0)
+		return true;
+	printf("skip: needs tests/target built, which needs Go (golang-go; "
+	       "scripts/install-deps.sh)\n");
+	return false;
+}

@@ -22,6 +22,9 @@ struct collector_test_target {
  * Fails the test when it does not come up within 15 s. */
 void collector_test_target_start(struct collector_test_target *target,
                                  const char *const *extra_args);
+/* True when $EP_TEST_TARGET names an executable; else says why (no Go)
+ * and the test exits 77, which meson reports as a skip. */
+bool collector_test_target_available(void);
 /* SIGTERMs the target (if still running) and reaps it. */
 void collector_test_target_stop(struct collector_test_target *target);
 /* POST /admin/fault?mode=MODE; fails the test unless the target agrees. */

@@ -9,6 +9,8 @@
 
 #include <cmocka.h>
 
+#include "../cmocka_filter.h"
+
 #include <errno.h>
 #include <netinet/in.h>
 #include <signal.h>
@@ -439,7 +441,7 @@ int main(int argc, char **argv)
 		HTTP_TEST(test_bearer_token_is_sent_and_never_logged),
 		HTTP_TEST(test_bad_token_files_fail_start_without_showing_the_token),
 	};
-	if (argc > 1)
-		cmocka_set_test_filter(argv[1]);
-	return cmocka_run_group_tests(tests, NULL, NULL);
+	if (!collector_test_target_available())
+		return 77;
+	return EP_TEST_RUN_FILTERED(tests, argc, argv);
 }

@@ -10,6 +10,8 @@
 
 #include <cmocka.h>
 
+#include "../cmocka_filter.h"
+
 #include <errno.h>
 #include <signal.h>
 #include <stdio.h>
@@ -628,7 +630,7 @@ int main(int argc, char **argv)
 		KUBECTL_TEST(test_a_failed_listing_is_an_event),
 		KUBECTL_TEST(test_a_failed_reconnect_is_an_event),
 	};
-	if (argc > 1)
-		cmocka_set_test_filter(argv[1]);
-	return cmocka_run_group_tests(tests, NULL, NULL);
+	if (!collector_test_target_available())
+		return 77;
+	return EP_TEST_RUN_FILTERED(tests, argc, argv);
 }

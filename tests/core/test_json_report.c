@@ -73,6 +73,23 @@ static void test_json_errors(void **unused)
 	expect_json_error(nested, "nested too deeply");
 }
 
+/* Numbers beyond int64 read as an integer saturate instead of being
+ * converted out of range (undefined behaviour the fuzzer found). An
+ * integer literal beyond int64 is refused by the parser itself. */
+static void test_json_huge_numbers_saturate(void **unused)
+{
+	(void)unused;
+	const char *text = "{\"big\": 1.8e19, \"small\": -1e300, \"ok\": 42}";
+	struct ep_json_document *doc = NULL;
+	char err[256];
+	assert_int_equal(ep_json_parse(text, strlen(text), &doc, err, sizeof(err)), 0);
+	const struct ep_json *root = ep_json_root(doc);
+	assert_true(ep_json_get_int(root, "big", 0) == INT64_MAX);
+	assert_true(ep_json_get_int(root, "small", 0) == INT64_MIN);
+	assert_int_equal(ep_json_get_int(root, "ok", 0), 42);
+	ep_json_free(doc);
+}
+
 static void test_report_builder(void **unused)
 {
 	(void)unused;
@@ -131,6 +148,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_json_values),
 		cmocka_unit_test(test_json_errors),
+		cmocka_unit_test(test_json_huge_numbers_saturate),
 		cmocka_unit_test(test_report_builder),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -12,6 +12,7 @@
 
 #include <cmocka.h>
 
+#include "elf_symbols.h"
 #include "plugin_loader.h"
 
 static void plugin_path(char *buf, size_t len, const char *file)
@@ -152,6 +153,56 @@ static void test_directory_loads_the_rest(void **unused)
 	ep_plugin_registry_clear(&registry);
 }
 
+static unsigned char *read_whole(const char *path, size_t *size)
+{
+	FILE *file = fopen(path, "rb");
+	assert_non_null(file);
+	fseek(file, 0, SEEK_END);
+	long length = ftell(file);
+	fseek(file, 0, SEEK_SET);
+	unsigned char *data = malloc((size_t)length);
+	assert_non_null(data);
+	assert_int_equal(fread(data, 1, (size_t)length, file), (size_t)length);
+	fclose(file);
+	*size = (size_t)length;
+	return data;
+}
+
+/* The ELF reader finds the entry in a real plugin, and every truncation or
+ * corrupted header byte of it makes it refuse, never read out of bounds
+ * (the sanitized build turns an overread into a failure). */
+static void test_elf_reader_is_bounded(void **unused)
+{
+	(void)unused;
+	char path[1024], err[256];
+	size_t size;
+	plugin_path(path, sizeof(path), "good.so");
+	unsigned char *data = read_whole(path, &size);
+	assert_int_equal(ep_elf_has_dynamic_symbol(data, size, "ep_plugin_entry", err, sizeof(err)),
+	                 1);
+	assert_int_equal(ep_elf_has_dynamic_symbol(data, size, "ep_plugin_entr", err, sizeof(err)),
+	                 0);
+	size_t cases = 0;
+	for (size_t cut = 0; cut < size; cut += 1 + cut / 16, cases++) {
+		unsigned char *prefix = malloc(cut ? cut : 1);
+		memcpy(prefix, data, cut);
+		int rc =
+		        ep_elf_has_dynamic_symbol(prefix, cut, "ep_plugin_entry", err, sizeof(err));
+		assert_true(rc == -ENOEXEC || rc == 0 || rc == 1);
+		free(prefix);
+	}
+	/* Each byte of the ELF header and of the first section headers. */
+	for (size_t at = 0; at < 64 + 8 * 64 && at < size; at++, cases++) {
+		unsigned char saved = data[at];
+		data[at] ^= 0xff;
+		int rc = ep_elf_has_dynamic_symbol(data, size, "ep_plugin_entry", err, sizeof(err));
+		assert_true(rc == -ENOEXEC || rc == 0 || rc == 1);
+		data[at] = saved;
+	}
+	assert_true(cases > 500);
+	free(data);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -167,6 +218,7 @@ int main(void)
 		cmocka_unit_test(test_refuses_taken_name),
 		cmocka_unit_test(test_same_file_twice_is_one_plugin),
 		cmocka_unit_test(test_directory_loads_the_rest),
+		cmocka_unit_test(test_elf_reader_is_bounded),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

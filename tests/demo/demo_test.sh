@@ -6,6 +6,10 @@
 set -u
 root=$1
 build=$2
+if [ ! -x "$build/tests/target/e2e-target" ]; then
+	echo "skip: the demo needs tests/target built, which needs Go (golang-go)"
+	exit 77
+fi
 out=$(mktemp -d)
 trap 'rm -rf "$out"' EXIT
 passed=0

@@ -3,8 +3,24 @@
  * with -DDEFECT_... so each refusal test fails if its check is removed. */
 #include <errno.h>
 #include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
 
 #include <e2e-profile/plugin.h>
+
+#ifdef MARKER_CONSTRUCTOR
+/* Proof that code ran: the trust tests (tests/security) check that a file
+ * the loader refuses never gets this far. */
+__attribute__((constructor)) static void marker_constructor(void)
+{
+	const char *path = getenv("EP_TEST_MARKER");
+	FILE *marker = path != NULL ? fopen(path, "a") : NULL;
+	if (marker != NULL) {
+		fputs("constructor ran\n", marker);
+		fclose(marker);
+	}
+}
+#endif
 
 #ifndef PLUGIN_NAME
 #define PLUGIN_NAME "good"

@@ -64,4 +64,5 @@ fi
 check "$bomb" "exceeds the 1 GiB limit"
 
 echo "$passed passed, $failed failed"
+[ $((passed + failed)) -ge 30 ] || { echo "only $((passed + failed)) bad inputs checked, expected at least 30"; exit 1; }
 [ $failed -eq 0 ]

@@ -59,4 +59,6 @@ while IFS=$'\t' read -r golden profile options || [ -n "$golden" ]; do
 done <"$manifest"
 
 echo "$passed passed, $failed failed"
+# An emptied or misread golden.tsv must not pass with nothing checked.
+[ $((passed + failed)) -ge 68 ] || { echo "only $((passed + failed)) goldens checked, expected at least 68"; exit 1; }
 [ $failed -eq 0 ]

@@ -83,8 +83,15 @@ analyze_with() {
 	else
 		fail "analyze $run ($*) with $ini: exit status $got, want $want"
 	fi
-	# Whatever the push did, the reports on disk are written.
-	if [ -s "$out/$run/analysis.json" ]; then
+	# Whatever the push did, the reports on disk are written; a bad
+	# setting (exit 2) is refused before anything is read or written.
+	if [ "$want" -eq 2 ]; then
+		if [ -e "$out/$run/analysis.json" ]; then
+			fail "analyze $run with $ini: a bad setting still wrote analysis.json"
+		else
+			pass
+		fi
+	elif [ -s "$out/$run/analysis.json" ]; then
 		pass
 	else
 		fail "analyze $run with $ini: analysis.json was not written"
@@ -138,15 +145,15 @@ check_prometheus push 3 baseline:component=operator-controller,repetition=1 \
 	baseline:component=operator-controller,repetition=2 \
 	with-caching:component=catalogd,repetition=1
 
-# ---- a bad setting fails the command, the other reports are written -----------
+# ---- a bad setting is a usage error before anything is written ----------------
 write_ini bad.ini json,prometheus "$url"
 printf 'labels = run=x\n' >>bad.ini
-analyze_with bad.ini 1 baseline
+analyze_with bad.ini 2 baseline
 stderr_has "reserved label" "[reporter.prometheus] labels: 'run' is set by e2e-profile itself"
-analyze_with push.ini 1 baseline E2E_PROFILE_LABELS=branch=main,branch=dev
+analyze_with push.ini 2 baseline E2E_PROFILE_LABELS=branch=main,branch=dev
 stderr_has "repeated label" "[reporter.prometheus] labels: 'branch' is given twice"
 printf '[run]\nreporters = json,prometheus\n' >nourl.ini
-analyze_with nourl.ini 1 baseline
+analyze_with nourl.ini 2 baseline
 stderr_has "missing url" "[reporter.prometheus] remote_write_url: not set"
 # `run` checks the reporters before the test command starts.
 "$exe" -c nourl.ini -o "$out" run early --collector http --url "http://127.0.0.1:$(free_port)" \

@@ -14,6 +14,8 @@
 
 #include <cmocka.h>
 
+#include "../cmocka_filter.h"
+
 #include <dirent.h>
 #include <dlfcn.h>
 #include <errno.h>
@@ -447,6 +449,35 @@ static void test_extreme_values_stay_well_formed(void **unused)
 	render_and_check(build_extremes(), "extremes", "analysis", NULL, "extremes");
 }
 
+/* A field of nothing but a line break must be quoted too, or a reader
+ * sees the row end there. */
+static void test_csv_quotes_a_lone_lf_and_a_lone_cr(void **unused)
+{
+	(void)unused;
+	char *root = make_temp_dir();
+	char base_path[4200], path[4300];
+	snprintf(base_path, sizeof(base_path), "%s/analysis", root);
+	struct ep_report *report;
+	assert_int_equal(ep_report_new("analysis", "breaks", "breaks", NULL, &report), 0);
+	ep_report_section(report, "breaks", "Breaks");
+	ep_report_comparison(report, "lf", "\n", text("\n"), text("\r"), NULL);
+	struct ep_mock_host mock;
+	assert_int_equal(render_with(1, NULL, ep_report_document(report), base_path, &mock), 0);
+	snprintf(path, sizeof(path), "%s.csv", base_path);
+	FILE *file = fopen(path, "rb");
+	assert_non_null(file);
+	char content[8192];
+	size_t length = fread(content, 1, sizeof(content) - 1, file);
+	content[length] = '\0';
+	fclose(file);
+	/* label, value (none), a, b */
+	if (strstr(content, ",\"\n\",,\"\n\",\"\r\",") == NULL)
+		fail_msg("a lone LF or CR is not quoted in:\n%s", content);
+	ep_mock_host_remove_tree(root);
+	free(root);
+	ep_report_free(report);
+}
+
 static void test_missing_directory_fails_naming_the_path(void **unused)
 {
 	(void)unused;
@@ -605,13 +636,12 @@ int main(int argc, char **argv)
 		cmocka_unit_test(test_settings_change_the_output),
 		cmocka_unit_test(test_an_empty_document_renders),
 		cmocka_unit_test(test_extreme_values_stay_well_formed),
+		cmocka_unit_test(test_csv_quotes_a_lone_lf_and_a_lone_cr),
 		cmocka_unit_test(test_missing_directory_fails_naming_the_path),
 		cmocka_unit_test(test_failed_commit_leaves_no_temporary_file),
 		cmocka_unit_test(test_markdown_page_waits_for_its_charts),
 		cmocka_unit_test(test_bad_settings_and_arguments_are_refused),
 		cmocka_unit_test(test_only_the_entry_point_is_exported),
 	};
-	if (argc > 1)
-		cmocka_set_test_filter(argv[1]);
-	return cmocka_run_group_tests(tests, NULL, NULL);
+	return EP_TEST_RUN_FILTERED(tests, argc, argv);
 }
