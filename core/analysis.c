@@ -13,6 +13,7 @@
 
 #include "format.h"
 #include "fsutil.h"
+#include "gate.h"
 #include "host_api.h"
 #include "json_reader.h"
 #include "report.h"
@@ -473,94 +474,6 @@ done:
 
 /* ---- compare ------------------------------------------------------------------ */
 
-struct analysis_fail_rule {
-	char id[128];
-	char op[3];
-	double threshold;
-	bool percent;
-};
-
-static int analysis_parse_amount(const char *text, double *value, bool *percent)
-{
-	char *end;
-	*value = strtod(text, &end);
-	if (end == text)
-		return -EINVAL;
-	*percent = false;
-	static const struct {
-		const char *suffix;
-		double factor;
-	} suffixes[] = { { "%", 1 },
-		         { "B", 1 },
-		         { "kB", 1024.0 },
-		         { "MB", 1048576.0 },
-		         { "GB", 1073741824.0 },
-		         { "s", 1 },
-		         { "", 1 } };
-	for (size_t i = 0; i < sizeof(suffixes) / sizeof(suffixes[0]); i++) {
-		if (strcmp(end, suffixes[i].suffix) == 0) {
-			*percent = i == 0;
-			*value *= suffixes[i].factor;
-			return 0;
-		}
-	}
-	return -EINVAL;
-}
-
-/* Parses "peak>+10%,category.openapi>+5%". */
-static int analysis_parse_fail_on(const char *text, struct analysis_fail_rule **rules,
-                                  size_t *count, char *err, size_t errlen)
-{
-	*rules = NULL;
-	*count = 0;
-	char *copy = strdup(text);
-	if (copy == NULL)
-		return -ENOMEM;
-	int rc = 0;
-	char *cursor = copy, *item;
-	while ((item = strsep(&cursor, ",")) != NULL) {
-		item += strspn(item, " ");
-		if (*item == '\0')
-			continue;
-		size_t id_len = strcspn(item, "<>");
-		struct analysis_fail_rule rule = { 0 };
-		if (id_len == 0 || id_len >= sizeof(rule.id) || item[id_len] == '\0') {
-			snprintf(err, errlen, "--fail-on: '%s' is not ID>VALUE or ID<VALUE", item);
-			rc = -EINVAL;
-			break;
-		}
-		memcpy(rule.id, item, id_len);
-		rule.id[strcspn(rule.id, " ")] = '\0';
-		const char *op = item + id_len;
-		size_t op_len = op[1] == '=' ? 2 : 1;
-		memcpy(rule.op, op, op_len);
-		const char *amount = op + op_len;
-		amount += strspn(amount, " ");
-		if (analysis_parse_amount(amount, &rule.threshold, &rule.percent) < 0) {
-			snprintf(err, errlen,
-			         "--fail-on: '%s': the limit must be a number, a percentage "
-			         "(+10%%) or bytes (5MB)",
-			         item);
-			rc = -EINVAL;
-			break;
-		}
-		struct analysis_fail_rule *grown = realloc(*rules, (*count + 1) * sizeof(*grown));
-		if (grown == NULL) {
-			rc = -ENOMEM;
-			break;
-		}
-		*rules = grown;
-		(*rules)[(*count)++] = rule;
-	}
-	free(copy);
-	if (rc < 0) {
-		free(*rules);
-		*rules = NULL;
-		*count = 0;
-	}
-	return rc;
-}
-
 static const struct ep_report_comparison *
 analysis_find_comparison(const struct ep_report_document *document, const char *id)
 {
@@ -574,64 +487,114 @@ analysis_find_comparison(const struct ep_report_document *document, const char *
 	return NULL;
 }
 
-static void analysis_format_amount(char *buf, size_t len, double value, const char *unit)
+/* "peak, objects, ...": every id --fail-on could name in document. */
+static void analysis_list_comparison_ids(const struct ep_report_document *document, char *buf,
+                                         size_t len)
 {
-	if (strcmp(unit, "bytes") == 0)
-		ep_format_value(buf, len, (int64_t)llround(value), "bytes", "auto");
-	else
-		snprintf(buf, len, "%.6g%s%s", value, *unit ? " " : "", unit);
+	size_t used = 0;
+	buf[0] = '\0';
+	for (size_t s = 0; s < document->section_count; s++)
+		for (size_t i = 0; i < document->sections[s]->item_count; i++) {
+			const struct ep_report_item *item = &document->sections[s]->items[i];
+			if (item->kind != EP_REPORT_COMPARISON || used >= len)
+				continue;
+			int n = snprintf(buf + used, len - used, "%s%s", used ? ", " : "",
+			                 item->u.comparison->id);
+			used += n > 0 ? (size_t)n : 0;
+		}
 }
 
-/* Checks every rule; logs each broken one. Returns the number broken, or
- * -EINVAL when a rule names a figure the comparison lacks. */
-static int analysis_check_fail_on(struct ep_cli *cli, const struct ep_report_document *document,
-                                  const struct analysis_fail_rule *rules, size_t count)
+/* Judges every rule before anything is written: an unknown id, or a
+ * figure a run lacks (unless optional), is a usage error. Fills verdicts
+ * (count entries). Returns 0 or -EINVAL after logging. */
+static int analysis_gates_evaluate(struct ep_cli *cli, const struct ep_report_document *document,
+                                   const struct ep_gate_rule *rules, size_t count,
+                                   struct ep_gate_verdict *verdicts)
+{
+	char err[1024];
+	for (size_t i = 0; i < count; i++) {
+		const struct ep_report_comparison *c =
+		        analysis_find_comparison(document, rules[i].id);
+		if (ep_gate_evaluate(&rules[i], c, document->run_a, document->run_b, &verdicts[i],
+		                     err, sizeof(err)) == 0)
+			continue;
+		if (c == NULL) {
+			char ids[2048];
+			analysis_list_comparison_ids(document, ids, sizeof(ids));
+			ep_log_error(&cli->log, "%s; valid ids: %s", err, ids);
+		} else {
+			ep_log_error(&cli->log, "%s", err);
+		}
+		return -EINVAL;
+	}
+	return 0;
+}
+
+/* The verdicts in the comparison itself, so md, JSON and CSV carry them: a
+ * table with the numbers and one metric per rule (a row of BASE.csv). */
+static void analysis_gates_report(struct ep_report *report, const struct ep_gate_rule *rules,
+                                  size_t count, const struct ep_gate_verdict *verdicts)
+{
+	static const struct ep_report_column columns[] = {
+		{ "rule", "Rule", EP_VALUE_TEXT, "" },
+		{ "verdict", "Verdict", EP_VALUE_TEXT, "" },
+		{ "a", "A", EP_VALUE_DOUBLE, "" },
+		{ "b", "B", EP_VALUE_DOUBLE, "" },
+		{ "unit", "Unit", EP_VALUE_TEXT, "" },
+		{ "change", "Change", EP_VALUE_DOUBLE, "" },
+		{ "change_percent", "Change %", EP_VALUE_DOUBLE, EP_UNIT_PERCENT },
+		{ "beyond_limit", "Beyond limit", EP_VALUE_TEXT, "" },
+		{ "p_value", "p", EP_VALUE_DOUBLE, "" },
+		{ "significant", "Significant", EP_VALUE_TEXT, "" },
+		{ "summary", "Summary", EP_VALUE_TEXT, "" },
+	};
+	const struct ep_report_document *document = ep_report_document(report);
+	ep_report_set_origin(report, "core");
+	ep_report_section(report, "gates", "Gates (--fail-on)");
+	for (size_t i = 0; i < count; i++) {
+		char id[64];
+		snprintf(id, sizeof(id), "gate.%zu", i + 1);
+		ep_report_metric(report, id, rules[i].text,
+		                 ep_value_text(ep_gate_state_name(verdicts[i].state)),
+		                 EP_UNIT_NONE);
+	}
+	ep_report_table(report, "gates.rules", "Rules", sizeof(columns) / sizeof(columns[0]),
+	                columns);
+	for (size_t i = 0; i < count; i++) {
+		const struct ep_gate_verdict *v = &verdicts[i];
+		const struct ep_report_comparison *c =
+		        analysis_find_comparison(document, rules[i].id);
+		bool skipped = v->state == EP_GATE_SKIPPED;
+		const struct ep_report_statistics *stats = v->statistics;
+		struct ep_value cells[] = {
+			ep_value_text(rules[i].text),
+			ep_value_text(ep_gate_state_name(v->state)),
+			skipped ? ep_value_none() : ep_value_double(v->a),
+			skipped ? ep_value_none() : ep_value_double(v->b),
+			ep_value_text(c != NULL ? c->unit : ""),
+			skipped ? ep_value_none() : ep_value_double(v->change),
+			skipped || isnan(v->change_percent) ? ep_value_none()
+			                                    : ep_value_double(v->change_percent),
+			skipped ? ep_value_none() : ep_value_text(v->beyond ? "yes" : "no"),
+			v->tested ? ep_value_double(stats->p_value) : ep_value_none(),
+			v->tested ? ep_value_text(stats->significant ? "yes" : "no")
+			          : ep_value_text(skipped ? "" : "not tested (single runs)"),
+			ep_value_text(v->summary),
+		};
+		ep_report_row(report, cells);
+	}
+}
+
+static int analysis_gates_print(struct ep_cli *cli, const struct ep_gate_rule *rules, size_t count,
+                                const struct ep_gate_verdict *verdicts)
 {
 	int broken = 0;
 	for (size_t i = 0; i < count; i++) {
-		const struct analysis_fail_rule *rule = &rules[i];
-		const struct ep_report_comparison *c = analysis_find_comparison(document, rule->id);
-		if (c == NULL) {
-			ep_log_error(&cli->log, "--fail-on: the comparison has no figure '%s'",
-			             rule->id);
-			return -EINVAL;
-		}
-		if (c->a.type == EP_VALUE_NONE || c->b.type == EP_VALUE_NONE ||
-		    c->a.type == EP_VALUE_TEXT || c->b.type == EP_VALUE_TEXT) {
-			ep_log_warn(&cli->log, "--fail-on: %s is missing in a run; not checked",
-			            rule->id);
-			continue;
-		}
-		double a = analysis_value_number(&c->a), b = analysis_value_number(&c->b);
-		double change = b - a;
-		double measured = change;
-		if (rule->percent)
-			measured = a != 0 ? change / fabs(a) * 100 : (change == 0 ? 0 : INFINITY);
-		bool breaks = (strcmp(rule->op, ">") == 0 && measured > rule->threshold) ||
-		              (strcmp(rule->op, ">=") == 0 && measured >= rule->threshold) ||
-		              (strcmp(rule->op, "<") == 0 && measured < rule->threshold) ||
-		              (strcmp(rule->op, "<=") == 0 && measured <= rule->threshold);
-		char a_text[64], b_text[64], limit[64];
-		analysis_format_amount(a_text, sizeof(a_text), a, c->unit);
-		analysis_format_amount(b_text, sizeof(b_text), b, c->unit);
-		if (rule->percent)
-			snprintf(limit, sizeof(limit), "%+g%%", rule->threshold);
-		else
-			analysis_format_amount(limit, sizeof(limit), rule->threshold, c->unit);
-		char change_text[64];
-		if (rule->percent)
-			snprintf(change_text, sizeof(change_text), "%+.1f%%", measured);
-		else
-			analysis_format_amount(change_text, sizeof(change_text), change, c->unit);
-		if (breaks) {
+		if (verdicts[i].state == EP_GATE_FAILED) {
 			broken++;
-			ep_log_error(&cli->log,
-			             "regression: %s went from %s to %s (%s), breaking %s%s%s",
-			             rule->id, a_text, b_text, change_text, rule->id, rule->op,
-			             limit);
+			ep_log_error(&cli->log, "gate %s %s", rules[i].text, verdicts[i].summary);
 		} else {
-			ep_log_info(&cli->log, "fail-on %s%s%s holds: %s -> %s (%s)", rule->id,
-			            rule->op, limit, a_text, b_text, change_text);
+			ep_log_info(&cli->log, "gate %s %s", rules[i].text, verdicts[i].summary);
 		}
 	}
 	return broken;
@@ -675,12 +638,12 @@ int ep_analysis_compare(struct ep_cli *cli, const char *a_name, const char *b_na
 	struct ep_loaded_run *a = NULL, *b = NULL;
 	struct ep_report *report = NULL;
 	struct analysis_plugins analyzers = { 0 };
-	struct analysis_fail_rule *rules = NULL;
+	struct ep_gate_rule *rules = NULL;
+	struct ep_gate_verdict *verdicts = NULL;
 	size_t rule_count = 0;
 	struct ep_host_context context = analysis_context(cli);
 	int status = EP_EXIT_FAILURE;
-	if (fail_on != NULL &&
-	    analysis_parse_fail_on(fail_on, &rules, &rule_count, err, sizeof(err)) < 0) {
+	if (fail_on != NULL && ep_gate_parse(fail_on, &rules, &rule_count, err, sizeof(err)) < 0) {
 		ep_log_error(&cli->log, "%s", err);
 		analysis_context_end(&context);
 		return EP_EXIT_USAGE;
@@ -711,6 +674,17 @@ int ep_analysis_compare(struct ep_cli *cli, const char *a_name, const char *b_na
 			            "analyzer %s could not compare; its section is missing",
 			            instance->plugin->descriptor->name);
 	}
+	if (rule_count > 0) {
+		verdicts = calloc(rule_count, sizeof(*verdicts));
+		if (verdicts == NULL)
+			goto done;
+		if (analysis_gates_evaluate(cli, ep_report_document(report), rules, rule_count,
+		                            verdicts) < 0) {
+			status = EP_EXIT_USAGE;
+			goto done;
+		}
+		analysis_gates_report(report, rules, rule_count, verdicts);
+	}
 	char comparisons[PATH_MAX + 16];
 	snprintf(comparisons, sizeof(comparisons), "%s/comparisons",
 	         ep_config_get(cli->config, "core", "output_dir"));
@@ -724,15 +698,11 @@ int ep_analysis_compare(struct ep_cli *cli, const char *a_name, const char *b_na
 	status = analysis_render(cli, &context, report, base);
 	if (status == EP_EXIT_OK)
 		ep_log_info(&cli->log, "comparison written: %s.*", base);
-	if (rule_count > 0) {
-		int broken =
-		        analysis_check_fail_on(cli, ep_report_document(report), rules, rule_count);
-		if (broken < 0)
-			status = EP_EXIT_USAGE;
-		else if (broken > 0)
-			status = EP_EXIT_REGRESSION;
-	}
+	if (rule_count > 0 && analysis_gates_print(cli, rules, rule_count, verdicts) > 0 &&
+	    status == EP_EXIT_OK)
+		status = EP_EXIT_REGRESSION;
 done:
+	free(verdicts);
 	free(rules);
 	analysis_release(&analyzers);
 	analysis_context_end(&context);

@@ -46,12 +46,16 @@ static const char usage_analyze[] =
         "  -h, --help            show this help\n";
 
 static const char usage_compare[] =
-        "usage: e2e-profile compare A B [--fail-on EXPR]\n"
+        "usage: e2e-profile compare A B [--fail-on RULES]\n"
         "\n"
         "Compare two runs (names or directories) and write\n"
         "OUTPUT_DIR/comparisons/A-vs-B.{md,json,csv}.\n"
-        "  --fail-on EXPR        e.g. 'peak>+10%,category.openapi>+5%';\n"
-        "                        exit 3 when a rule is broken\n"
+        "  --fail-on RULES       e.g. 'peak>+10%,cpu.total>+10s,runtime.max_rss?>5MB':\n"
+        "                        ID{>,>=,<,<=}LIMIT on the change B-A; LIMIT in %, pp,\n"
+        "                        B kB KB KiB MB MiB GB GiB, ns us ms s m h, or a count;\n"
+        "                        a trailing ? on ID skips a figure a run lacks.\n"
+        "                        Checked before anything is written (exit 2); exit 3\n"
+        "                        when a rule fails (docs/gates.md)\n"
         "  -h, --help            show this help\n";
 
 static const char usage_top[] =

@@ -38,7 +38,7 @@ extern "C" {
 /** ABI major version: a plugin built with another major is refused. */
 #define EP_PLUGIN_ABI_MAJOR 1
 /** ABI minor version: grows when members are appended to a table. */
-#define EP_PLUGIN_ABI_MINOR 0
+#define EP_PLUGIN_ABI_MINOR 1
 
 /** The one symbol every plugin exports. */
 #define EP_PLUGIN_ENTRY_SYMBOL "ep_plugin_entry"
