@@ -38,13 +38,15 @@ _e2e_profile()
 	--collector) COMPREPLY=($(compgen -W "kubectl http" -- "$cur")); return ;;
 	--profiles) COMPREPLY=($(compgen -W "heap cpu goroutine allocs heap,cpu heap,goroutine heap,cpu,goroutine" -- "$cur")); return ;;
 	esac
-	local run_flags="--collector --url -n --namespace --deployment -l --selector --port -i --interval --profiles --cpu-duration --gc --target --force -h --help"
+	local run_flags="--collector --url -n --namespace --deployment -l --selector --port -i --interval --profiles --cpu-duration --gc --target --force --repeat -h --help"
 	case $command in
 	"") COMPREPLY=($(compgen -W "$commands $global" -- "$cur")) ;;
 	run) COMPREPLY=($(compgen -W "$run_flags --" -- "$cur")) ;;
-	collect) COMPREPLY=($(compgen -W "${run_flags/--target /} --duration" -- "$cur")) ;;
+	collect)
+		local collect_flags=${run_flags/--target /}
+		COMPREPLY=($(compgen -W "${collect_flags/--repeat /} --duration" -- "$cur")) ;;
 	analyze) COMPREPLY=($(compgen -W "$(_e2e_profile_runs) -h --help" -- "$cur")) ;;
-	compare) COMPREPLY=($(compgen -W "$(_e2e_profile_runs) --fail-on -h --help" -- "$cur")) ;;
+	compare) COMPREPLY=($(compgen -W "$(_e2e_profile_runs) --fail-on --alpha -h --help" -- "$cur")) ;;
 	top)
 		if [[ $cur == -* ]]; then
 			COMPREPLY=($(compgen -W "--sample-index --cum --nodecount --base -h --help" -- "$cur"))

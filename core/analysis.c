@@ -17,6 +17,7 @@
 #include "host_api.h"
 #include "json_reader.h"
 #include "report.h"
+#include "statistics.h"
 
 struct ep_loaded_run {
 	struct ep_run_info info;
@@ -139,6 +140,198 @@ void ep_run_resolve_directory(const struct ep_cli *cli, const char *name_or_dir,
 		return;
 	}
 	snprintf(out, len, "%s/%s", ep_config_get(cli->config, "core", "output_dir"), name_or_dir);
+}
+
+static const char *analysis_basename(const char *path)
+{
+	size_t len = strlen(path);
+	while (len > 1 && path[len - 1] == '/')
+		len--;
+	const char *slash = NULL;
+	for (size_t i = 0; i < len; i++)
+		if (path[i] == '/')
+			slash = path + i;
+	return slash ? slash + 1 : path;
+}
+
+/* ---- repeated runs ----------------------------------------------------------- */
+
+static double analysis_value_number(const struct ep_value *value);
+
+/* The run directories behind a name: the directory itself for a single
+ * run, NAME/repK for each repetition a repeated run lists. */
+struct analysis_run_set {
+	char **directories;
+	size_t count;
+	bool repeated;
+};
+
+static void analysis_run_set_free(struct analysis_run_set *set)
+{
+	for (size_t i = 0; i < set->count; i++)
+		free(set->directories[i]);
+	free(set->directories);
+	memset(set, 0, sizeof(*set));
+}
+
+static const char *const analysis_repeated_schema = "e2e-profile/repeated-run";
+
+static bool analysis_is_repeated(const char *directory)
+{
+	char path[PATH_MAX + 16], err[256];
+	struct ep_json_document *json = NULL;
+	snprintf(path, sizeof(path), "%s/run.json", directory);
+	if (ep_json_parse_file(path, &json, err, sizeof(err)) < 0)
+		return false;
+	bool repeated = strcmp(ep_json_get_string(ep_json_root(json), "schema", ""),
+	                       analysis_repeated_schema) == 0;
+	ep_json_free(json);
+	return repeated;
+}
+
+static int analysis_run_set_load(const char *directory, struct analysis_run_set *set, char *err,
+                                 size_t errlen)
+{
+	if (strlen(directory) > PATH_MAX - 64) {
+		snprintf(err, errlen, "run directory path too long");
+		return -ENAMETOOLONG;
+	}
+	memset(set, 0, sizeof(*set));
+	if (!analysis_is_repeated(directory)) {
+		set->directories = calloc(1, sizeof(*set->directories));
+		if (set->directories == NULL || (set->directories[0] = strdup(directory)) == NULL) {
+			free(set->directories);
+			set->directories = NULL;
+			snprintf(err, errlen, "out of memory");
+			return -ENOMEM;
+		}
+		set->count = 1;
+		return 0;
+	}
+	char path[PATH_MAX + 16];
+	snprintf(path, sizeof(path), "%s/run.json", directory);
+	struct ep_json_document *json = NULL;
+	int rc = ep_json_parse_file(path, &json, err, errlen);
+	if (rc < 0)
+		return rc;
+	const struct ep_json *root = ep_json_root(json);
+	const struct ep_json *reps = ep_json_get(root, "repetitions");
+	if (ep_json_get_int(root, "schema_version", 0) != 1 || reps == NULL ||
+	    reps->type != EP_JSON_ARRAY || reps->count == 0) {
+		snprintf(err, errlen, "%.*s: a repeated run needs schema version 1 and repetitions",
+		         900, path);
+		ep_json_free(json);
+		return -EINVAL;
+	}
+	set->repeated = true;
+	set->directories = calloc(reps->count, sizeof(*set->directories));
+	rc = set->directories ? 0 : -ENOMEM;
+	for (size_t i = 0; rc == 0 && i < reps->count; i++) {
+		const char *sub = ep_json_get_string(&reps->items[i], "directory", "");
+		if (*sub == '\0' || strchr(sub, '/') != NULL || strcmp(sub, "..") == 0 ||
+		    strcmp(sub, ".") == 0) {
+			snprintf(err, errlen, "%.*s: repetition %zu has no plain directory", 900,
+			         path, i + 1);
+			rc = -EINVAL;
+			break;
+		}
+		size_t len = strlen(directory) + strlen(sub) + 2;
+		set->directories[i] = malloc(len);
+		if (set->directories[i] == NULL) {
+			rc = -ENOMEM;
+			snprintf(err, errlen, "out of memory");
+			break;
+		}
+		snprintf(set->directories[i], len, "%s/%s", directory, sub);
+		set->count++;
+	}
+	ep_json_free(json);
+	if (rc < 0)
+		analysis_run_set_free(set);
+	return rc;
+}
+
+/* One numeric figure across repetitions (or across one side's). */
+struct analysis_figure {
+	char *id, *label, *unit;
+	bool integer;
+	double *values; /* one per repetition, NAN where absent */
+};
+
+struct analysis_figures {
+	struct analysis_figure *items;
+	size_t count;
+	size_t slots; /* values per figure */
+};
+
+static void analysis_figures_free(struct analysis_figures *figures)
+{
+	for (size_t i = 0; i < figures->count; i++) {
+		free(figures->items[i].id);
+		free(figures->items[i].label);
+		free(figures->items[i].unit);
+		free(figures->items[i].values);
+	}
+	free(figures->items);
+	memset(figures, 0, sizeof(*figures));
+}
+
+/* Records value (INT or DOUBLE; others are skipped) of figure id in slot. */
+static int analysis_figures_add(struct analysis_figures *figures, const char *id, const char *label,
+                                const char *unit, struct ep_value value, size_t slot)
+{
+	if (value.type != EP_VALUE_INT && value.type != EP_VALUE_DOUBLE)
+		return 0;
+	struct analysis_figure *figure = NULL;
+	for (size_t i = 0; i < figures->count && figure == NULL; i++)
+		if (strcmp(figures->items[i].id, id) == 0)
+			figure = &figures->items[i];
+	if (figure == NULL) {
+		struct analysis_figure *grown =
+		        realloc(figures->items, (figures->count + 1) * sizeof(*grown));
+		if (grown == NULL)
+			return -ENOMEM;
+		figures->items = grown;
+		figure = &figures->items[figures->count];
+		*figure = (struct analysis_figure){ .id = strdup(id),
+			                            .label = strdup(label ? label : id),
+			                            .unit = strdup(unit ? unit : ""),
+			                            .integer = value.type == EP_VALUE_INT,
+			                            .values = malloc(figures->slots *
+			                                             sizeof(double)) };
+		if (figure->id == NULL || figure->label == NULL || figure->unit == NULL ||
+		    figure->values == NULL) {
+			free(figure->id);
+			free(figure->label);
+			free(figure->unit);
+			free(figure->values);
+			return -ENOMEM;
+		}
+		for (size_t i = 0; i < figures->slots; i++)
+			figure->values[i] = NAN;
+		figures->count++;
+	}
+	figure->integer = figure->integer && value.type == EP_VALUE_INT;
+	figure->values[slot] = analysis_value_number(&value);
+	return 0;
+}
+
+/* The present values of a figure, packed; returns how many. */
+static size_t analysis_figure_present(const struct analysis_figure *figure, size_t slots,
+                                      double *out)
+{
+	size_t n = 0;
+	for (size_t i = 0; i < slots; i++)
+		if (!isnan(figure->values[i]))
+			out[n++] = figure->values[i];
+	return n;
+}
+
+static struct ep_value analysis_figure_value(const struct analysis_figure *figure, double value)
+{
+	if (isnan(value))
+		return ep_value_none();
+	return figure->integer ? ep_value_int((int64_t)llround(value)) : ep_value_double(value);
 }
 
 static double analysis_run_seconds(const struct ep_run_info *run)
@@ -428,29 +621,26 @@ static void analysis_context_end(struct ep_host_context *context)
 	context->profile_cache = NULL;
 }
 
-int ep_analysis_analyze(struct ep_cli *cli, const char *directory)
+/* Builds the analysis document of one run in memory. */
+static int analysis_build(struct ep_cli *cli, const struct analysis_plugins *analyzers,
+                          const char *directory, struct ep_report **out)
 {
-	char err[1024], base[PATH_MAX + 16];
+	char err[1024];
 	struct ep_loaded_run *run = NULL;
 	struct ep_report *report = NULL;
-	struct analysis_plugins analyzers = { 0 };
-	struct ep_host_context context = analysis_context(cli);
-	int status = EP_EXIT_FAILURE;
+	*out = NULL;
 	if (ep_run_load(directory, &run, err, sizeof(err)) < 0) {
 		ep_log_error(&cli->log, "%s", err);
-		goto done;
+		return EP_EXIT_FAILURE;
 	}
 	const struct ep_run_info *info = ep_loaded_run_info(run);
-	if (ep_report_new("analysis", info->name, info->name, NULL, &report) < 0)
-		goto done;
+	if (ep_report_new("analysis", info->name, info->name, NULL, &report) < 0) {
+		ep_loaded_run_free(run);
+		return EP_EXIT_FAILURE;
+	}
 	analysis_run_section(report, info);
-	analysis_instantiate(cli, &context, EP_PLUGIN_KIND_ANALYZER,
-	                     ep_config_get(cli->config, "run", "analyzers"), &analyzers);
-	if (analyzers.count == 0)
-		ep_log_warn(&cli->log,
-		            "no analyzer plugin is installed; the report has the run only");
-	for (size_t i = 0; i < analyzers.count; i++) {
-		struct ep_instance *instance = analyzers.instances[i];
+	for (size_t i = 0; i < analyzers->count; i++) {
+		struct ep_instance *instance = analyzers->instances[i];
 		ep_report_set_origin(report, instance->plugin->section);
 		ep_log_debug(&cli->log, "running %s", instance->plugin->section);
 		int rc = instance->plugin->descriptor->analyzer->analyze(
@@ -460,16 +650,181 @@ int ep_analysis_analyze(struct ep_cli *cli, const char *directory)
 			            instance->plugin->descriptor->name, strerror(-rc));
 	}
 	analysis_recommend(cli, report);
-	snprintf(base, sizeof(base), "%s/analysis", directory);
-	status = analysis_render(cli, &context, report, base);
-	if (status == EP_EXIT_OK)
-		ep_log_info(&cli->log, "reports written: %s.*", base);
-done:
+	ep_loaded_run_free(run);
+	*out = report;
+	return EP_EXIT_OK;
+}
+
+static void analysis_start_analyzers(struct ep_cli *cli, const struct ep_host_context *context,
+                                     struct analysis_plugins *analyzers, bool warn)
+{
+	analysis_instantiate(cli, context, EP_PLUGIN_KIND_ANALYZER,
+	                     ep_config_get(cli->config, "run", "analyzers"), analyzers);
+	if (analyzers->count == 0 && warn)
+		ep_log_warn(&cli->log,
+		            "no analyzer plugin is installed; the report has the run only");
+}
+
+/* Analyzes one run directory (not a repeated run's top) and writes its
+ * analysis.*. */
+static int analysis_analyze_one(struct ep_cli *cli, const char *directory)
+{
+	char base[PATH_MAX + 16];
+	struct ep_report *report = NULL;
+	struct analysis_plugins analyzers = { 0 };
+	struct ep_host_context context = analysis_context(cli);
+	analysis_start_analyzers(cli, &context, &analyzers, true);
+	int status = analysis_build(cli, &analyzers, directory, &report);
+	if (status == EP_EXIT_OK) {
+		snprintf(base, sizeof(base), "%s/analysis", directory);
+		status = analysis_render(cli, &context, report, base);
+		if (status == EP_EXIT_OK)
+			ep_log_info(&cli->log, "reports written: %s.*", base);
+	}
 	analysis_release(&analyzers);
 	analysis_context_end(&context);
 	ep_report_free(report);
-	ep_loaded_run_free(run);
 	return status;
+}
+
+/* The summary of a repeated run: every numeric metric of the repetitions'
+ * analyses with its median, min and max (the medians also as metrics of
+ * the same ids, so rules and scripts read them like a single run's). */
+static void analysis_summary_report(struct ep_report *report,
+                                    const struct analysis_figures *figures, size_t repetitions,
+                                    size_t analyzed)
+{
+	ep_report_set_origin(report, "core");
+	ep_report_section(report, "repetitions", "Repetitions");
+	ep_report_metric(report, "run.repetitions", "Repetitions",
+	                 ep_value_int((int64_t)repetitions), EP_UNIT_COUNT);
+	ep_report_note(
+	        report,
+	        "%zu repetitions, %zu analyzed; each one's own report is in repK/analysis.md. "
+	        "Figures below are the median over the repetitions.",
+	        repetitions, analyzed);
+	size_t column_count = 6 + repetitions;
+	struct ep_report_column *columns = calloc(column_count, sizeof(*columns));
+	char(*names)[2][32] = calloc(repetitions, sizeof(*names));
+	struct ep_value *cells = calloc(column_count, sizeof(*cells));
+	double *present = calloc(repetitions, sizeof(*present));
+	if (columns == NULL || names == NULL || cells == NULL || present == NULL)
+		goto done;
+	columns[0] = (struct ep_report_column){ "id", "Metric id", EP_VALUE_TEXT, "" };
+	columns[1] = (struct ep_report_column){ "label", "Metric", EP_VALUE_TEXT, "" };
+	columns[2] = (struct ep_report_column){ "unit", "Unit", EP_VALUE_TEXT, "" };
+	columns[3] = (struct ep_report_column){ "median", "Median", EP_VALUE_DOUBLE, "" };
+	columns[4] = (struct ep_report_column){ "min", "Min", EP_VALUE_DOUBLE, "" };
+	columns[5] = (struct ep_report_column){ "max", "Max", EP_VALUE_DOUBLE, "" };
+	for (size_t r = 0; r < repetitions; r++) {
+		snprintf(names[r][0], sizeof(names[r][0]), "rep%zu", r + 1);
+		snprintf(names[r][1], sizeof(names[r][1]), "Rep %zu", r + 1);
+		columns[6 + r] =
+		        (struct ep_report_column){ names[r][0], names[r][1], EP_VALUE_DOUBLE, "" };
+	}
+	ep_report_table(report, "repetitions.metrics", "Every metric across the repetitions",
+	                column_count, columns);
+	for (size_t f = 0; f < figures->count; f++) {
+		const struct analysis_figure *figure = &figures->items[f];
+		size_t n = analysis_figure_present(figure, repetitions, present);
+		double min = NAN, max = NAN;
+		if (n > 0)
+			ep_stats_min_max(present, n, &min, &max);
+		cells[0] = ep_value_text(figure->id);
+		cells[1] = ep_value_text(figure->label);
+		cells[2] = ep_value_text(figure->unit);
+		cells[3] = n ? ep_value_double(ep_stats_median(present, n)) : ep_value_none();
+		cells[4] = n ? ep_value_double(min) : ep_value_none();
+		cells[5] = n ? ep_value_double(max) : ep_value_none();
+		for (size_t r = 0; r < repetitions; r++)
+			cells[6 + r] = isnan(figure->values[r])
+			                       ? ep_value_none()
+			                       : ep_value_double(figure->values[r]);
+		ep_report_row(report, cells);
+	}
+	ep_report_section(report, "median", "Medians over the repetitions");
+	for (size_t f = 0; f < figures->count; f++) {
+		const struct analysis_figure *figure = &figures->items[f];
+		size_t n = analysis_figure_present(figure, repetitions, present);
+		if (n > 0)
+			ep_report_metric(report, figure->id, figure->label,
+			                 analysis_figure_value(figure, ep_stats_median(present, n)),
+			                 figure->unit);
+	}
+done:
+	free(columns);
+	free(names);
+	free(cells);
+	free(present);
+}
+
+int ep_analysis_summarize(struct ep_cli *cli, const char *directory, bool analyze_each)
+{
+	char err[1024], base[PATH_MAX + 16];
+	struct analysis_run_set set;
+	if (analysis_run_set_load(directory, &set, err, sizeof(err)) < 0) {
+		ep_log_error(&cli->log, "%s", err);
+		return EP_EXIT_FAILURE;
+	}
+	struct analysis_plugins analyzers = { 0 };
+	struct ep_host_context context = analysis_context(cli);
+	struct analysis_figures figures = { .slots = set.count };
+	struct ep_report *summary = NULL;
+	int status = EP_EXIT_OK;
+	size_t analyzed = 0;
+	analysis_start_analyzers(cli, &context, &analyzers, true);
+	for (size_t r = 0; r < set.count; r++) {
+		struct ep_report *report = NULL;
+		if (analysis_build(cli, &analyzers, set.directories[r], &report) != EP_EXIT_OK) {
+			status = EP_EXIT_FAILURE;
+			continue;
+		}
+		analyzed++;
+		if (analyze_each) {
+			snprintf(base, sizeof(base), "%s/analysis", set.directories[r]);
+			if (analysis_render(cli, &context, report, base) != EP_EXIT_OK)
+				status = EP_EXIT_FAILURE;
+		}
+		const struct ep_report_document *document = ep_report_document(report);
+		for (size_t s = 0; s < document->section_count; s++)
+			for (size_t i = 0; i < document->sections[s]->item_count; i++) {
+				const struct ep_report_item *item =
+				        &document->sections[s]->items[i];
+				if (item->kind != EP_REPORT_METRIC)
+					continue;
+				const struct ep_report_metric *m = item->u.metric;
+				if (analysis_figures_add(&figures, m->id, m->label, m->unit,
+				                         m->value, r) < 0)
+					status = EP_EXIT_FAILURE;
+			}
+		ep_report_free(report);
+	}
+	const char *name = analysis_basename(directory);
+	if (ep_report_new("analysis", name, name, NULL, &summary) < 0) {
+		status = EP_EXIT_FAILURE;
+		goto done;
+	}
+	analysis_summary_report(summary, &figures, set.count, analyzed);
+	analysis_recommend(cli, summary);
+	snprintf(base, sizeof(base), "%s/analysis", directory);
+	if (analysis_render(cli, &context, summary, base) != EP_EXIT_OK)
+		status = EP_EXIT_FAILURE;
+	else
+		ep_log_info(&cli->log, "summary of %zu repetitions written: %s.*", set.count, base);
+done:
+	ep_report_free(summary);
+	analysis_figures_free(&figures);
+	analysis_release(&analyzers);
+	analysis_context_end(&context);
+	analysis_run_set_free(&set);
+	return status;
+}
+
+int ep_analysis_analyze(struct ep_cli *cli, const char *directory)
+{
+	if (analysis_is_repeated(directory))
+		return ep_analysis_summarize(cli, directory, true);
+	return analysis_analyze_one(cli, directory);
 }
 
 /* ---- compare ------------------------------------------------------------------ */
@@ -619,52 +974,29 @@ static void analysis_compare_run_section(struct ep_report *report, const struct 
 	                     EP_UNIT_NONE);
 }
 
-static const char *analysis_basename(const char *path)
+/* Builds the comparison of run directories a_dir and b_dir in memory. */
+static int analysis_compare_build(struct ep_cli *cli, const struct analysis_plugins *analyzers,
+                                  const char *a_dir, const char *b_dir, struct ep_report **out)
 {
-	size_t len = strlen(path);
-	while (len > 1 && path[len - 1] == '/')
-		len--;
-	const char *slash = NULL;
-	for (size_t i = 0; i < len; i++)
-		if (path[i] == '/')
-			slash = path + i;
-	return slash ? slash + 1 : path;
-}
-
-int ep_analysis_compare(struct ep_cli *cli, const char *a_name, const char *b_name,
-                        const char *fail_on)
-{
-	char err[1024], a_dir[PATH_MAX], b_dir[PATH_MAX], base[PATH_MAX * 2];
+	char err[1024];
 	struct ep_loaded_run *a = NULL, *b = NULL;
 	struct ep_report *report = NULL;
-	struct analysis_plugins analyzers = { 0 };
-	struct ep_gate_rule *rules = NULL;
-	struct ep_gate_verdict *verdicts = NULL;
-	size_t rule_count = 0;
-	struct ep_host_context context = analysis_context(cli);
-	int status = EP_EXIT_FAILURE;
-	if (fail_on != NULL && ep_gate_parse(fail_on, &rules, &rule_count, err, sizeof(err)) < 0) {
-		ep_log_error(&cli->log, "%s", err);
-		analysis_context_end(&context);
-		return EP_EXIT_USAGE;
-	}
-	ep_run_resolve_directory(cli, a_name, a_dir, sizeof(a_dir));
-	ep_run_resolve_directory(cli, b_name, b_dir, sizeof(b_dir));
+	*out = NULL;
 	if (ep_run_load(a_dir, &a, err, sizeof(err)) < 0 ||
 	    ep_run_load(b_dir, &b, err, sizeof(err)) < 0) {
 		ep_log_error(&cli->log, "%s", err);
-		goto done;
+		ep_loaded_run_free(a);
+		return EP_EXIT_FAILURE;
 	}
 	const struct ep_run_info *ai = ep_loaded_run_info(a), *bi = ep_loaded_run_info(b);
 	char title[512];
 	snprintf(title, sizeof(title), "%s vs %s", ai->name, bi->name);
+	int status = EP_EXIT_FAILURE;
 	if (ep_report_new("comparison", title, ai->name, bi->name, &report) < 0)
 		goto done;
 	analysis_compare_run_section(report, ai, bi);
-	analysis_instantiate(cli, &context, EP_PLUGIN_KIND_ANALYZER,
-	                     ep_config_get(cli->config, "run", "analyzers"), &analyzers);
-	for (size_t i = 0; i < analyzers.count; i++) {
-		struct ep_instance *instance = analyzers.instances[i];
+	for (size_t i = 0; i < analyzers->count; i++) {
+		struct ep_instance *instance = analyzers->instances[i];
 		const struct ep_analyzer_ops *ops = instance->plugin->descriptor->analyzer;
 		if (ops->compare == NULL)
 			continue;
@@ -674,6 +1006,226 @@ int ep_analysis_compare(struct ep_cli *cli, const char *a_name, const char *b_na
 			            "analyzer %s could not compare; its section is missing",
 			            instance->plugin->descriptor->name);
 	}
+	*out = report;
+	status = EP_EXIT_OK;
+done:
+	ep_loaded_run_free(a);
+	ep_loaded_run_free(b);
+	return status;
+}
+
+/* Collects the numeric comparison figures of one pairing: A's values into
+ * slot a_slot of a_figures (when a_slot < a_figures->slots), B's likewise. */
+static int analysis_collect_comparisons(const struct ep_report_document *document,
+                                        struct analysis_figures *a_figures, size_t a_slot,
+                                        struct analysis_figures *b_figures, size_t b_slot)
+{
+	for (size_t s = 0; s < document->section_count; s++)
+		for (size_t i = 0; i < document->sections[s]->item_count; i++) {
+			const struct ep_report_item *item = &document->sections[s]->items[i];
+			if (item->kind != EP_REPORT_COMPARISON)
+				continue;
+			const struct ep_report_comparison *c = item->u.comparison;
+			if ((a_slot < a_figures->slots &&
+			     analysis_figures_add(a_figures, c->id, c->label, c->unit, c->a,
+			                          a_slot) < 0) ||
+			    (b_slot < b_figures->slots &&
+			     analysis_figures_add(b_figures, c->id, c->label, c->unit, c->b,
+			                          b_slot) < 0))
+				return -ENOMEM;
+		}
+	return 0;
+}
+
+static const struct analysis_figure *analysis_figures_find(const struct analysis_figures *figures,
+                                                           const char *id)
+{
+	for (size_t i = 0; i < figures->count; i++)
+		if (strcmp(figures->items[i].id, id) == 0)
+			return &figures->items[i];
+	return NULL;
+}
+
+/* Replaces each numeric comparison of report by the medians of the
+ * repetitions and attaches their statistics (docs/statistics.md). */
+static void analysis_apply_statistics(struct ep_report *report, const struct analysis_figures *a,
+                                      const struct analysis_figures *b, double alpha)
+{
+	double *av = calloc(a->slots ? a->slots : 1, sizeof(double));
+	double *bv = calloc(b->slots ? b->slots : 1, sizeof(double));
+	if (av == NULL || bv == NULL)
+		goto done;
+	size_t min_samples = ep_stats_utest_min_samples(alpha);
+	for (size_t f = 0; f < a->count + b->count; f++) {
+		/* Every id either side has, each once. */
+		const struct analysis_figure *fa, *fb;
+		if (f < a->count) {
+			fa = &a->items[f];
+			fb = analysis_figures_find(b, fa->id);
+		} else {
+			fb = &b->items[f - a->count];
+			if (analysis_figures_find(a, fb->id) != NULL)
+				continue;
+			fa = NULL;
+		}
+		const char *id = fa ? fa->id : fb->id;
+		size_t na = fa ? analysis_figure_present(fa, a->slots, av) : 0;
+		size_t nb = fb ? analysis_figure_present(fb, b->slots, bv) : 0;
+		struct ep_report_statistics stats = {
+			.n_a = (uint32_t)na,
+			.n_b = (uint32_t)nb,
+			.a_min = NAN,
+			.a_max = NAN,
+			.b_min = NAN,
+			.b_max = NAN,
+			.a_low = NAN,
+			.a_high = NAN,
+			.b_low = NAN,
+			.b_high = NAN,
+			.p_value = NAN,
+			.alpha = alpha,
+			.significant = -1,
+			.min_samples = (uint32_t)min_samples,
+		};
+		if (na > 0) {
+			ep_stats_min_max(av, na, &stats.a_min, &stats.a_max);
+			ep_stats_median_interval(av, na, 0.95, &stats.a_low, &stats.a_high, NULL);
+		}
+		if (nb > 0) {
+			ep_stats_min_max(bv, nb, &stats.b_min, &stats.b_max);
+			ep_stats_median_interval(bv, nb, 0.95, &stats.b_low, &stats.b_high, NULL);
+		}
+		if (na > 0 && nb > 0 &&
+		    ep_stats_mann_whitney(av, na, bv, nb, &stats.p_value, NULL) == 0)
+			stats.significant = stats.p_value < alpha;
+		struct ep_value median_a =
+		        na ? analysis_figure_value(fa, ep_stats_median(av, na)) : ep_value_none();
+		struct ep_value median_b =
+		        nb ? analysis_figure_value(fb, ep_stats_median(bv, nb)) : ep_value_none();
+		ep_report_update_comparison(report, id, median_a, median_b, &stats);
+	}
+done:
+	free(av);
+	free(bv);
+}
+
+static void analysis_statistics_section(struct ep_report *report, size_t na, size_t nb,
+                                        double alpha)
+{
+	ep_report_set_origin(report, "core");
+	ep_report_section(report, "statistics", "Statistics");
+	ep_report_metric(report, "statistics.n_a", "Repetitions of A", ep_value_int((int64_t)na),
+	                 EP_UNIT_COUNT);
+	ep_report_metric(report, "statistics.n_b", "Repetitions of B", ep_value_int((int64_t)nb),
+	                 EP_UNIT_COUNT);
+	ep_report_metric(report, "statistics.alpha", "Significance level", ep_value_double(alpha),
+	                 EP_UNIT_NONE);
+	if (na == 1 && nb == 1) {
+		ep_report_note(report,
+		               "Single runs: a change is not tested against noise (identical code "
+		               "differs by several percent between runs). Use run --repeat 4 or "
+		               "more on each side for a statistical verdict.");
+		return;
+	}
+	ep_report_note(report,
+	               "Figures are medians over the repetitions (A: %zu, B: %zu). Each change is "
+	               "tested with the two-sided Mann-Whitney U test; ~ marks p >= %g (no "
+	               "significant change). Tables and charts come from the first repetition "
+	               "of each side.",
+	               na, nb, alpha);
+	size_t need = ep_stats_utest_min_samples(alpha);
+	if (need == 0 || (na < need && nb < need))
+		ep_report_note(
+		        report,
+		        "Too few repetitions: with fewer than %zu on each side no change can "
+		        "be significant at alpha %g, whatever the figures.",
+		        need, alpha);
+	else if (na < 6 || nb < 6)
+		ep_report_note(report, "A 95%% confidence interval on a median needs at least 6 "
+		                       "repetitions; it is left out below that.");
+}
+
+/* Checks that every non-optional rule names a figure of document, so an
+ * unknown id stops before the other pairings are computed. */
+static int analysis_gates_check_ids(struct ep_cli *cli, const struct ep_report_document *document,
+                                    const struct ep_gate_rule *rules, size_t count)
+{
+	for (size_t i = 0; i < count; i++) {
+		if (rules[i].optional || analysis_find_comparison(document, rules[i].id) != NULL)
+			continue;
+		char ids[2048];
+		analysis_list_comparison_ids(document, ids, sizeof(ids));
+		ep_log_error(&cli->log,
+		             "--fail-on '%s': the comparison has no figure '%s'; valid ids: %s",
+		             rules[i].text, rules[i].id, ids);
+		return -EINVAL;
+	}
+	return 0;
+}
+
+int ep_analysis_compare(struct ep_cli *cli, const char *a_name, const char *b_name,
+                        const char *fail_on)
+{
+	char err[1024], a_dir[PATH_MAX], b_dir[PATH_MAX], base[PATH_MAX * 2];
+	struct ep_report *report = NULL;
+	struct analysis_plugins analyzers = { 0 };
+	struct ep_gate_rule *rules = NULL;
+	struct ep_gate_verdict *verdicts = NULL;
+	struct analysis_run_set a_set = { 0 }, b_set = { 0 };
+	struct analysis_figures a_figures = { 0 }, b_figures = { 0 };
+	size_t rule_count = 0;
+	double alpha = 0.05;
+	if (ep_config_get_double(cli->config, "compare", "alpha", &alpha) < 0 || !(alpha > 0) ||
+	    !(alpha < 1)) {
+		ep_log_error(
+		        &cli->log,
+		        "[compare] alpha must be a number between 0 and 1, e.g. 0.05 (--alpha)");
+		return EP_EXIT_USAGE;
+	}
+	if (fail_on != NULL && ep_gate_parse(fail_on, &rules, &rule_count, err, sizeof(err)) < 0) {
+		ep_log_error(&cli->log, "%s", err);
+		return EP_EXIT_USAGE;
+	}
+	struct ep_host_context context = analysis_context(cli);
+	int status = EP_EXIT_FAILURE;
+	ep_run_resolve_directory(cli, a_name, a_dir, sizeof(a_dir));
+	ep_run_resolve_directory(cli, b_name, b_dir, sizeof(b_dir));
+	if (analysis_run_set_load(a_dir, &a_set, err, sizeof(err)) < 0 ||
+	    analysis_run_set_load(b_dir, &b_set, err, sizeof(err)) < 0) {
+		ep_log_error(&cli->log, "%s", err);
+		goto done;
+	}
+	analysis_start_analyzers(cli, &context, &analyzers, false);
+	/* Pairing i compares repetition i mod n of each side; the comparison
+	 * reports each side's figures, so every repetition of both sides is
+	 * read once through any analyzer's compare(). */
+	size_t pairings = a_set.count > b_set.count ? a_set.count : b_set.count;
+	a_figures.slots = a_set.count;
+	b_figures.slots = b_set.count;
+	for (size_t i = 0; i < pairings; i++) {
+		struct ep_report *pairing = NULL;
+		if (analysis_compare_build(cli, &analyzers, a_set.directories[i % a_set.count],
+		                           b_set.directories[i % b_set.count],
+		                           &pairing) != EP_EXIT_OK)
+			goto done;
+		if (i == 0 && analysis_gates_check_ids(cli, ep_report_document(pairing), rules,
+		                                       rule_count) < 0) {
+			ep_report_free(pairing);
+			status = EP_EXIT_USAGE;
+			goto done;
+		}
+		if (a_set.repeated || b_set.repeated)
+			analysis_collect_comparisons(ep_report_document(pairing), &a_figures,
+			                             i < a_set.count ? i : SIZE_MAX, &b_figures,
+			                             i < b_set.count ? i : SIZE_MAX);
+		if (i == 0)
+			report = pairing;
+		else
+			ep_report_free(pairing);
+	}
+	if (a_set.repeated || b_set.repeated)
+		analysis_apply_statistics(report, &a_figures, &b_figures, alpha);
+	analysis_statistics_section(report, a_set.count, b_set.count, alpha);
 	if (rule_count > 0) {
 		verdicts = calloc(rule_count, sizeof(*verdicts));
 		if (verdicts == NULL)
@@ -704,10 +1256,12 @@ int ep_analysis_compare(struct ep_cli *cli, const char *a_name, const char *b_na
 done:
 	free(verdicts);
 	free(rules);
+	analysis_figures_free(&a_figures);
+	analysis_figures_free(&b_figures);
+	analysis_run_set_free(&a_set);
+	analysis_run_set_free(&b_set);
 	analysis_release(&analyzers);
 	analysis_context_end(&context);
 	ep_report_free(report);
-	ep_loaded_run_free(a);
-	ep_loaded_run_free(b);
 	return status;
 }

@@ -1,4 +1,4 @@
-/* `analyze NAME|DIR` and `compare A B [--fail-on EXPR]`. */
+/* `analyze NAME|DIR` and `compare A B [--fail-on RULES] [--alpha A]`. */
 #include <getopt.h>
 #include <limits.h>
 #include <stdio.h>
@@ -21,11 +21,21 @@ int ep_cmd_compare(struct ep_cli *cli, int argc, char **argv)
 {
 	static const struct option long_options[] = {
 		{ "fail-on", required_argument, NULL, 'f' },
+		{ "alpha", required_argument, NULL, 'a' },
 		{ NULL, 0, NULL, 0 },
 	};
 	const char *fail_on = NULL;
+	char err[512];
 	int opt;
 	while ((opt = getopt_long(argc, argv, "", long_options, NULL)) != -1) {
+		if (opt == 'a') {
+			if (ep_config_set(cli->config, "compare", "alpha", optarg,
+			                  EP_CONFIG_SOURCE_FLAG, "--alpha", err, sizeof(err)) < 0) {
+				ep_log_error(&cli->log, "%s", err);
+				return EP_EXIT_USAGE;
+			}
+			continue;
+		}
 		if (opt != 'f') {
 			fputs("Try 'e2e-profile compare --help'.\n", stderr);
 			return EP_EXIT_USAGE;

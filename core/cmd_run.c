@@ -27,6 +27,7 @@ static const struct run_flag run_flags[] = {
 	{ 'c', "run", "cpu_duration", "--cpu-duration" },
 	{ 'T', "run", "target", "--target" },
 	{ 'd', "run", "duration", "--duration" },
+	{ 'R', "run", "repeat", "--repeat" },
 };
 
 static int cmd_run_common(struct ep_cli *cli, int argc, char **argv, bool collect_only)
@@ -45,6 +46,7 @@ static int cmd_run_common(struct ep_cli *cli, int argc, char **argv, bool collec
 		{ "target", required_argument, NULL, 'T' },
 		{ "duration", required_argument, NULL, 'd' },
 		{ "force", no_argument, NULL, 'f' },
+		{ "repeat", required_argument, NULL, 'R' },
 		{ NULL, 0, NULL, 0 },
 	};
 	struct ep_run_options options = { .collect_only = collect_only,
@@ -86,7 +88,8 @@ static int cmd_run_common(struct ep_cli *cli, int argc, char **argv, bool collec
 		for (size_t i = 0; i < sizeof(run_flags) / sizeof(run_flags[0]); i++)
 			if (run_flags[i].id == opt)
 				flag = &run_flags[i];
-		if (flag == NULL || (collect_only && opt == 'T') || (!collect_only && opt == 'd')) {
+		if (flag == NULL || (collect_only && (opt == 'T' || opt == 'R')) ||
+		    (!collect_only && opt == 'd')) {
 			fprintf(stderr, "Try 'e2e-profile %s --help'.\n", argv[0]);
 			return EP_EXIT_USAGE;
 		}
@@ -108,7 +111,7 @@ static int cmd_run_common(struct ep_cli *cli, int argc, char **argv, bool collec
 		             collect_only ? "" : " (put the test command after --)");
 		return EP_EXIT_USAGE;
 	}
-	return ep_run_execute(cli, &options);
+	return ep_run_repeated(cli, &options);
 
 usage_error:
 	ep_log_error(&cli->log, "%s", err);

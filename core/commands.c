@@ -25,6 +25,9 @@ static const char usage_run[] =
         "  --target TARGET       make target when no command is given\n"
         "                        (default test-experimental-e2e)\n"
         "  --force               run into an existing run directory\n"
+        "  --repeat N            run the test N times, each repetition collected apart\n"
+        "                        into NAME/repK/ ([run] repeat, default 1); compare\n"
+        "                        then tests changes for significance\n"
         "  -h, --help            show this help\n"
         "\n"
         "Exits with the test command's status when it failed, after writing the reports.\n";
@@ -46,7 +49,7 @@ static const char usage_analyze[] =
         "  -h, --help            show this help\n";
 
 static const char usage_compare[] =
-        "usage: e2e-profile compare A B [--fail-on RULES]\n"
+        "usage: e2e-profile compare A B [--fail-on RULES] [--alpha A]\n"
         "\n"
         "Compare two runs (names or directories) and write\n"
         "OUTPUT_DIR/comparisons/A-vs-B.{md,json,csv}.\n"
@@ -55,7 +58,11 @@ static const char usage_compare[] =
         "                        B kB KB KiB MB MiB GB GiB, ns us ms s m h, or a count;\n"
         "                        a trailing ? on ID skips a figure a run lacks.\n"
         "                        Checked before anything is written (exit 2); exit 3\n"
-        "                        when a rule fails (docs/gates.md)\n"
+        "                        when a rule fails (docs/gates.md). On repeated runs a\n"
+        "                        rule fails only when the change is also significant\n"
+        "  --alpha A             significance level of the Mann-Whitney U test on\n"
+        "                        repeated runs (default 0.05, [compare] alpha);\n"
+        "                        changes with p >= A show as ~ (docs/statistics.md)\n"
         "  -h, --help            show this help\n";
 
 static const char usage_top[] =

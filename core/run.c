@@ -336,6 +336,10 @@ static int run_write_manifest(struct run_state *run)
 	ep_json_string(&json, run->options->name);
 	ep_json_key(&json, "mode");
 	ep_json_string(&json, run->options->collect_only ? "collect" : "run");
+	if (run->options->repetition > 0) {
+		ep_json_key(&json, "repetition");
+		ep_json_int(&json, run->options->repetition);
+	}
 	ep_json_key(&json, "status");
 	ep_json_string(&json, run->status);
 	run_json_time(&json, "started_at", run->started_ns);
@@ -876,7 +880,11 @@ static int run_prepare_directory(struct run_state *run)
 		             "invalid run name '%s': use a plain name such as 'baseline'", name);
 		return EP_EXIT_USAGE;
 	}
-	snprintf(run->directory, sizeof(run->directory), "%s/%s", output_dir, name);
+	if (run->options->repetition_dir != NULL)
+		snprintf(run->directory, sizeof(run->directory), "%s/%s/%s", output_dir, name,
+		         run->options->repetition_dir);
+	else
+		snprintf(run->directory, sizeof(run->directory), "%s/%s", output_dir, name);
 	snprintf(run->manifest_path, sizeof(run->manifest_path), "%s/run.json", run->directory);
 	struct stat st;
 	if (stat(run->directory, &st) == 0 && !run->options->force) {

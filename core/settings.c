@@ -32,12 +32,22 @@ static const struct ep_config_key settings_run_keys[] = {
 	  "make target run when no command follows -- (env E2E_PROFILE_TEST_TARGET)" },
 	{ "duration", EP_CONFIG_INT, "0",
 	  "collect: seconds to collect before stopping; 0 means until SIGINT/SIGTERM" },
+	{ "repeat", EP_CONFIG_INT, "1",
+	  "run: repetitions of the test command, each collected apart into NAME/repK/; compare "
+	  "then uses statistics (flag --repeat)" },
 	{ "failure_warning", EP_CONFIG_INT, "3",
 	  "warn prominently after this many snapshots in a row failed" },
 	{ "analyzers", EP_CONFIG_STRING, "heap,growth,category,cpu,goroutine",
 	  "analyzer plugins to run, comma-separated" },
 	{ "reporters", EP_CONFIG_STRING, "markdown,csv,json",
 	  "reporter plugins to run, comma-separated" },
+	{ NULL, 0, NULL, NULL },
+};
+
+static const struct ep_config_key settings_compare_keys[] = {
+	{ "alpha", EP_CONFIG_DOUBLE, "0.05",
+	  "significance level of the Mann-Whitney U test on repeated runs, between 0 and 1 "
+	  "(flag --alpha)" },
 	{ NULL, 0, NULL, NULL },
 };
 
@@ -62,6 +72,7 @@ static const struct ep_config_key settings_rule_keys[] = {
 const struct ep_config_section_schema ep_settings_schema[] = {
 	{ "core", false, false, settings_core_keys, "settings of the tool itself" },
 	{ "run", false, false, settings_run_keys, "defaults of the run and collect commands" },
+	{ "compare", false, false, settings_compare_keys, "settings of the compare command" },
 	{ "category", true, true, settings_category_keys,
 	  "[category.NAME]: a memory category matched against stack frames" },
 	{ "rule", true, false, settings_rule_keys,
