@@ -1086,6 +1086,7 @@ static void analysis_apply_statistics(struct ep_report *report, const struct ana
 			.alpha = alpha,
 			.significant = -1,
 			.min_samples = (uint32_t)min_samples,
+			.min_p_value = na && nb ? ep_stats_utest_min_p(na, nb) : NAN,
 		};
 		if (na > 0) {
 			ep_stats_min_max(av, na, &stats.a_min, &stats.a_max);
@@ -1134,12 +1135,14 @@ static void analysis_statistics_section(struct ep_report *report, size_t na, siz
 	               "of each side.",
 	               na, nb, alpha);
 	size_t need = ep_stats_utest_min_samples(alpha);
-	if (need == 0 || (na < need && nb < need))
+	double min_p = ep_stats_utest_min_p(na, nb);
+	if (!(min_p < alpha))
 		ep_report_note(
 		        report,
-		        "Too few repetitions: with fewer than %zu on each side no change can "
-		        "be significant at alpha %g, whatever the figures.",
-		        need, alpha);
+		        "Too few repetitions: %zu against %zu can give p no smaller than %.3g, "
+		        "so no change can be significant at alpha %g, whatever the figures "
+		        "(use at least %zu on each side).",
+		        na, nb, min_p, alpha, need);
 	else if (na < 6 || nb < 6)
 		ep_report_note(report, "A 95%% confidence interval on a median needs at least 6 "
 		                       "repetitions; it is left out below that.");

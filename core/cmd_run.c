@@ -88,8 +88,11 @@ static int cmd_run_common(struct ep_cli *cli, int argc, char **argv, bool collec
 		for (size_t i = 0; i < sizeof(run_flags) / sizeof(run_flags[0]); i++)
 			if (run_flags[i].id == opt)
 				flag = &run_flags[i];
-		if (flag == NULL || (collect_only && (opt == 'T' || opt == 'R')) ||
-		    (!collect_only && opt == 'd')) {
+		if (collect_only && opt == 'R') {
+			ep_log_error(&cli->log, "collect: --repeat needs a test command; use run");
+			return EP_EXIT_USAGE;
+		}
+		if (flag == NULL || (collect_only && opt == 'T') || (!collect_only && opt == 'd')) {
 			fprintf(stderr, "Try 'e2e-profile %s --help'.\n", argv[0]);
 			return EP_EXIT_USAGE;
 		}

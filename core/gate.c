@@ -361,20 +361,17 @@ int ep_gate_evaluate(const struct ep_gate_rule *rule, const struct ep_report_com
 	if (!verdict->tested)
 		snprintf(noise, sizeof(noise), "single runs: not tested against noise");
 	else
-		snprintf(noise, sizeof(noise), "p=%.3g %s %g, %s (n=%u+%u)%s", stats->p_value,
-		         stats->significant ? "<" : ">=", stats->alpha,
-		         stats->significant ? "significant" : "not significant", stats->n_a,
-		         stats->n_b,
-		         !stats->significant && stats->n_a < stats->min_samples &&
-		                         stats->n_b < stats->min_samples
-		                 ? "; too few repetitions to ever be significant"
+		snprintf(noise, sizeof(noise), "%s: p=%.3g %s %g (n=%u+%u)%s",
+		         stats->significant ? "significant" : "not significant", stats->p_value,
+		         stats->significant ? "<" : ">=", stats->alpha, stats->n_a, stats->n_b,
+		         !stats->significant && !(stats->min_p_value < stats->alpha)
+		                 ? ", too few repetitions to ever be significant"
 		                 : "");
-	snprintf(verdict->summary, sizeof(verdict->summary), "%s: %s %s -> %s (%s%s, %s)%s; %s",
+	const char *position = !verdict->beyond                   ? "within the limit"
+	                       : verdict->state == EP_GATE_FAILED ? "beyond the limit"
+	                                                          : "beyond the limit but";
+	snprintf(verdict->summary, sizeof(verdict->summary), "%s: %s %s -> %s (%s%s, %s), %s; %s",
 	         ep_gate_state_name(verdict->state), rule->id, a, b, verdict->change > 0 ? "+" : "",
-	         change, relative,
-	         verdict->beyond ? (verdict->state == EP_GATE_FAILED ? ", beyond the limit"
-	                                                             : ", beyond the limit but")
-	                         : ", within the limit",
-	         noise);
+	         change, relative, position, noise);
 	return 0;
 }

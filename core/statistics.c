@@ -103,6 +103,14 @@ size_t ep_stats_utest_min_samples(double alpha)
 	return 0;
 }
 
+double ep_stats_utest_min_p(size_t na, size_t nb)
+{
+	double choose = 1; /* C(na+nb, k) for k = 1..na */
+	for (size_t k = 1; k <= na; k++)
+		choose = choose * (double)(nb + k) / (double)k;
+	return fmin(1, 2 / choose);
+}
+
 struct stats_ranked {
 	double value;
 	int side; /* 0: a, 1: b */

@@ -30,6 +30,11 @@ int ep_stats_median_interval(const double *values, size_t count, double confiden
  * reach p <= alpha; 0 when none up to 50 can. */
 size_t ep_stats_utest_min_samples(double alpha);
 
+/* The smallest two-sided p the U test can give for na against nb values
+ * (the sides fully apart, no ties): 2 / C(na+nb, na), at most 1. When it
+ * is not below alpha, no data of these sizes can be significant. */
+double ep_stats_utest_min_p(size_t na, size_t nb);
+
 /* The two-sided Mann-Whitney U test of a against b. With midranks for
  * ties, the exact distribution of the rank sum over all C(na+nb, na)
  * assignments of the observed ranks (computed by counting, not

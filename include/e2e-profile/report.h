@@ -121,6 +121,9 @@ struct ep_report_statistics {
 	/** Repetitions per side below which p can never be below alpha
 	 * (4 at alpha 0.05). */
 	uint32_t min_samples;
+	/** The smallest p these n_a and n_b can give, 2 / C(n_a+n_b, n_a):
+	 * when it is not below alpha, no change can be significant. */
+	double min_p_value;
 };
 
 /** One figure in two runs, e.g. peak in-use memory of A and B. For

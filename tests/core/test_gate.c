@@ -217,7 +217,8 @@ static void test_significance_decides(void **state)
 		                              .p_value = 0.34,
 		                              .alpha = 0.05,
 		                              .significant = 0,
-		                              .min_samples = 4 };
+		                              .min_samples = 4,
+		                              .min_p_value = 2.0 / 70 };
 	struct ep_report_comparison peak = comparison(EP_UNIT_BYTES, 100, 120);
 	peak.statistics = &stats;
 	struct ep_gate_rule rule = parse_one("x>+10%");

@@ -95,6 +95,11 @@ static void test_minimum_samples(void **state)
 	assert_int_equal(ep_stats_utest_min_samples(0.05), 4);
 	assert_int_equal(ep_stats_utest_min_samples(0.1), 3);
 	assert_int_equal(ep_stats_utest_min_samples(0.01), 5);
+	/* 2/C(8,4), 2/C(6,3), 2/C(6,2) = 2/15, and 1 vs 1 */
+	assert_true(fabs(ep_stats_utest_min_p(4, 4) - 2.0 / 70) < 1e-15);
+	assert_true(fabs(ep_stats_utest_min_p(3, 3) - 0.1) < 1e-15);
+	assert_true(fabs(ep_stats_utest_min_p(2, 4) - 2.0 / 15) < 1e-15);
+	assert_true(ep_stats_utest_min_p(1, 1) == 1);
 }
 
 static void test_median_and_range(void **state)
