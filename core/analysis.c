@@ -121,6 +121,10 @@ int ep_run_load(const char *directory, struct ep_loaded_run **out, char *err, si
 	run->info.failed_count = (size_t)ep_json_get_int(ep_json_get(root, "counts"), "failed", 0);
 	run->info.interval_seconds =
 	        ep_json_get_int(ep_json_get(root, "settings"), "interval_seconds", 0);
+	run->info.test_started_unix_ns = ep_json_get_int(command, "started_unix_ns", 0);
+	run->info.test_ended_unix_ns = ep_json_get_int(command, "ended_unix_ns", 0);
+	if (run->info.test_ended_unix_ns < run->info.test_started_unix_ns)
+		run->info.test_ended_unix_ns = run->info.test_started_unix_ns = 0;
 	*out = run;
 	return 0;
 

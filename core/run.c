@@ -11,6 +11,7 @@
 #include <fcntl.h>
 #include <inttypes.h>
 #include <limits.h>
+#include <math.h>
 #include <poll.h>
 #include <pthread.h>
 #include <signal.h>
@@ -166,6 +167,10 @@ struct run_state {
 	struct timespec t0;
 	int64_t started_ns, ended_ns;
 	const char *status; /* running, completed, interrupted, aborted, failed */
+	/* What became of a CPU profile in flight when the test ended: "none"
+	 * or "discarded" (docs/run-json.md). */
+	const char *cpu_at_end;
+	bool cpu_discard; /* the job in flight is discarded, not recorded */
 	bool tty_status;
 };
 
@@ -233,6 +238,25 @@ static void run_write_settings(struct run_state *run, struct ep_json_writer *jso
 	ep_json_end_object(json);
 }
 
+/* The test window as offsets from the run's start, for people reading
+ * run.json; analyzers use the command's times (docs/run-json.md). */
+static void run_write_test_window(struct run_state *run, struct ep_json_writer *json)
+{
+	ep_json_key(json, "window");
+	ep_json_begin_object(json);
+	ep_json_key(json, "start_offset_seconds");
+	ep_json_double(json, run->command_started_ns
+	                             ? (double)(run->command_started_ns - run->started_ns) / 1e9
+	                             : NAN);
+	ep_json_key(json, "end_offset_seconds");
+	ep_json_double(json, run->command_ended_ns
+	                             ? (double)(run->command_ended_ns - run->started_ns) / 1e9
+	                             : NAN);
+	ep_json_key(json, "cpu_at_end");
+	ep_json_string(json, run->cpu_at_end);
+	ep_json_end_object(json);
+}
+
 static void run_write_command(struct run_state *run, struct ep_json_writer *json)
 {
 	ep_json_key(json, "command");
@@ -248,6 +272,11 @@ static void run_write_command(struct run_state *run, struct ep_json_writer *json
 	ep_json_end_array(json);
 	run_json_time(json, "started_at", run->command_started_ns);
 	run_json_time(json, "ended_at", run->command_ended_ns);
+	ep_json_key(json, "started_unix_ns");
+	ep_json_int(json, run->command_started_ns);
+	ep_json_key(json, "ended_unix_ns");
+	ep_json_int(json, run->command_ended_ns);
+	run_write_test_window(run, json);
 	ep_json_key(json, "exit_status");
 	if (run->command_ended_ns != 0)
 		ep_json_int(json, run->command_exit);
@@ -624,6 +653,27 @@ static void *run_cpu_main(void *context)
 	return NULL;
 }
 
+/* A CPU profile still running when the test ended covers time after it:
+ * it is recorded as discarded, never analyzed, and its file removed. */
+static void run_cpu_discard_attempt(struct run_state *run, struct run_attempt *attempt)
+{
+	unlink(attempt->pending);
+	struct run_record *record = run_new_record(run);
+	if (record == NULL)
+		return;
+	record->round = attempt->round;
+	record->kind = EP_KIND_CPU;
+	record->source = strdup(attempt->source);
+	record->time_unix_ns = attempt->time_unix_ns;
+	record->offset_seconds = attempt->offset_seconds;
+	record->duration_ms = attempt->duration_ms;
+	record->error = strdup("discarded: the CPU profile was still running when the test ended");
+	ep_log_info(&run->cli->log,
+	            "CPU profile from %s discarded: it was still running when "
+	            "the test ended",
+	            attempt->source);
+}
+
 static void run_cpu_collect(struct run_state *run, bool wait)
 {
 	struct run_cpu_job *job = &run->cpu;
@@ -631,7 +681,10 @@ static void run_cpu_collect(struct run_state *run, bool wait)
 		return;
 	pthread_join(job->thread, NULL);
 	for (size_t i = 0; i < job->count; i++) {
-		run_record_attempt(run, &job->attempts[i]);
+		if (run->cpu_discard)
+			run_cpu_discard_attempt(run, &job->attempts[i]);
+		else
+			run_record_attempt(run, &job->attempts[i]);
 		free(job->attempts[i].source);
 	}
 	free(job->attempts);
@@ -667,6 +720,14 @@ static void run_cpu_start(struct run_state *run, const char *const *names, size_
 		return;
 	}
 	job->active = true;
+}
+
+static void run_cpu_end_of_test(struct run_state *run)
+{
+	if (run->cpu.active && !atomic_load(&run->cpu.done)) {
+		run->cpu_discard = true;
+		run->cpu_at_end = "discarded";
+	}
 }
 
 /* One round: ask the collector for its sources, then take each wanted
@@ -1021,6 +1082,7 @@ int ep_run_execute(struct ep_cli *cli, const struct ep_run_options *options)
 		                 .test_log_fd = -1,
 		                 .latest_inuse = -1,
 		                 .status = "running",
+		                 .cpu_at_end = "none",
 		                 .event_lock = PTHREAD_MUTEX_INITIALIZER };
 	char err[512];
 	int status;
@@ -1104,12 +1166,16 @@ int ep_run_execute(struct ep_cli *cli, const struct ep_run_options *options)
 		run.status = run_signal_count > 1 ? "aborted" : "interrupted";
 	}
 	run_finish_command(&run, run_signal_count > 0);
-	/* The final snapshot: what the test left behind. After a first signal
-	 * it is still taken; only a second one cuts it short. */
-	run_cpu_collect(&run, true);
+	/* The final snapshot: what the test left behind, taken as it ends.
+	 * After a first signal it is still taken; only a second one cuts it
+	 * short. A CPU profile in flight would delay it by up to cpu_duration
+	 * and cover time after the test: it is discarded (the final round
+	 * runs beside it, as every round does). */
+	run_cpu_end_of_test(&run);
 	run.host_context.stop_threshold = 2;
 	if (run_signal_count < 2)
 		run_round(&run, true);
+	run_cpu_collect(&run, true);
 	if (strcmp(run.status, "running") == 0)
 		run.status = "completed";
 	if (run_signal_count > 1)

@@ -274,7 +274,17 @@ struct ep_run_info {
 	int command_exit_status;  /**< the test command's, -1 when none or unknown */
 	size_t failed_count;      /**< snapshot attempts that failed */
 	int64_t interval_seconds; /**< the schedule's interval */
+	/** Since ABI 1.1: when the test command started and ended (unix ns),
+	 * 0 when unknown (collect, an older run.json). The test window holds
+	 * the snapshots taken from the start to the end plus
+	 * EP_TEST_WINDOW_GRACE_NS (the final snapshot, taken as the test ends). */
+	int64_t test_started_unix_ns;
+	int64_t test_ended_unix_ns;
 };
+
+/** How long after the test's end a snapshot still belongs to its window:
+ * the final round starts when the command exits and may take a moment. */
+#define EP_TEST_WINDOW_GRACE_NS 5000000000LL
 
 /** What the host asks a collector for: one profile from one source. */
 struct ep_snapshot_request {

@@ -1,0 +1,76 @@
+#!/usr/bin/env bash
+# The window is the test, on a real run of the Go target: run.json records
+# when the test started and ended; the final heap snapshot is taken as the
+# test ends even while a CPU profile is in flight, and that profile is
+# discarded and recorded so; the analysis counts the window's snapshots.
+# usage: window_test.sh E2E_PROFILE_EXE TARGET_BIN
+set -u
+exe=$(realpath "$1")
+target_bin=$(realpath "$2")
+work=$(mktemp -d)
+target_pid=
+cleanup() {
+	[ -n "$target_pid" ] && kill "$target_pid" 2>/dev/null && wait "$target_pid" 2>/dev/null
+	rm -rf "$work"
+}
+trap cleanup EXIT
+unset E2E_PROFILE_NAMESPACE E2E_PROFILE_INTERVAL E2E_PROFILE_CPU_DURATION E2E_PROFILE_DIR \
+	E2E_PROFILE_TEST_TARGET E2E_PROFILE_PLUGIN_PATH
+cd "$work" || exit 1
+
+"$target_bin" -listen 127.0.0.1:0 -mode cached -exit-after 120s >target.out 2>&1 &
+target_pid=$!
+port=
+for _ in $(seq 100); do
+	port=$(sed -n 's/^listening on 127\.0\.0\.1:\([0-9]*\)$/\1/p' target.out)
+	[ -n "$port" ] && break
+	sleep 0.05
+done
+[ -n "$port" ] || { echo "target did not start: $(cat target.out)"; exit 1; }
+
+# A 2 s test while 6 s CPU profiles run: the one started at round 0 is
+# still running when the test ends.
+if ! "$exe" -o out run win --collector http --url "http://127.0.0.1:$port" -i 1 \
+	--profiles heap,cpu --cpu-duration 6 -- sleep 2 >stdout 2>err; then
+	echo "FAIL: run exited $?"
+	sed 's/^/  stderr: /' err | tail -n 15
+	exit 1
+fi
+python3 - out/win <<'PY'
+import json, os, sys
+d = sys.argv[1]
+run = json.load(open(os.path.join(d, "run.json")))
+checks = 0
+def check(cond, what):
+    global checks
+    if not cond:
+        print("FAIL:", what)
+        sys.exit(1)
+    checks += 1
+cmd = run["command"]
+start, end = cmd["started_unix_ns"], cmd["ended_unix_ns"]
+check(0 < start < end, f"command times {start} {end}")
+window = cmd["window"]
+check(abs(window["start_offset_seconds"] - (start - run["started_unix_ns"]) / 1e9) < 1e-6,
+      "window start offset")
+check(abs(window["end_offset_seconds"] - (end - run["started_unix_ns"]) / 1e9) < 1e-6,
+      "window end offset")
+check(window["cpu_at_end"] == "discarded", f"cpu_at_end {window['cpu_at_end']}")
+heaps = [s for s in run["snapshots"] if s["kind"] == "heap" and s["ok"]]
+last = heaps[-1]
+check(last["time_unix_ns"] >= end, "the final heap snapshot is after the test's end")
+check(last["time_unix_ns"] - end < 1.5e9,
+      f"the final heap snapshot came {(last['time_unix_ns'] - end) / 1e9:.2f} s after the end")
+cpus = [s for s in run["snapshots"] if s["kind"] == "cpu"]
+check(len(cpus) == 1 and not cpus[0]["ok"] and cpus[0]["error"].startswith("discarded"),
+      f"the CPU profile in flight is recorded as discarded: {cpus}")
+check(not os.path.exists(os.path.join(d, "cpu0.pprof")), "no cpu0.pprof kept")
+analysis = json.load(open(os.path.join(d, "analysis.json")))
+metrics = {i["id"]: i["value"] for s in analysis["sections"] for i in s["items"]
+           if i["type"] == "metric"}
+inside = [h for h in heaps if start <= h["time_unix_ns"] <= end + 5e9]
+check(metrics["growth.window_points"] == len(inside) and len(inside) < len(heaps),
+      f"growth.window_points {metrics['growth.window_points']} of {len(heaps)}")
+check(metrics["growth.trend"] in ("too-few-points", "plateau", "steady-growth"), "trend")
+print(f"{checks} passed, 0 failed")
+PY
