@@ -425,6 +425,10 @@ static const struct analysis_rule analysis_builtin_rules[] = {
 	  "unused fields with a transform" },
 	{ "reflection", "category.reflection.share_percent", NULL, 10, NAN,
 	  "reflection allocates heavily: avoid reflect-based conversion in hot paths" },
+	{ "goroutine-leak", "goroutine.leaking_stacks", NULL, 0, NAN,
+	  "goroutines pile up on the stacks of goroutine.leaks: make sure every goroutine "
+	  "started there can end (a context cancelled, a channel closed, a timeout), and that "
+	  "whoever starts them waits for them" },
 	{ "steady-growth", "growth.trend", "steady-growth", NAN, NAN,
 	  "in-use memory kept growing to the end of the run: look for a leak (caches without "
 	  "eviction, growing maps, goroutines) in the top growers" },

@@ -77,6 +77,6 @@ const struct ep_config_section_schema ep_settings_schema[] = {
 	  "[category.NAME]: a memory category matched against stack frames" },
 	{ "rule", true, false, settings_rule_keys,
 	  "[rule.NAME]: a recommendation rule over a report metric (built-ins: json-decoding, "
-	  "openapi, dynamic-client, informers, reflection, steady-growth)" },
+	  "openapi, dynamic-client, informers, reflection, goroutine-leak, steady-growth)" },
 	{ NULL, false, false, NULL, NULL },
 };

@@ -3,6 +3,8 @@
 # when the test started and ended; the final heap snapshot is taken as the
 # test ends even while a CPU profile is in flight, and that profile is
 # discarded and recorded so; the analysis counts the window's snapshots.
+# Then a small goroutine leak (one goroutine a second, 8 over 8 s) is
+# flagged and fires the goroutine-leak recommendation.
 # usage: window_test.sh E2E_PROFILE_EXE TARGET_BIN
 set -u
 exe=$(realpath "$1")
@@ -18,15 +20,24 @@ unset E2E_PROFILE_NAMESPACE E2E_PROFILE_INTERVAL E2E_PROFILE_CPU_DURATION E2E_PR
 	E2E_PROFILE_TEST_TARGET E2E_PROFILE_PLUGIN_PATH
 cd "$work" || exit 1
 
-"$target_bin" -listen 127.0.0.1:0 -mode cached -exit-after 120s >target.out 2>&1 &
-target_pid=$!
-port=
-for _ in $(seq 100); do
-	port=$(sed -n 's/^listening on 127\.0\.0\.1:\([0-9]*\)$/\1/p' target.out)
-	[ -n "$port" ] && break
-	sleep 0.05
-done
-[ -n "$port" ] || { echo "target did not start: $(cat target.out)"; exit 1; }
+start_target() { # ARGS...
+	"$target_bin" -listen 127.0.0.1:0 -exit-after 120s "$@" >target.out 2>&1 &
+	target_pid=$!
+	port=
+	for _ in $(seq 100); do
+		port=$(sed -n 's/^listening on 127\.0\.0\.1:\([0-9]*\)$/\1/p' target.out)
+		[ -n "$port" ] && return 0
+		sleep 0.05
+	done
+	echo "target did not start: $(cat target.out)"
+	exit 1
+}
+stop_target() {
+	kill "$target_pid" 2>/dev/null
+	wait "$target_pid" 2>/dev/null
+	target_pid=
+}
+start_target -mode cached
 
 # A 2 s test while 6 s CPU profiles run: the one started at round 0 is
 # still running when the test ends.
@@ -73,4 +84,37 @@ check(metrics["growth.window_points"] == len(inside) and len(inside) < len(heaps
       f"growth.window_points {metrics['growth.window_points']} of {len(heaps)}")
 check(metrics["growth.trend"] in ("too-few-points", "plateau", "steady-growth"), "trend")
 print(f"{checks} passed, 0 failed")
+PY
+[ $? -eq 0 ] || exit 1
+stop_target
+
+start_target -mode leak-goroutines -goroutines-per-sec 1
+if ! "$exe" -o out run leak --collector http --url "http://127.0.0.1:$port" -i 1 \
+	--profiles heap,goroutine -- sleep 8 >stdout 2>err; then
+	echo "FAIL: leak run exited $?"
+	sed 's/^/  stderr: /' err | tail -n 15
+	exit 1
+fi
+stop_target
+python3 - out/leak <<'PY'
+import json, os, sys
+d = sys.argv[1]
+doc = json.load(open(os.path.join(d, "analysis.json")))
+items = [i for s in doc["sections"] for i in s["items"]]
+metrics = {i["id"]: i["value"] for i in items if i["type"] == "metric"}
+leaks = [i for i in items if i["type"] == "table" and i["id"] == "goroutine.leaks"][0]
+cols = [c["id"] for c in leaks["columns"]]
+rows = [dict(zip(cols, r)) for r in leaks["rows"]]
+fail = []
+if metrics.get("goroutine.leaking_stacks", 0) < 1:
+    fail.append(f"no leaking stack: {metrics.get('goroutine.leaking_stacks')}")
+worker = [r for r in rows if "leakyWorker" in r["started_by"] or "leak" in r["started_by"]]
+if not worker or not 5 <= worker[0]["growth"] <= 12:
+    fail.append(f"the leaking stack and its growth: {rows}")
+if not any(i["type"] == "recommendation" and i["rule"] == "goroutine-leak" for i in items):
+    fail.append("the goroutine-leak recommendation did not fire")
+for f in fail:
+    print("FAIL:", f)
+print(f"{3 - len(fail)} passed, {len(fail)} failed")
+sys.exit(1 if fail else 0)
 PY
