@@ -560,6 +560,198 @@ static void analysis_recommend(struct ep_cli *cli, struct ep_report *report)
 		ep_report_note(report, "No recommendation rule fired.");
 }
 
+/* ---- the runtime's own memory ---------------------------------------------- */
+
+/* What the Go runtime said of its memory beside each heap snapshot
+ * (run.json "runtime", from /debug/pprof/heap?debug=1): measured figures,
+ * kept apart from the sampled heap profile in their own section, table,
+ * chart and ids (docs/report-ids.md). */
+static const struct {
+	const char *key;   /* in run.json */
+	const char *id;    /* metric and comparison id */
+	const char *label; /* for people */
+	const char *unit;
+	bool peak; /* the figure's highest value in the test window; else its last */
+} analysis_runtime_figures[] = {
+	{ "heap_inuse", "runtime.heap_inuse", "Runtime HeapInuse (peak)", EP_UNIT_BYTES, true },
+	{ "heap_sys", "runtime.heap_sys", "Runtime HeapSys (peak)", EP_UNIT_BYTES, true },
+	{ "heap_released", "runtime.heap_released", "Runtime HeapReleased (last)", EP_UNIT_BYTES,
+	  false },
+	{ "sys", "runtime.sys", "Runtime Sys: memory obtained from the OS (peak)", EP_UNIT_BYTES,
+	  true },
+	{ "stack_inuse", "runtime.stack_inuse", "Runtime StackInuse (peak)", EP_UNIT_BYTES, true },
+	{ "next_gc", "runtime.next_gc", "Runtime NextGC (last)", EP_UNIT_BYTES, false },
+	{ "num_gc", "runtime.num_gc", "Runtime NumGC (last)", EP_UNIT_COUNT, false },
+	{ "gc_cpu_fraction", "runtime.gc_cpu_fraction", "Runtime GCCPUFraction (last)",
+	  EP_UNIT_NONE, false },
+	{ "max_rss", "runtime.max_rss", "Peak resident memory, MaxRSS (last)", EP_UNIT_BYTES,
+	  false },
+};
+#define ANALYSIS_RUNTIME_FIGURES \
+	(sizeof(analysis_runtime_figures) / sizeof(analysis_runtime_figures[0]))
+
+static bool analysis_in_window(const struct ep_run_info *run, int64_t time_unix_ns)
+{
+	if (run->test_started_unix_ns <= 0)
+		return true;
+	return time_unix_ns >= run->test_started_unix_ns &&
+	       time_unix_ns <= run->test_ended_unix_ns + EP_TEST_WINDOW_GRACE_NS;
+}
+
+/* Each figure's value for the run (peak or last over the test window;
+ * all rounds when no round of the window has figures). values[i] is NAN
+ * when no round has figure i. Returns the rounds with figures. */
+static size_t analysis_runtime_values(const struct ep_loaded_run *run,
+                                      double values[ANALYSIS_RUNTIME_FIGURES], size_t *errors,
+                                      const char **first_error)
+{
+	const struct ep_json *snapshots = ep_json_get(ep_json_root(run->json), "snapshots");
+	size_t rounds = 0;
+	*errors = 0;
+	*first_error = NULL;
+	for (size_t f = 0; f < ANALYSIS_RUNTIME_FIGURES; f++)
+		values[f] = NAN;
+	for (int pass = 0; pass < 2 && rounds == 0; pass++) {
+		for (size_t i = 0;
+		     snapshots && snapshots->type == EP_JSON_ARRAY && i < snapshots->count; i++) {
+			const struct ep_json *s = &snapshots->items[i];
+			const char *error = ep_json_get_string(s, "runtime_error", NULL);
+			if (pass == 0 && error != NULL) {
+				if ((*errors)++ == 0)
+					*first_error = error;
+			}
+			const struct ep_json *runtime = ep_json_get(s, "runtime");
+			if (runtime == NULL || runtime->type != EP_JSON_OBJECT)
+				continue;
+			if (pass == 0 &&
+			    !analysis_in_window(&run->info, ep_json_get_int(s, "time_unix_ns", 0)))
+				continue;
+			rounds++;
+			for (size_t f = 0; f < ANALYSIS_RUNTIME_FIGURES; f++) {
+				double v = ep_json_get_double(runtime,
+				                              analysis_runtime_figures[f].key, NAN);
+				if (isnan(v))
+					continue;
+				if (!analysis_runtime_figures[f].peak || isnan(values[f]) ||
+				    v > values[f])
+					values[f] = v;
+			}
+		}
+	}
+	return rounds;
+}
+
+static struct ep_value analysis_runtime_value(size_t figure, double value)
+{
+	if (isnan(value))
+		return ep_value_none();
+	if (strcmp(analysis_runtime_figures[figure].unit, EP_UNIT_NONE) == 0)
+		return ep_value_double(value);
+	return ep_value_int((int64_t)llround(value));
+}
+
+/* The section "runtime" of an analysis: a timeline table, a chart, and
+ * the figures of analysis_runtime_figures as metrics. Nothing when the run
+ * has no runtime figures at all. */
+static void analysis_runtime_section(struct ep_report *report, const struct ep_loaded_run *run)
+{
+	double values[ANALYSIS_RUNTIME_FIGURES];
+	size_t errors;
+	const char *first_error;
+	size_t rounds = analysis_runtime_values(run, values, &errors, &first_error);
+	if (rounds == 0 && errors == 0)
+		return;
+	ep_report_set_origin(report, "core");
+	ep_report_section(report, "runtime", "The Go runtime's own memory (measured, not sampled)");
+	for (size_t f = 0; f < ANALYSIS_RUNTIME_FIGURES; f++)
+		if (!isnan(values[f]))
+			ep_report_metric(report, analysis_runtime_figures[f].id,
+			                 analysis_runtime_figures[f].label,
+			                 analysis_runtime_value(f, values[f]),
+			                 analysis_runtime_figures[f].unit);
+	ep_report_metric(report, "runtime.errors", "Rounds whose runtime figures failed",
+	                 ep_value_int((int64_t)errors), EP_UNIT_COUNT);
+	static const struct ep_report_column columns[] = {
+		{ "offset_seconds", "time", EP_VALUE_DOUBLE, EP_UNIT_SECONDS },
+		{ "snapshot", "snapshot", EP_VALUE_TEXT, EP_UNIT_NONE },
+		{ "source", "source", EP_VALUE_TEXT, EP_UNIT_NONE },
+		{ "heap_inuse", "HeapInuse", EP_VALUE_INT, EP_UNIT_BYTES },
+		{ "heap_sys", "HeapSys", EP_VALUE_INT, EP_UNIT_BYTES },
+		{ "heap_released", "HeapReleased", EP_VALUE_INT, EP_UNIT_BYTES },
+		{ "sys", "Sys", EP_VALUE_INT, EP_UNIT_BYTES },
+		{ "stack_inuse", "StackInuse", EP_VALUE_INT, EP_UNIT_BYTES },
+		{ "next_gc", "NextGC", EP_VALUE_INT, EP_UNIT_BYTES },
+		{ "num_gc", "NumGC", EP_VALUE_INT, EP_UNIT_COUNT },
+		{ "max_rss", "MaxRSS", EP_VALUE_INT, EP_UNIT_BYTES },
+	};
+	const size_t column_count = sizeof(columns) / sizeof(columns[0]);
+	ep_report_table(report, "runtime.timeline", "Runtime memory per heap round", column_count,
+	                columns);
+	const struct ep_json *snapshots = ep_json_get(ep_json_root(run->json), "snapshots");
+	for (size_t i = 0; snapshots && snapshots->type == EP_JSON_ARRAY && i < snapshots->count;
+	     i++) {
+		const struct ep_json *s = &snapshots->items[i];
+		const struct ep_json *runtime = ep_json_get(s, "runtime");
+		if (runtime == NULL || runtime->type != EP_JSON_OBJECT)
+			continue;
+		struct ep_value cells[sizeof(columns) / sizeof(columns[0])];
+		cells[0] = ep_value_double(ep_json_get_double(s, "offset_seconds", 0));
+		cells[1] = ep_value_text(ep_json_get_string(s, "file", ""));
+		cells[2] = ep_value_text(ep_json_get_string(runtime, "source", ""));
+		for (size_t c = 3; c < column_count; c++) {
+			double v = ep_json_get_double(runtime, columns[c].id, NAN);
+			cells[c] = isnan(v) ? ep_value_none() : ep_value_int((int64_t)llround(v));
+		}
+		ep_report_row(report, cells);
+	}
+	static const char *const charted[] = { "heap_inuse", "sys", "max_rss" };
+	for (size_t k = 0; k < sizeof(charted) / sizeof(charted[0]); k++) {
+		char id[64];
+		snprintf(id, sizeof(id), "runtime.%s", charted[k]);
+		ep_report_series(report, id, charted[k], "runtime", "time", EP_UNIT_SECONDS,
+		                 "bytes (measured by the runtime)", EP_UNIT_BYTES);
+		for (size_t i = 0;
+		     snapshots && snapshots->type == EP_JSON_ARRAY && i < snapshots->count; i++) {
+			const struct ep_json *runtime =
+			        ep_json_get(&snapshots->items[i], "runtime");
+			double v = runtime ? ep_json_get_double(runtime, charted[k], NAN) : NAN;
+			if (!isnan(v))
+				ep_report_point(report,
+				                ep_json_get_double(&snapshots->items[i],
+				                                   "offset_seconds", 0),
+				                v);
+		}
+	}
+	ep_report_note(report,
+	               "What the Go runtime reports of its own memory (runtime.MemStats from "
+	               "/debug/pprof/heap?debug=1) beside each heap snapshot: measured, unlike the "
+	               "sampled heap profile, which counts only live heap objects at the last GC. "
+	               "Peaks are over the snapshots taken while the test ran.");
+	if (errors > 0)
+		ep_report_note(report, "%zu round(s) got no runtime figures; the first: %s", errors,
+		               first_error);
+}
+
+/* The runtime figures of both runs as comparisons (ids runtime.*). */
+static void analysis_runtime_compare(struct ep_report *report, const struct ep_loaded_run *a,
+                                     const struct ep_loaded_run *b)
+{
+	double va[ANALYSIS_RUNTIME_FIGURES], vb[ANALYSIS_RUNTIME_FIGURES];
+	size_t errors;
+	const char *first_error;
+	size_t na = analysis_runtime_values(a, va, &errors, &first_error);
+	size_t nb = analysis_runtime_values(b, vb, &errors, &first_error);
+	if (na == 0 && nb == 0)
+		return;
+	ep_report_set_origin(report, "core");
+	ep_report_section(report, "runtime", "The Go runtime's own memory (measured, not sampled)");
+	for (size_t f = 0; f < ANALYSIS_RUNTIME_FIGURES; f++)
+		ep_report_comparison(
+		        report, analysis_runtime_figures[f].id, analysis_runtime_figures[f].label,
+		        analysis_runtime_value(f, va[f]), analysis_runtime_value(f, vb[f]),
+		        analysis_runtime_figures[f].unit);
+}
+
 /* ---- analyze ---------------------------------------------------------------- */
 
 static void analysis_run_section(struct ep_report *report, const struct ep_run_info *run)
@@ -647,6 +839,7 @@ static int analysis_build(struct ep_cli *cli, const struct analysis_plugins *ana
 		return EP_EXIT_FAILURE;
 	}
 	analysis_run_section(report, info);
+	analysis_runtime_section(report, run);
 	for (size_t i = 0; i < analyzers->count; i++) {
 		struct ep_instance *instance = analyzers->instances[i];
 		ep_report_set_origin(report, instance->plugin->section);
@@ -1003,6 +1196,7 @@ static int analysis_compare_build(struct ep_cli *cli, const struct analysis_plug
 	if (ep_report_new("comparison", title, ai->name, bi->name, &report) < 0)
 		goto done;
 	analysis_compare_run_section(report, ai, bi);
+	analysis_runtime_compare(report, a, b);
 	for (size_t i = 0; i < analyzers->count; i++) {
 		struct ep_instance *instance = analyzers->instances[i];
 		const struct ep_analyzer_ops *ops = instance->plugin->descriptor->analyzer;

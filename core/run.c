@@ -97,6 +97,7 @@ struct run_record {
 	int64_t bytes;
 	int64_t inuse_bytes; /* heap only, -1 when unknown */
 	uint32_t index;      /* the N of kindN.pprof */
+	char *memstats;      /* heap: the collector's memstats side file, or NULL */
 };
 
 struct run_event {
@@ -127,6 +128,7 @@ struct run_state {
 	/* settings */
 	const char *collector_name;
 	int64_t interval_seconds, cpu_seconds, duration_seconds, failure_warning;
+	int64_t memstats_every; /* heap rounds per runtime.MemStats fetch; 0: never */
 	bool gc;
 	bool kinds[EP_KIND_COUNT];
 	char *const *argv;
@@ -285,6 +287,42 @@ static void run_write_command(struct run_state *run, struct ep_json_writer *json
 	ep_json_end_object(json);
 }
 
+/* Writes a heap record's memstats as "runtime": {"source": "memstats",
+ * KEY: NUMBER...}, or "runtime_error": REASON (docs/run-json.md). */
+static void run_write_memstats(struct ep_json_writer *json, const char *text)
+{
+	if (strncmp(text, "error ", 6) == 0) {
+		ep_json_key(json, "runtime_error");
+		char reason[1024];
+		snprintf(reason, sizeof(reason), "%.*s", (int)strcspn(text + 6, "\n"), text + 6);
+		ep_json_string(json, reason);
+		return;
+	}
+	ep_json_key(json, "runtime");
+	ep_json_begin_object(json);
+	ep_json_key(json, "source");
+	ep_json_string(json, "memstats");
+	for (const char *line = text; *line != '\0';) {
+		size_t length = strcspn(line, "\n");
+		char key[64];
+		double value;
+		char copy[256];
+		if (length < sizeof(copy)) {
+			memcpy(copy, line, length);
+			copy[length] = '\0';
+			if (sscanf(copy, "%63s %lf", key, &value) == 2 && isfinite(value)) {
+				ep_json_key(json, key);
+				if (value == floor(value) && fabs(value) < 9e15)
+					ep_json_int(json, (int64_t)value);
+				else
+					ep_json_double(json, value);
+			}
+		}
+		line += length + (line[length] == '\n');
+	}
+	ep_json_end_object(json);
+}
+
 static void run_write_records(struct run_state *run, struct ep_json_writer *json)
 {
 	ep_json_key(json, "snapshots");
@@ -320,6 +358,8 @@ static void run_write_records(struct run_state *run, struct ep_json_writer *json
 			ep_json_key(json, "error");
 			ep_json_string(json, r->error);
 		}
+		if (r->memstats != NULL)
+			run_write_memstats(json, r->memstats);
 		ep_json_key(json, "duration_ms");
 		ep_json_int(json, r->duration_ms);
 		ep_json_end_object(json);
@@ -544,11 +584,29 @@ static void run_take(struct run_state *run, struct run_attempt *attempt)
 		.path = attempt->pending,
 		.gc = run->gc,
 		.cpu_seconds = (uint32_t)run->cpu_seconds,
+		.memstats = run->memstats_every > 0 && attempt->round % run->memstats_every == 0,
 	};
 	attempt->reason[0] = '\0';
 	attempt->rc = run->ops->snapshot(run->collector->state, &request, attempt->reason,
 	                                 sizeof(attempt->reason));
 	attempt->duration_ms = (int64_t)((run_elapsed(run) - attempt->offset_seconds) * 1000);
+}
+
+/* Reads and removes the memstats side file the collector wrote beside a
+ * heap snapshot (plugin.h, EP_MEMSTATS_SUFFIX); NULL when there is none. */
+static char *run_take_memstats(const char *pending)
+{
+	char side[PATH_MAX + 512 + sizeof(EP_MEMSTATS_SUFFIX)];
+	snprintf(side, sizeof(side), "%s%s", pending, EP_MEMSTATS_SUFFIX);
+	FILE *stream = fopen(side, "re");
+	if (stream == NULL)
+		return NULL;
+	char *text = calloc(1, 8192);
+	if (text != NULL)
+		text[fread(text, 1, 8191, stream)] = '\0';
+	fclose(stream);
+	unlink(side);
+	return text;
 }
 
 /* Turns an attempt into a record: names the file, updates the counts and
@@ -569,6 +627,8 @@ static void run_record_attempt(struct run_state *run, struct run_attempt *attemp
 	record->time_unix_ns = attempt->time_unix_ns;
 	record->offset_seconds = attempt->offset_seconds;
 	record->duration_ms = attempt->duration_ms;
+	if (kind == EP_KIND_HEAP)
+		record->memstats = run_take_memstats(attempt->pending);
 
 	char relative[PATH_MAX], path[PATH_MAX * 2], dirname[256];
 	uint32_t index = source->next_index[kind];
@@ -920,6 +980,11 @@ static int run_read_settings(struct run_state *run, char *err, size_t errlen)
 	ep_config_get_int(config, "run", "duration", &run->duration_seconds);
 	ep_config_get_int(config, "run", "failure_warning", &run->failure_warning);
 	ep_config_get_bool(config, "run", "gc", &run->gc);
+	ep_config_get_int(config, "run", "memstats_every", &run->memstats_every);
+	if (run->memstats_every < 0) {
+		snprintf(err, errlen, "[run] memstats_every must be 0 (off) or more");
+		return -EINVAL;
+	}
 	if (run->duration_seconds < 0) {
 		snprintf(err, errlen, "[run] duration must not be negative");
 		return -EINVAL;
@@ -1055,6 +1120,7 @@ static void run_free(struct run_state *run)
 		free(run->records[i].source);
 		free(run->records[i].file);
 		free(run->records[i].error);
+		free(run->records[i].memstats);
 	}
 	free(run->records);
 	for (size_t i = 0; i < run->event_count; i++) {

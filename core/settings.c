@@ -32,6 +32,9 @@ static const struct ep_config_key settings_run_keys[] = {
 	  "make target run when no command follows -- (env E2E_PROFILE_TEST_TARGET)" },
 	{ "duration", EP_CONFIG_INT, "0",
 	  "collect: seconds to collect before stopping; 0 means until SIGINT/SIGTERM" },
+	{ "memstats_every", EP_CONFIG_INT, "1",
+	  "also fetch the Go runtime's own memory figures (/debug/pprof/heap?debug=1, its "
+	  "runtime.MemStats block) every this many rounds; 0 turns it off" },
 	{ "repeat", EP_CONFIG_INT, "1",
 	  "run: repetitions of the test command, each collected apart into NAME/repK/; compare "
 	  "then uses statistics (flag --repeat)" },

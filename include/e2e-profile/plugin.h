@@ -294,7 +294,19 @@ struct ep_snapshot_request {
 	const char *path;     /**< where the profile goes; write it atomically */
 	bool gc;              /**< heap: ask the server to GC first (?gc=1) */
 	uint32_t cpu_seconds; /**< cpu: how long to profile */
+	/** Since ABI 1.1 (check struct_size): heap: also fetch what the Go
+	 * runtime says of its memory (the "# runtime.MemStats" block of
+	 * /debug/pprof/heap?debug=1) and write it beside path as
+	 * path + EP_MEMSTATS_SUFFIX: lines "key value" (heap_inuse,
+	 * heap_sys, heap_released, heap_alloc, sys, stack_inuse, stack_sys,
+	 * next_gc, num_gc, gc_cpu_fraction, max_rss; byte figures in bytes),
+	 * or one line "error REASON" when that fetch failed. The profile's
+	 * own success never depends on it. */
+	bool memstats;
 };
+
+/** Suffix of the side file a collector writes for request->memstats. */
+#define EP_MEMSTATS_SUFFIX ".memstats"
 
 /** Version of struct ep_collector_ops described here. */
 #define EP_COLLECTOR_OPS_VERSION 1

@@ -7,6 +7,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <inttypes.h>
+#include <math.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdio.h>
@@ -591,15 +592,175 @@ static int fetch_check_profile(const struct ep_host_api *host, struct ep_instanc
 	return 0;
 }
 
+/* GETs url into transfer (its body; the caller frees transfer->data and
+ * cleans up transfer->curl). Returns 0 on a 2xx, else a negative errno with
+ * the reason as pprof_fetch_snapshot() documents. */
+static int fetch_get(struct fetch_transfer *transfer, const struct pprof_fetch_settings *settings,
+                     const char *base_url, const char *url, long total_timeout, char *reason,
+                     size_t reason_size)
+{
+	struct curl_slist *headers = NULL;
+	char curl_error[CURL_ERROR_SIZE] = "";
+	int rc = 0;
+	transfer->curl = curl_easy_init();
+	if (transfer->curl == NULL) {
+		fetch_reason(reason, reason_size, "out of memory");
+		return -ENOMEM;
+	}
+	CURLcode code = fetch_setup(transfer, settings, url, total_timeout, curl_error, &headers);
+	if (code != CURLE_OK) {
+		rc = code == CURLE_OUT_OF_MEMORY ? -ENOMEM : -EIO;
+		fetch_reason(reason, reason_size, "cannot set up libcurl: %s",
+		             curl_easy_strerror(code));
+		goto done;
+	}
+	transfer->host->log(transfer->instance, EP_LOG_DEBUG, "GET %s", url);
+	code = curl_easy_perform(transfer->curl);
+	if (code != CURLE_OK) {
+		rc = fetch_explain_failure(code, transfer, settings, base_url, curl_error,
+		                           total_timeout, reason, reason_size);
+		goto done;
+	}
+	long status = 0;
+	curl_easy_getinfo(transfer->curl, CURLINFO_RESPONSE_CODE, &status);
+	if (status < 200 || status > 299) {
+		fetch_explain_status(status, transfer, reason, reason_size);
+		rc = -EPROTO;
+	}
+done:
+	for (struct curl_slist *item = headers; item != NULL; item = item->next)
+		fetch_wipe(item->data, strlen(item->data));
+	curl_slist_free_all(headers);
+	return rc;
+}
+
+/* The figures of the "# runtime.MemStats" block that Go's heap profile in
+ * text form (?debug=1) ends with: "# Name = value" lines, Stack as
+ * "inuse / sys" (runtime/pprof writeHeapInternal). */
+static const struct {
+	const char *name; /* as Go prints it */
+	const char *key;  /* as the side file spells it */
+} fetch_memstats_fields[] = {
+	{ "HeapInuse", "heap_inuse" },
+	{ "HeapSys", "heap_sys" },
+	{ "HeapReleased", "heap_released" },
+	{ "HeapAlloc", "heap_alloc" },
+	{ "Sys", "sys" },
+	{ "NextGC", "next_gc" },
+	{ "NumGC", "num_gc" },
+	{ "GCCPUFraction", "gc_cpu_fraction" },
+	{ "MaxRSS", "max_rss" },
+};
+
+/* Writes the side file's lines for body into stream; returns the number
+ * of figures found (0: no MemStats block). */
+static size_t fetch_memstats_parse(const unsigned char *body, size_t size, FILE *stream)
+{
+	size_t found = 0;
+	bool in_block = false;
+	const char *text = (const char *)body;
+	for (size_t at = 0; at < size;) {
+		const char *line = text + at;
+		const char *newline = memchr(line, '\n', size - at);
+		size_t length = newline ? (size_t)(newline - line) : size - at;
+		at += length + 1;
+		char buffer[256];
+		if (length >= sizeof(buffer))
+			continue;
+		memcpy(buffer, line, length);
+		buffer[length] = '\0';
+		if (strcmp(buffer, "# runtime.MemStats") == 0) {
+			in_block = true;
+			continue;
+		}
+		if (!in_block || strncmp(buffer, "# ", 2) != 0)
+			continue;
+		char name[64];
+		char value[128];
+		if (sscanf(buffer + 2, "%63s = %127[^\n]", name, value) != 2)
+			continue;
+		if (strcmp(name, "Stack") == 0) {
+			unsigned long long inuse, sys;
+			if (sscanf(value, "%llu / %llu", &inuse, &sys) == 2) {
+				fprintf(stream, "stack_inuse %llu\nstack_sys %llu\n", inuse, sys);
+				found += 2;
+			}
+			continue;
+		}
+		for (size_t f = 0;
+		     f < sizeof(fetch_memstats_fields) / sizeof(fetch_memstats_fields[0]); f++) {
+			if (strcmp(name, fetch_memstats_fields[f].name) != 0)
+				continue;
+			char *end = NULL;
+			double number = strtod(value, &end);
+			if (end == value || *end != '\0' || !isfinite(number) || number < 0)
+				break;
+			fprintf(stream, "%s %s\n", fetch_memstats_fields[f].key, value);
+			found++;
+		}
+	}
+	return found;
+}
+
+/* The memstats side file of a heap snapshot (plugin.h): the figures, or
+ * "error REASON". A failure here is recorded, never the snapshot's. */
+static void fetch_memstats(const struct ep_host_api *host, struct ep_instance *instance,
+                           const struct pprof_fetch_settings *settings, const char *base_url,
+                           const char *profile_path)
+{
+	static const char path_suffix[] = "/debug/pprof/heap?debug=1";
+	struct fetch_transfer transfer = { .host = host, .instance = instance };
+	char reason[512] = "";
+	size_t url_size = strlen(base_url) + sizeof(path_suffix);
+	size_t side_size = strlen(profile_path) + sizeof(EP_MEMSTATS_SUFFIX);
+	char *url = malloc(url_size), *side = malloc(side_size);
+	struct ep_atomic_file *file = NULL;
+	FILE *stream = NULL;
+	if (url == NULL || side == NULL)
+		goto done;
+	snprintf(url, url_size, "%s%s", base_url, path_suffix);
+	snprintf(side, side_size, "%s%s", profile_path, EP_MEMSTATS_SUFFIX);
+	int rc = fetch_get(&transfer, settings, base_url, url, settings->timeout_seconds, reason,
+	                   sizeof(reason));
+	if (host->file_open_atomic(instance, side, &file, &stream) < 0)
+		goto done;
+	if (rc == 0 && fetch_memstats_parse(transfer.data, transfer.size, stream) == 0) {
+		char quoted[FETCH_QUOTE_MAX + 16];
+		fetch_quote_first_line(transfer.data, transfer.size, quoted, sizeof(quoted));
+		snprintf(reason, sizeof(reason),
+		         "%s: no \"# runtime.MemStats\" block in the answer (it starts: %s)", url,
+		         quoted[0] ? quoted : "empty");
+		rc = -EBADMSG;
+	} else if (rc < 0) {
+		char detail[sizeof(reason)];
+		snprintf(detail, sizeof(detail), "%s", reason);
+		snprintf(reason, sizeof(reason), "%.200s: %.300s", url, detail);
+	}
+	if (rc < 0) {
+		/* Only the error line: figures parsed from a bad answer go. */
+		host->file_abort(instance, file);
+		file = NULL;
+		if (host->file_open_atomic(instance, side, &file, &stream) < 0)
+			goto done;
+		fprintf(stream, "error %s\n", reason);
+		host->log(instance, EP_LOG_DEBUG, "memstats: %s", reason);
+	}
+	host->file_commit(instance, file);
+done:
+	if (transfer.curl != NULL)
+		curl_easy_cleanup(transfer.curl);
+	free(transfer.data);
+	free(url);
+	free(side);
+}
+
 int pprof_fetch_snapshot(const struct ep_host_api *host, struct ep_instance *instance,
                          const struct pprof_fetch_settings *settings, const char *base_url,
                          const struct ep_snapshot_request *request, char *reason,
                          size_t reason_size)
 {
 	struct fetch_transfer transfer = { .host = host, .instance = instance };
-	struct curl_slist *headers = NULL;
 	char *url = NULL;
-	char curl_error[CURL_ERROR_SIZE] = "";
 	int rc = 0;
 
 	/* cpu_seconds is the last member of version 1 of the request. */
@@ -632,35 +793,15 @@ int pprof_fetch_snapshot(const struct ep_host_api *host, struct ep_instance *ins
 	}
 	size_t url_size = strlen(base_url) + strlen(kind->path) + strlen(query) + 1;
 	url = malloc(url_size);
-	transfer.curl = curl_easy_init();
-	if (url == NULL || transfer.curl == NULL) {
+	if (url == NULL) {
 		rc = -ENOMEM;
 		fetch_reason(reason, reason_size, "out of memory");
 		goto error;
 	}
 	snprintf(url, url_size, "%s%s%s", base_url, kind->path, query);
-
-	CURLcode code = fetch_setup(&transfer, settings, url, total_timeout, curl_error, &headers);
-	if (code != CURLE_OK) {
-		rc = code == CURLE_OUT_OF_MEMORY ? -ENOMEM : -EIO;
-		fetch_reason(reason, reason_size, "cannot set up libcurl: %s",
-		             curl_easy_strerror(code));
+	rc = fetch_get(&transfer, settings, base_url, url, total_timeout, reason, reason_size);
+	if (rc < 0)
 		goto error;
-	}
-	host->log(instance, EP_LOG_DEBUG, "GET %s", url);
-	code = curl_easy_perform(transfer.curl);
-	if (code != CURLE_OK) {
-		rc = fetch_explain_failure(code, &transfer, settings, base_url, curl_error,
-		                           total_timeout, reason, reason_size);
-		goto error;
-	}
-	long status = 0;
-	curl_easy_getinfo(transfer.curl, CURLINFO_RESPONSE_CODE, &status);
-	if (status < 200 || status > 299) {
-		fetch_explain_status(status, &transfer, reason, reason_size);
-		rc = -EPROTO;
-		goto error;
-	}
 	rc = fetch_check_profile(host, instance, &transfer, reason, reason_size);
 	if (rc < 0)
 		goto error;
@@ -668,13 +809,15 @@ int pprof_fetch_snapshot(const struct ep_host_api *host, struct ep_instance *ins
 	if (rc < 0)
 		goto error;
 	host->log(instance, EP_LOG_DEBUG, "%s: %zu bytes -> %s", url, transfer.size, request->path);
+	if (strcmp(kind->name, "heap") == 0 &&
+	    request->struct_size >=
+	            offsetof(struct ep_snapshot_request, memstats) + sizeof(request->memstats) &&
+	    request->memstats)
+		fetch_memstats(host, instance, settings, base_url, request->path);
 error:
 	if (rc < 0)
 		host->log(instance, EP_LOG_DEBUG, "GET %s failed: %s", url ? url : base_url,
 		          reason != NULL && reason_size > 0 ? reason : strerror(-rc));
-	for (struct curl_slist *item = headers; item != NULL; item = item->next)
-		fetch_wipe(item->data, strlen(item->data));
-	curl_slist_free_all(headers);
 	if (transfer.curl != NULL)
 		curl_easy_cleanup(transfer.curl);
 	free(transfer.data);

@@ -79,6 +79,7 @@ func parseFlags() *config {
 	fs.StringVar(&c.portFile, "port-file", "", "write the bound port number (and a newline) to `PATH`, atomically (temp file + rename)")
 	fs.StringVar(&c.mode, "mode", "idle", "workload: "+strings.Join(modes, " | "))
 	fs.StringVar(&c.fault, "fault", "none", "initial fault mode of /debug/pprof/*: "+strings.Join(faultModes, " | "))
+	fs.StringVar(&textFault, "text-fault", "none", "fault of the text profiles only (?debug=N): "+strings.Join(textFaultModes, " | "))
 	fs.DurationVar(&c.slowDelay, "slow-delay", 30*time.Second, "how long the 'slow' fault sleeps before answering")
 	fs.DurationVar(&c.workInterval, "work-interval", 200*time.Millisecond, "baseline/cached: background schema fetch interval (0 disables the ticker; /work still works)")
 	fs.IntVar(&c.growKiBPerSec, "grow-kib-per-sec", 1024, "grow: KiB allocated and retained per second (in ticks of 100ms)")
@@ -125,6 +126,10 @@ Flags:
 	}
 	if !contains(modes, c.mode) {
 		fmt.Fprintf(os.Stderr, "e2e-target: unknown -mode %q (want one of %s)\n", c.mode, strings.Join(modes, ", "))
+		os.Exit(2)
+	}
+	if !contains(textFaultModes, textFault) {
+		fmt.Fprintf(os.Stderr, "e2e-target: unknown -text-fault %q (want one of %s)\n", textFault, strings.Join(textFaultModes, ", "))
 		os.Exit(2)
 	}
 	if !contains(faultModes, c.fault) {
@@ -175,9 +180,28 @@ answering in place of the pprof endpoint.</p>
 </html>
 `
 
+// textFault (-text-fault) breaks only the text forms (?debug=N) of the
+// profiles, so the binary profiles stay good while what the runtime says of
+// its memory (?debug=1's MemStats block) is missing.
+var textFault = "none"
+
+var textFaultModes = []string{"none", "404", "html", "garbage"}
+
 // withFaults wraps the /debug/pprof/ handlers.
 func withFaults(base context.Context, next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Query().Get("debug") != "" && textFault != "none" {
+			switch textFault {
+			case "404":
+				http.NotFound(w, r)
+			case "html":
+				w.Header().Set("Content-Type", "text/html; charset=utf-8")
+				io.WriteString(w, htmlPage)
+			default:
+				io.WriteString(w, "heap profile: garbage \x00\x01 no memstats here\n")
+			}
+			return
+		}
 		f := currentFault.Load()
 		switch f.mode {
 		case "404":
