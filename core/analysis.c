@@ -562,30 +562,44 @@ static void analysis_recommend(struct ep_cli *cli, struct ep_report *report)
 
 /* ---- the runtime's own memory ---------------------------------------------- */
 
-/* What the Go runtime said of its memory beside each heap snapshot
- * (run.json "runtime", from /debug/pprof/heap?debug=1): measured figures,
- * kept apart from the sampled heap profile in their own section, table,
- * chart and ids (docs/report-ids.md). */
+/* What the Go runtime (run.json "runtime", from the runtime.MemStats block
+ * of /debug/pprof/heap?debug=1) and the process's Prometheus endpoint
+ * ("process", metrics_url) said of their memory beside each heap
+ * snapshot: measured figures, kept apart from the sampled heap profile in
+ * their own section, tables, chart and ids, each labelled by its source
+ * (docs/report-ids.md). */
 static const struct {
-	const char *key;   /* in run.json */
+	const char *object; /* in run.json: "runtime" or "process" */
+	const char *key;
 	const char *id;    /* metric and comparison id */
 	const char *label; /* for people */
 	const char *unit;
 	bool peak; /* the figure's highest value in the test window; else its last */
 } analysis_runtime_figures[] = {
-	{ "heap_inuse", "runtime.heap_inuse", "Runtime HeapInuse (peak)", EP_UNIT_BYTES, true },
-	{ "heap_sys", "runtime.heap_sys", "Runtime HeapSys (peak)", EP_UNIT_BYTES, true },
-	{ "heap_released", "runtime.heap_released", "Runtime HeapReleased (last)", EP_UNIT_BYTES,
-	  false },
-	{ "sys", "runtime.sys", "Runtime Sys: memory obtained from the OS (peak)", EP_UNIT_BYTES,
+	{ "runtime", "heap_inuse", "runtime.heap_inuse", "Runtime HeapInuse (peak)", EP_UNIT_BYTES,
 	  true },
-	{ "stack_inuse", "runtime.stack_inuse", "Runtime StackInuse (peak)", EP_UNIT_BYTES, true },
-	{ "next_gc", "runtime.next_gc", "Runtime NextGC (last)", EP_UNIT_BYTES, false },
-	{ "num_gc", "runtime.num_gc", "Runtime NumGC (last)", EP_UNIT_COUNT, false },
-	{ "gc_cpu_fraction", "runtime.gc_cpu_fraction", "Runtime GCCPUFraction (last)",
+	{ "runtime", "heap_sys", "runtime.heap_sys", "Runtime HeapSys (peak)", EP_UNIT_BYTES,
+	  true },
+	{ "runtime", "heap_released", "runtime.heap_released", "Runtime HeapReleased (last)",
+	  EP_UNIT_BYTES, false },
+	{ "runtime", "sys", "runtime.sys", "Runtime Sys: memory obtained from the OS (peak)",
+	  EP_UNIT_BYTES, true },
+	{ "runtime", "stack_inuse", "runtime.stack_inuse", "Runtime StackInuse (peak)",
+	  EP_UNIT_BYTES, true },
+	{ "runtime", "next_gc", "runtime.next_gc", "Runtime NextGC (last)", EP_UNIT_BYTES, false },
+	{ "runtime", "num_gc", "runtime.num_gc", "Runtime NumGC (last)", EP_UNIT_COUNT, false },
+	{ "runtime", "gc_cpu_fraction", "runtime.gc_cpu_fraction", "Runtime GCCPUFraction (last)",
 	  EP_UNIT_NONE, false },
-	{ "max_rss", "runtime.max_rss", "Peak resident memory, MaxRSS (last)", EP_UNIT_BYTES,
-	  false },
+	{ "runtime", "max_rss", "runtime.max_rss", "Peak resident memory, MaxRSS (last)",
+	  EP_UNIT_BYTES, false },
+	{ "process", "rss", "process.rss", "Process resident memory, Prometheus (peak)",
+	  EP_UNIT_BYTES, true },
+	{ "process", "heap_inuse", "process.heap_inuse",
+	  "go_memstats_heap_inuse_bytes, Prometheus (peak)", EP_UNIT_BYTES, true },
+	{ "process", "sys", "process.sys", "go_memstats_sys_bytes, Prometheus (peak)",
+	  EP_UNIT_BYTES, true },
+	{ "process", "goroutines", "process.goroutines", "go_goroutines, Prometheus (peak)",
+	  EP_UNIT_COUNT, true },
 };
 #define ANALYSIS_RUNTIME_FIGURES \
 	(sizeof(analysis_runtime_figures) / sizeof(analysis_runtime_figures[0]))
@@ -598,37 +612,40 @@ static bool analysis_in_window(const struct ep_run_info *run, int64_t time_unix_
 	       time_unix_ns <= run->test_ended_unix_ns + EP_TEST_WINDOW_GRACE_NS;
 }
 
-/* Each figure's value for the run (peak or last over the test window;
- * all rounds when no round of the window has figures). values[i] is NAN
- * when no round has figure i. Returns the rounds with figures. */
-static size_t analysis_runtime_values(const struct ep_loaded_run *run,
+/* The figures of one object ("runtime" or "process") for the run: peak or
+ * last over the test window (all rounds when no round of the window has
+ * figures). values[i] stays NAN for other objects' figures and absent
+ * ones. Returns the rounds with figures; *errors counts OBJECT_error. */
+static size_t analysis_runtime_values(const struct ep_loaded_run *run, const char *object,
                                       double values[ANALYSIS_RUNTIME_FIGURES], size_t *errors,
                                       const char **first_error)
 {
 	const struct ep_json *snapshots = ep_json_get(ep_json_root(run->json), "snapshots");
+	char error_key[32];
+	snprintf(error_key, sizeof(error_key), "%s_error", object);
 	size_t rounds = 0;
 	*errors = 0;
 	*first_error = NULL;
 	for (size_t f = 0; f < ANALYSIS_RUNTIME_FIGURES; f++)
 		values[f] = NAN;
+	size_t count = snapshots && snapshots->type == EP_JSON_ARRAY ? snapshots->count : 0;
 	for (int pass = 0; pass < 2 && rounds == 0; pass++) {
-		for (size_t i = 0;
-		     snapshots && snapshots->type == EP_JSON_ARRAY && i < snapshots->count; i++) {
+		for (size_t i = 0; i < count; i++) {
 			const struct ep_json *s = &snapshots->items[i];
-			const char *error = ep_json_get_string(s, "runtime_error", NULL);
-			if (pass == 0 && error != NULL) {
-				if ((*errors)++ == 0)
-					*first_error = error;
-			}
-			const struct ep_json *runtime = ep_json_get(s, "runtime");
-			if (runtime == NULL || runtime->type != EP_JSON_OBJECT)
+			const char *error = ep_json_get_string(s, error_key, NULL);
+			if (pass == 0 && error != NULL && (*errors)++ == 0)
+				*first_error = error;
+			const struct ep_json *figures = ep_json_get(s, object);
+			if (figures == NULL || figures->type != EP_JSON_OBJECT)
 				continue;
 			if (pass == 0 &&
 			    !analysis_in_window(&run->info, ep_json_get_int(s, "time_unix_ns", 0)))
 				continue;
 			rounds++;
 			for (size_t f = 0; f < ANALYSIS_RUNTIME_FIGURES; f++) {
-				double v = ep_json_get_double(runtime,
+				if (strcmp(analysis_runtime_figures[f].object, object) != 0)
+					continue;
+				double v = ep_json_get_double(figures,
 				                              analysis_runtime_figures[f].key, NAN);
 				if (isnan(v))
 					continue;
@@ -641,6 +658,21 @@ static size_t analysis_runtime_values(const struct ep_loaded_run *run,
 	return rounds;
 }
 
+/* Both objects' figures into one array. */
+static size_t analysis_measured_values(const struct ep_loaded_run *run,
+                                       double values[ANALYSIS_RUNTIME_FIGURES], size_t errors[2],
+                                       const char *first_error[2])
+{
+	double process[ANALYSIS_RUNTIME_FIGURES];
+	size_t rounds =
+	        analysis_runtime_values(run, "runtime", values, &errors[0], &first_error[0]);
+	rounds += analysis_runtime_values(run, "process", process, &errors[1], &first_error[1]);
+	for (size_t f = 0; f < ANALYSIS_RUNTIME_FIGURES; f++)
+		if (strcmp(analysis_runtime_figures[f].object, "process") == 0)
+			values[f] = process[f];
+	return rounds;
+}
+
 static struct ep_value analysis_runtime_value(size_t figure, double value)
 {
 	if (isnan(value))
@@ -650,19 +682,49 @@ static struct ep_value analysis_runtime_value(size_t figure, double value)
 	return ep_value_int((int64_t)llround(value));
 }
 
-/* The section "runtime" of an analysis: a timeline table, a chart, and
- * the figures of analysis_runtime_figures as metrics. Nothing when the run
- * has no runtime figures at all. */
+/* One timeline table of an object's figures per heap round. */
+static void analysis_measured_table(struct ep_report *report, const struct ep_loaded_run *run,
+                                    const char *object, const char *id, const char *title,
+                                    const struct ep_report_column *columns, size_t column_count)
+{
+	const struct ep_json *snapshots = ep_json_get(ep_json_root(run->json), "snapshots");
+	size_t count = snapshots && snapshots->type == EP_JSON_ARRAY ? snapshots->count : 0;
+	bool any = false;
+	for (size_t i = 0; i < count && !any; i++)
+		any = ep_json_get(&snapshots->items[i], object) != NULL;
+	if (!any)
+		return;
+	ep_report_table(report, id, title, column_count, columns);
+	struct ep_value cells[16];
+	for (size_t i = 0; i < count && column_count <= 16; i++) {
+		const struct ep_json *s = &snapshots->items[i];
+		const struct ep_json *figures = ep_json_get(s, object);
+		if (figures == NULL || figures->type != EP_JSON_OBJECT)
+			continue;
+		cells[0] = ep_value_double(ep_json_get_double(s, "offset_seconds", 0));
+		cells[1] = ep_value_text(ep_json_get_string(s, "file", ""));
+		cells[2] = ep_value_text(ep_json_get_string(figures, "source", ""));
+		for (size_t c = 3; c < column_count; c++) {
+			double v = ep_json_get_double(figures, columns[c].id, NAN);
+			cells[c] = isnan(v) ? ep_value_none() : ep_value_int((int64_t)llround(v));
+		}
+		ep_report_row(report, cells);
+	}
+}
+
+/* The section "runtime" of an analysis: the measured figures as metrics,
+ * a timeline table per source, and a chart. Nothing when the run has
+ * none at all. */
 static void analysis_runtime_section(struct ep_report *report, const struct ep_loaded_run *run)
 {
 	double values[ANALYSIS_RUNTIME_FIGURES];
-	size_t errors;
-	const char *first_error;
-	size_t rounds = analysis_runtime_values(run, values, &errors, &first_error);
-	if (rounds == 0 && errors == 0)
+	size_t errors[2];
+	const char *first_error[2];
+	size_t rounds = analysis_measured_values(run, values, errors, first_error);
+	if (rounds == 0 && errors[0] == 0 && errors[1] == 0)
 		return;
 	ep_report_set_origin(report, "core");
-	ep_report_section(report, "runtime", "The Go runtime's own memory (measured, not sampled)");
+	ep_report_section(report, "runtime", "Measured memory: the Go runtime and the process");
 	for (size_t f = 0; f < ANALYSIS_RUNTIME_FIGURES; f++)
 		if (!isnan(values[f]))
 			ep_report_metric(report, analysis_runtime_figures[f].id,
@@ -670,8 +732,15 @@ static void analysis_runtime_section(struct ep_report *report, const struct ep_l
 			                 analysis_runtime_value(f, values[f]),
 			                 analysis_runtime_figures[f].unit);
 	ep_report_metric(report, "runtime.errors", "Rounds whose runtime figures failed",
-	                 ep_value_int((int64_t)errors), EP_UNIT_COUNT);
-	static const struct ep_report_column columns[] = {
+	                 ep_value_int((int64_t)errors[0]), EP_UNIT_COUNT);
+	bool has_process = errors[1] > 0;
+	for (size_t f = 0; f < ANALYSIS_RUNTIME_FIGURES; f++)
+		has_process = has_process || (!isnan(values[f]) &&
+		                              strcmp(analysis_runtime_figures[f].object, "process") == 0);
+	if (has_process)
+		ep_report_metric(report, "process.errors", "Rounds whose Prometheus figures failed",
+		                 ep_value_int((int64_t)errors[1]), EP_UNIT_COUNT);
+	static const struct ep_report_column runtime_columns[] = {
 		{ "offset_seconds", "time", EP_VALUE_DOUBLE, EP_UNIT_SECONDS },
 		{ "snapshot", "snapshot", EP_VALUE_TEXT, EP_UNIT_NONE },
 		{ "source", "source", EP_VALUE_TEXT, EP_UNIT_NONE },
@@ -684,72 +753,86 @@ static void analysis_runtime_section(struct ep_report *report, const struct ep_l
 		{ "num_gc", "NumGC", EP_VALUE_INT, EP_UNIT_COUNT },
 		{ "max_rss", "MaxRSS", EP_VALUE_INT, EP_UNIT_BYTES },
 	};
-	const size_t column_count = sizeof(columns) / sizeof(columns[0]);
-	ep_report_table(report, "runtime.timeline", "Runtime memory per heap round", column_count,
-	                columns);
+	static const struct ep_report_column process_columns[] = {
+		{ "offset_seconds", "time", EP_VALUE_DOUBLE, EP_UNIT_SECONDS },
+		{ "snapshot", "snapshot", EP_VALUE_TEXT, EP_UNIT_NONE },
+		{ "source", "source", EP_VALUE_TEXT, EP_UNIT_NONE },
+		{ "rss", "process_resident_memory_bytes", EP_VALUE_INT, EP_UNIT_BYTES },
+		{ "heap_inuse", "go_memstats_heap_inuse_bytes", EP_VALUE_INT, EP_UNIT_BYTES },
+		{ "heap_alloc", "go_memstats_heap_alloc_bytes", EP_VALUE_INT, EP_UNIT_BYTES },
+		{ "sys", "go_memstats_sys_bytes", EP_VALUE_INT, EP_UNIT_BYTES },
+		{ "goroutines", "go_goroutines", EP_VALUE_INT, EP_UNIT_COUNT },
+	};
+	analysis_measured_table(report, run, "runtime", "runtime.timeline",
+	                        "Runtime memory per heap round (runtime.MemStats)", runtime_columns,
+	                        sizeof(runtime_columns) / sizeof(runtime_columns[0]));
+	analysis_measured_table(report, run, "process", "process.timeline",
+	                        "Process memory per heap round (Prometheus metrics_url)",
+	                        process_columns,
+	                        sizeof(process_columns) / sizeof(process_columns[0]));
+	static const struct {
+		const char *object, *key, *id;
+	} charted[] = {
+		{ "runtime", "heap_inuse", "runtime.heap_inuse" },
+		{ "runtime", "sys", "runtime.sys" },
+		{ "runtime", "max_rss", "runtime.max_rss" },
+		{ "process", "rss", "process.rss" },
+	};
 	const struct ep_json *snapshots = ep_json_get(ep_json_root(run->json), "snapshots");
-	for (size_t i = 0; snapshots && snapshots->type == EP_JSON_ARRAY && i < snapshots->count;
-	     i++) {
-		const struct ep_json *s = &snapshots->items[i];
-		const struct ep_json *runtime = ep_json_get(s, "runtime");
-		if (runtime == NULL || runtime->type != EP_JSON_OBJECT)
-			continue;
-		struct ep_value cells[sizeof(columns) / sizeof(columns[0])];
-		cells[0] = ep_value_double(ep_json_get_double(s, "offset_seconds", 0));
-		cells[1] = ep_value_text(ep_json_get_string(s, "file", ""));
-		cells[2] = ep_value_text(ep_json_get_string(runtime, "source", ""));
-		for (size_t c = 3; c < column_count; c++) {
-			double v = ep_json_get_double(runtime, columns[c].id, NAN);
-			cells[c] = isnan(v) ? ep_value_none() : ep_value_int((int64_t)llround(v));
-		}
-		ep_report_row(report, cells);
-	}
-	static const char *const charted[] = { "heap_inuse", "sys", "max_rss" };
+	size_t count = snapshots && snapshots->type == EP_JSON_ARRAY ? snapshots->count : 0;
 	for (size_t k = 0; k < sizeof(charted) / sizeof(charted[0]); k++) {
-		char id[64];
-		snprintf(id, sizeof(id), "runtime.%s", charted[k]);
-		ep_report_series(report, id, charted[k], "runtime", "time", EP_UNIT_SECONDS,
-		                 "bytes (measured by the runtime)", EP_UNIT_BYTES);
-		for (size_t i = 0;
-		     snapshots && snapshots->type == EP_JSON_ARRAY && i < snapshots->count; i++) {
-			const struct ep_json *runtime =
-			        ep_json_get(&snapshots->items[i], "runtime");
-			double v = runtime ? ep_json_get_double(runtime, charted[k], NAN) : NAN;
-			if (!isnan(v))
-				ep_report_point(report,
-				                ep_json_get_double(&snapshots->items[i],
-				                                   "offset_seconds", 0),
-				                v);
+		bool started = false;
+		for (size_t i = 0; i < count; i++) {
+			const struct ep_json *figures =
+			        ep_json_get(&snapshots->items[i], charted[k].object);
+			double v = figures ? ep_json_get_double(figures, charted[k].key, NAN) : NAN;
+			if (isnan(v))
+				continue;
+			if (!started)
+				ep_report_series(report, charted[k].id, charted[k].id, "runtime",
+				                 "time", EP_UNIT_SECONDS, "bytes (measured)",
+				                 EP_UNIT_BYTES);
+			started = true;
+			ep_report_point(
+			        report,
+			        ep_json_get_double(&snapshots->items[i], "offset_seconds", 0), v);
 		}
 	}
-	ep_report_note(report,
-	               "What the Go runtime reports of its own memory (runtime.MemStats from "
-	               "/debug/pprof/heap?debug=1) beside each heap snapshot: measured, unlike the "
-	               "sampled heap profile, which counts only live heap objects at the last GC. "
-	               "Peaks are over the snapshots taken while the test ran.");
-	if (errors > 0)
-		ep_report_note(report, "%zu round(s) got no runtime figures; the first: %s", errors,
-		               first_error);
+	ep_report_note(
+	        report,
+	        "Measured, unlike the sampled heap profile (live heap objects at the last GC, "
+	        "estimated from samples): runtime.* from the runtime.MemStats block of "
+	        "/debug/pprof/heap?debug=1, process.* from the Prometheus endpoint "
+	        "(metrics_url) when one is set. Peaks are over the snapshots taken while "
+	        "the test ran.");
+	if (errors[0] > 0)
+		ep_report_note(report, "%zu round(s) got no runtime figures; the first: %s",
+		               errors[0], first_error[0]);
+	if (errors[1] > 0)
+		ep_report_note(report, "%zu round(s) got no Prometheus figures; the first: %s",
+		               errors[1], first_error[1]);
 }
 
-/* The runtime figures of both runs as comparisons (ids runtime.*). */
+/* The measured figures of both runs as comparisons (ids runtime.*,
+ * process.*), for the figures either run has. */
 static void analysis_runtime_compare(struct ep_report *report, const struct ep_loaded_run *a,
                                      const struct ep_loaded_run *b)
 {
 	double va[ANALYSIS_RUNTIME_FIGURES], vb[ANALYSIS_RUNTIME_FIGURES];
-	size_t errors;
-	const char *first_error;
-	size_t na = analysis_runtime_values(a, va, &errors, &first_error);
-	size_t nb = analysis_runtime_values(b, vb, &errors, &first_error);
+	size_t errors[2];
+	const char *first_error[2];
+	size_t na = analysis_measured_values(a, va, errors, first_error);
+	size_t nb = analysis_measured_values(b, vb, errors, first_error);
 	if (na == 0 && nb == 0)
 		return;
 	ep_report_set_origin(report, "core");
-	ep_report_section(report, "runtime", "The Go runtime's own memory (measured, not sampled)");
+	ep_report_section(report, "runtime", "Measured memory: the Go runtime and the process");
 	for (size_t f = 0; f < ANALYSIS_RUNTIME_FIGURES; f++)
-		ep_report_comparison(
-		        report, analysis_runtime_figures[f].id, analysis_runtime_figures[f].label,
-		        analysis_runtime_value(f, va[f]), analysis_runtime_value(f, vb[f]),
-		        analysis_runtime_figures[f].unit);
+		if (!isnan(va[f]) || !isnan(vb[f]))
+			ep_report_comparison(
+			        report, analysis_runtime_figures[f].id,
+			        analysis_runtime_figures[f].label, analysis_runtime_value(f, va[f]),
+			        analysis_runtime_value(f, vb[f]), analysis_runtime_figures[f].unit);
 }
 
 /* ---- analyze ---------------------------------------------------------------- */

@@ -287,30 +287,45 @@ static void run_write_command(struct run_state *run, struct ep_json_writer *json
 	ep_json_end_object(json);
 }
 
-/* Writes a heap record's memstats as "runtime": {"source": "memstats",
- * KEY: NUMBER...}, or "runtime_error": REASON (docs/run-json.md). */
-static void run_write_memstats(struct ep_json_writer *json, const char *text)
+/* Writes the figures of one source of a memstats side file: lines
+ * "PREFIXkey value" as "object": {"source": SOURCE, key: NUMBER...}, or
+ * "PREFIXerror REASON" as "object_error": REASON (docs/run-json.md). */
+static void run_write_side_figures(struct ep_json_writer *json, const char *text,
+                                   const char *prefix, const char *object, const char *source)
 {
-	if (strncmp(text, "error ", 6) == 0) {
-		ep_json_key(json, "runtime_error");
-		char reason[1024];
-		snprintf(reason, sizeof(reason), "%.*s", (int)strcspn(text + 6, "\n"), text + 6);
-		ep_json_string(json, reason);
-		return;
-	}
-	ep_json_key(json, "runtime");
-	ep_json_begin_object(json);
-	ep_json_key(json, "source");
-	ep_json_string(json, "memstats");
+	size_t prefix_length = strlen(prefix);
+	bool open = false;
 	for (const char *line = text; *line != '\0';) {
 		size_t length = strcspn(line, "\n");
-		char key[64];
-		double value;
-		char copy[256];
-		if (length < sizeof(copy)) {
-			memcpy(copy, line, length);
-			copy[length] = '\0';
+		char copy[1200];
+		const char *next = line + length + (line[length] == '\n');
+		bool mine = length < sizeof(copy) && strncmp(line, prefix, prefix_length) == 0 &&
+		            (prefix_length > 0 || strncmp(line, "prometheus.", 11) != 0);
+		if (!mine) {
+			line = next;
+			continue;
+		}
+		memcpy(copy, line + prefix_length, length - prefix_length);
+		copy[length - prefix_length] = '\0';
+		if (strncmp(copy, "error ", 6) == 0) {
+			if (!open) {
+				char key[64];
+				snprintf(key, sizeof(key), "%s_error", object);
+				ep_json_key(json, key);
+				ep_json_string(json, copy + 6);
+				return;
+			}
+		} else {
+			char key[64];
+			double value;
 			if (sscanf(copy, "%63s %lf", key, &value) == 2 && isfinite(value)) {
+				if (!open) {
+					ep_json_key(json, object);
+					ep_json_begin_object(json);
+					ep_json_key(json, "source");
+					ep_json_string(json, source);
+					open = true;
+				}
 				ep_json_key(json, key);
 				if (value == floor(value) && fabs(value) < 9e15)
 					ep_json_int(json, (int64_t)value);
@@ -318,9 +333,18 @@ static void run_write_memstats(struct ep_json_writer *json, const char *text)
 					ep_json_double(json, value);
 			}
 		}
-		line += length + (line[length] == '\n');
+		line = next;
 	}
-	ep_json_end_object(json);
+	if (open)
+		ep_json_end_object(json);
+}
+
+/* A heap record's runtime figures (memstats) and process figures
+ * (prometheus), each labelled by its source. */
+static void run_write_memstats(struct ep_json_writer *json, const char *text)
+{
+	run_write_side_figures(json, text, "", "runtime", "memstats");
+	run_write_side_figures(json, text, "prometheus.", "process", "prometheus");
 }
 
 static void run_write_records(struct run_state *run, struct ep_json_writer *json)

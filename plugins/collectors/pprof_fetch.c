@@ -702,15 +702,111 @@ static size_t fetch_memstats_parse(const unsigned char *body, size_t size, FILE 
 	return found;
 }
 
-/* The memstats side file of a heap snapshot (plugin.h): the figures, or
- * "error REASON". A failure here is recorded, never the snapshot's. */
+/* Prometheus metrics the side file keeps, as "prometheus.KEY value". */
+static const struct {
+	const char *name;
+	const char *key;
+} fetch_prometheus_metrics[] = {
+	{ "process_resident_memory_bytes", "rss" },
+	{ "go_memstats_heap_inuse_bytes", "heap_inuse" },
+	{ "go_memstats_heap_alloc_bytes", "heap_alloc" },
+	{ "go_memstats_heap_sys_bytes", "heap_sys" },
+	{ "go_memstats_sys_bytes", "sys" },
+	{ "go_memstats_stack_inuse_bytes", "stack_inuse" },
+	{ "go_memstats_next_gc_bytes", "next_gc" },
+	{ "go_goroutines", "goroutines" },
+};
+
+/* Reads the unlabelled samples of the text exposition format ("name
+ * value [timestamp]"); returns the number of metrics kept. */
+static size_t fetch_prometheus_parse(const unsigned char *body, size_t size, FILE *stream)
+{
+	size_t found = 0;
+	const char *text = (const char *)body;
+	for (size_t at = 0; at < size;) {
+		const char *line = text + at;
+		const char *newline = memchr(line, '\n', size - at);
+		size_t length = newline ? (size_t)(newline - line) : size - at;
+		at += length + 1;
+		char buffer[256], name[128], value[64];
+		if (length == 0 || length >= sizeof(buffer) || line[0] == '#')
+			continue;
+		memcpy(buffer, line, length);
+		buffer[length] = '\0';
+		if (sscanf(buffer, "%127s %63s", name, value) != 2 || strchr(name, '{') != NULL)
+			continue;
+		for (size_t m = 0;
+		     m < sizeof(fetch_prometheus_metrics) / sizeof(fetch_prometheus_metrics[0]);
+		     m++) {
+			if (strcmp(name, fetch_prometheus_metrics[m].name) != 0)
+				continue;
+			char *end = NULL;
+			double number = strtod(value, &end);
+			if (end != value && *end == '\0' && isfinite(number) && number >= 0) {
+				fprintf(stream, "prometheus.%s %.17g\n",
+				        fetch_prometheus_metrics[m].key, number);
+				found++;
+			}
+		}
+	}
+	return found;
+}
+
+/* GETs url and writes parse's lines to stream, or "PREFIXerror REASON".
+ * what names the expected content in the reason. */
+static void fetch_side_figures(const struct ep_host_api *host, struct ep_instance *instance,
+                               const struct pprof_fetch_settings *settings, const char *base_url,
+                               const char *url, FILE *stream, const char *prefix,
+                               size_t (*parse)(const unsigned char *, size_t, FILE *),
+                               const char *what)
+{
+	struct fetch_transfer transfer = { .host = host, .instance = instance };
+	char reason[512] = "";
+	int rc = fetch_get(&transfer, settings, base_url, url, settings->timeout_seconds, reason,
+	                   sizeof(reason));
+	char *figures = NULL;
+	size_t figures_size = 0;
+	FILE *buffer = rc == 0 ? open_memstream(&figures, &figures_size) : NULL;
+	if (rc == 0 && buffer == NULL)
+		rc = -ENOMEM;
+	if (rc == 0) {
+		size_t found = parse(transfer.data, transfer.size, buffer);
+		fclose(buffer);
+		if (found == 0) {
+			char quoted[FETCH_QUOTE_MAX + 16];
+			fetch_quote_first_line(transfer.data, transfer.size, quoted,
+			                       sizeof(quoted));
+			snprintf(reason, sizeof(reason),
+			         "%.200s: no %s in the answer (it starts: %s)", url, what,
+			         quoted[0] ? quoted : "empty");
+			rc = -EBADMSG;
+		} else {
+			fputs(figures, stream);
+		}
+	} else if (rc < 0) {
+		char detail[sizeof(reason)];
+		snprintf(detail, sizeof(detail), "%s", reason);
+		snprintf(reason, sizeof(reason), "%.200s: %.300s", url, detail);
+	}
+	if (rc < 0) {
+		fprintf(stream, "%serror %s\n", prefix, reason);
+		host->log(instance, EP_LOG_DEBUG, "%s", reason);
+	}
+	free(figures);
+	if (transfer.curl != NULL)
+		curl_easy_cleanup(transfer.curl);
+	free(transfer.data);
+}
+
+/* The memstats side file of a heap snapshot (plugin.h): the runtime's
+ * figures (or "error REASON"), then with metrics_url the Prometheus ones
+ * (or "prometheus.error REASON"). A failure here is recorded, never the
+ * snapshot's. */
 static void fetch_memstats(const struct ep_host_api *host, struct ep_instance *instance,
                            const struct pprof_fetch_settings *settings, const char *base_url,
                            const char *profile_path)
 {
 	static const char path_suffix[] = "/debug/pprof/heap?debug=1";
-	struct fetch_transfer transfer = { .host = host, .instance = instance };
-	char reason[512] = "";
 	size_t url_size = strlen(base_url) + sizeof(path_suffix);
 	size_t side_size = strlen(profile_path) + sizeof(EP_MEMSTATS_SUFFIX);
 	char *url = malloc(url_size), *side = malloc(side_size);
@@ -720,36 +816,17 @@ static void fetch_memstats(const struct ep_host_api *host, struct ep_instance *i
 		goto done;
 	snprintf(url, url_size, "%s%s", base_url, path_suffix);
 	snprintf(side, side_size, "%s%s", profile_path, EP_MEMSTATS_SUFFIX);
-	int rc = fetch_get(&transfer, settings, base_url, url, settings->timeout_seconds, reason,
-	                   sizeof(reason));
 	if (host->file_open_atomic(instance, side, &file, &stream) < 0)
 		goto done;
-	if (rc == 0 && fetch_memstats_parse(transfer.data, transfer.size, stream) == 0) {
-		char quoted[FETCH_QUOTE_MAX + 16];
-		fetch_quote_first_line(transfer.data, transfer.size, quoted, sizeof(quoted));
-		snprintf(reason, sizeof(reason),
-		         "%s: no \"# runtime.MemStats\" block in the answer (it starts: %s)", url,
-		         quoted[0] ? quoted : "empty");
-		rc = -EBADMSG;
-	} else if (rc < 0) {
-		char detail[sizeof(reason)];
-		snprintf(detail, sizeof(detail), "%s", reason);
-		snprintf(reason, sizeof(reason), "%.200s: %.300s", url, detail);
-	}
-	if (rc < 0) {
-		/* Only the error line: figures parsed from a bad answer go. */
-		host->file_abort(instance, file);
-		file = NULL;
-		if (host->file_open_atomic(instance, side, &file, &stream) < 0)
-			goto done;
-		fprintf(stream, "error %s\n", reason);
-		host->log(instance, EP_LOG_DEBUG, "memstats: %s", reason);
-	}
+	fetch_side_figures(host, instance, settings, base_url, url, stream, "",
+	                   fetch_memstats_parse, "\"# runtime.MemStats\" block");
+	if (settings->metrics_url != NULL)
+		fetch_side_figures(host, instance, settings, settings->metrics_url,
+		                   settings->metrics_url, stream, "prometheus.",
+		                   fetch_prometheus_parse,
+		                   "process_resident_memory_bytes or go_memstats_* metric");
 	host->file_commit(instance, file);
 done:
-	if (transfer.curl != NULL)
-		curl_easy_cleanup(transfer.curl);
-	free(transfer.data);
 	free(url);
 	free(side);
 }

@@ -56,7 +56,12 @@ run_ok() { # NAME ARGS... (after run NAME)
 }
 
 start_target -mode cached
-run_ok good
+printf '[collector.http]\nmetrics_url = http://127.0.0.1:%s/metrics\n' "$port" >prom.ini
+run_ok good -c prom.ini
+for bad in nosuch debug/pprof/ work; do
+	printf '[collector.http]\nmetrics_url = http://127.0.0.1:%s/%s\n' "$port" "$bad" >bad.ini
+	run_ok "prom-${bad%%/*}" -c bad.ini
+done
 printf '[run]\nmemstats_every = 2\n' >every2.ini
 run_ok every2 -c every2.ini
 printf '[run]\nmemstats_every = 0\n' >off.ini
@@ -102,7 +107,8 @@ for name in ("good", "base"):
     table = [i for i in section["items"] if i["type"] == "table"][0]
     assert len(table["rows"]) == len(heaps), name
     assert {i["id"] for i in section["items"] if i["type"] == "series"} == {
-        "runtime.heap_inuse", "runtime.sys", "runtime.max_rss"}
+        "runtime.heap_inuse", "runtime.sys", "runtime.max_rss"} | (
+        {"process.rss"} if name == "good" else set()), name
     # Never mixed with the sampled figures: those stay in heap/growth.
     assert all(not i["id"].startswith("runtime.") for s in doc["sections"] if s["id"] != "runtime"
                for i in s["items"] if "id" in i)
@@ -121,6 +127,26 @@ for fault, want in wants.items():
         e = s["runtime_error"]
         assert "runtime" not in s and want in e and "/debug/pprof/heap?debug=1" in e and "\n" not in e, (fault, e)
     assert metrics(f"fault-{fault}")["runtime.errors"] == len(heaps), fault
+    checked += 1
+# The Prometheus figures, labelled by their source, beside the runtime's.
+run = load("good", "run.json")
+heaps = [s for s in run["snapshots"] if s["kind"] == "heap" and s["ok"]]
+assert all(s["process"]["source"] == "prometheus" and s["process"]["rss"] > 0 and
+           s["process"]["heap_inuse"] > 0 and s["process"]["goroutines"] > 0 for s in heaps)
+m = metrics("good")
+assert m["process.rss"] == max(s["process"]["rss"] for s in heaps), m
+assert m["process.errors"] == 0
+assert "process.rss" not in metrics("base") and "process.errors" not in metrics("base")
+wants = {"nosuch": "HTTP 404", "debug": "no process_resident_memory_bytes or go_memstats_* metric",
+         "work": "no process_resident_memory_bytes or go_memstats_* metric"}
+for name, want in wants.items():
+    run = load(f"prom-{name}", "run.json")
+    heaps = [s for s in run["snapshots"] if s["kind"] == "heap"]
+    assert len(heaps) >= 3 and all(s["ok"] and "runtime" in s for s in heaps), name
+    for s in heaps:
+        e = s["process_error"]
+        assert "process" not in s and want in e and "127.0.0.1" in e and "\n" not in e, (name, e)
+    assert metrics(f"prom-{name}")["process.errors"] == len(heaps), name
     checked += 1
 print(f"checked {checked} runs")
 PY
@@ -151,6 +177,10 @@ PY
 "$exe" -o out compare good off --fail-on 'runtime.sys?>+10%' >stdout 2>err
 [ $? -eq 0 ] && grep -qF 'skipped' err && pass || fail "an optional runtime gate is skipped"
 
+printf '[collector.http]\nmetrics_url = ftp://x/metrics\n' >ftp.ini
+"$exe" -o out -c ftp.ini run ftp --collector http --url http://127.0.0.1:1 -- true >stdout 2>err
+[ $? -ne 0 ] && grep -qF "metrics_url 'ftp://x/metrics': not an http:// or https:// URL" err && pass ||
+	fail "metrics_url that is not http(s) is refused naming the key"
 printf '[run]\nmemstats_every = -1\n' >bad.ini
 "$exe" -o out -c bad.ini run bad --collector http --url http://127.0.0.1:1 -- true >stdout 2>err
 [ $? -eq 2 ] && grep -qF '[run] memstats_every' err && [ ! -e out/bad ] && pass ||

@@ -615,6 +615,35 @@ func (a *app) start(ctx context.Context) {
 	}
 }
 
+// serveMetrics writes a few metrics in the Prometheus text format (0.0.4),
+// by hand since no client library is available: the process's resident
+// memory and some go_memstats_* gauges, as client_golang names them.
+func serveMetrics(w http.ResponseWriter, r *http.Request) {
+	var ms runtime.MemStats
+	runtime.ReadMemStats(&ms)
+	rss := uint64(0)
+	if statm, err := os.ReadFile("/proc/self/statm"); err == nil {
+		if fields := strings.Fields(string(statm)); len(fields) > 1 {
+			if pages, err := strconv.ParseUint(fields[1], 10, 64); err == nil {
+				rss = pages * uint64(os.Getpagesize())
+			}
+		}
+	}
+	w.Header().Set("Content-Type", "text/plain; version=0.0.4; charset=utf-8")
+	gauge := func(name, help string, value uint64) {
+		fmt.Fprintf(w, "# HELP %s %s\n# TYPE %s gauge\n%s %d\n", name, help, name, name, value)
+	}
+	gauge("process_resident_memory_bytes", "Resident memory size in bytes.", rss)
+	gauge("go_memstats_heap_inuse_bytes", "Number of heap bytes that are in use.", ms.HeapInuse)
+	gauge("go_memstats_heap_alloc_bytes", "Number of heap bytes allocated and still in use.", ms.HeapAlloc)
+	gauge("go_memstats_heap_sys_bytes", "Number of heap bytes obtained from system.", ms.HeapSys)
+	gauge("go_memstats_sys_bytes", "Number of bytes obtained from system.", ms.Sys)
+	gauge("go_memstats_stack_inuse_bytes", "Number of bytes in use by the stack allocator.", ms.StackInuse)
+	gauge("go_memstats_next_gc_bytes", "Number of heap bytes when next garbage collection will take place.", ms.NextGC)
+	gauge("go_goroutines", "Number of goroutines that currently exist.", uint64(runtime.NumGoroutine()))
+	fmt.Fprintf(w, "# HELP go_gc_duration_seconds A summary of the pause duration of garbage collection cycles.\n# TYPE go_gc_duration_seconds summary\ngo_gc_duration_seconds{quantile=\"0.5\"} 1.2e-05\ngo_gc_duration_seconds_count %d\n", ms.NumGC)
+}
+
 func writeJSON(w http.ResponseWriter, code int, v interface{}) {
 	w.Header().Set("Content-Type", "application/json")
 	w.WriteHeader(code)
@@ -633,6 +662,7 @@ func (a *app) routes(base context.Context) *http.ServeMux {
 	pp.HandleFunc("/debug/pprof/trace", pprof.Trace)
 	mux.Handle("/debug/pprof/", withFaults(base, pp))
 
+	mux.HandleFunc("/metrics", serveMetrics)
 	mux.HandleFunc("/healthz", func(w http.ResponseWriter, r *http.Request) {
 		io.WriteString(w, "ok\n")
 	})
