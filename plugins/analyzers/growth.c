@@ -194,6 +194,43 @@ static int growth_report_series(struct growth_analyzer *self, struct ep_report *
 	return rc < 0 ? rc : 0;
 }
 
+/* Marks on chart "inuse": the test's start and end as vertical lines from
+ * 0 to the peak, and the peak as a point, so a reader sees which snapshots
+ * the verdicts used. Only when run.json knows the test window. */
+static int growth_report_marks(struct growth_analyzer *self, struct ep_report *report,
+                               const struct ep_run_info *run,
+                               const struct analyzer_heap_scan *scan)
+{
+	const struct ep_host_api *host = self->host;
+	if (!scan->window_known || run->started_unix_ns <= 0)
+		return 0;
+	double peak = (double)scan->snapshots[scan->peak].inuse_bytes;
+	const struct {
+		const char *id, *title;
+		int64_t at;
+	} lines[] = {
+		{ "growth.test_start", "test start", run->test_started_unix_ns },
+		{ "growth.test_end", "test end", run->test_ended_unix_ns },
+	};
+	int rc = 0;
+	for (size_t i = 0; rc >= 0 && i < sizeof(lines) / sizeof(lines[0]); i++) {
+		double x = (double)(lines[i].at - run->started_unix_ns) / 1e9;
+		rc = host->report_series(report, lines[i].id, lines[i].title, "inuse", "time",
+		                         EP_UNIT_SECONDS, "in-use memory", EP_UNIT_BYTES);
+		if (rc >= 0)
+			rc = host->report_point(report, x, 0);
+		if (rc >= 0)
+			rc = host->report_point(report, x, peak);
+	}
+	if (rc >= 0)
+		rc = host->report_series(report, "growth.peak", "peak", "inuse", "time",
+		                         EP_UNIT_SECONDS, "in-use memory", EP_UNIT_BYTES);
+	if (rc >= 0)
+		rc = host->report_point(report, scan->snapshots[scan->peak].snapshot->offset_seconds,
+		                        peak);
+	return rc < 0 ? rc : 0;
+}
+
 static int growth_report_trend(struct growth_analyzer *self, struct ep_report *report,
                                const struct ep_run_info *run, const struct analyzer_heap_scan *scan)
 {
@@ -349,6 +386,9 @@ static int growth_analyze(void *state, const struct ep_run_info *run, struct ep_
 	if (rc < 0)
 		goto cleanup;
 	rc = growth_report_series(self, report, "growth.inuse", run, &scan);
+	if (rc < 0)
+		goto cleanup;
+	rc = growth_report_marks(self, report, run, &scan);
 	if (rc < 0)
 		goto cleanup;
 	rc = growth_report_trend(self, report, run, &scan);

@@ -2,7 +2,8 @@
 # The window is the test, on a real run of the Go target: run.json records
 # when the test started and ended; the final heap snapshot is taken as the
 # test ends even while a CPU profile is in flight, and that profile is
-# discarded and recorded so; the analysis counts the window's snapshots.
+# discarded and recorded so; the analysis counts the window's snapshots
+# and its chart marks the test's start, end and the peak.
 # Then a small goroutine leak (one goroutine a second, 8 over 8 s) is
 # flagged and fires the goroutine-leak recommendation.
 # usage: window_test.sh E2E_PROFILE_EXE TARGET_BIN
@@ -83,6 +84,14 @@ inside = [h for h in heaps if start <= h["time_unix_ns"] <= end + 5e9]
 check(metrics["growth.window_points"] == len(inside) and len(inside) < len(heaps),
       f"growth.window_points {metrics['growth.window_points']} of {len(heaps)}")
 check(metrics["growth.trend"] in ("too-few-points", "plateau", "steady-growth"), "trend")
+series = {i["id"]: i["points"] for s in analysis["sections"] for i in s["items"]
+          if i["type"] == "series"}
+t0 = run["started_unix_ns"]
+check([p[0] for p in series["growth.test_start"]] == [(start - t0) / 1e9] * 2 and
+      [p[0] for p in series["growth.test_end"]] == [(end - t0) / 1e9] * 2,
+      "the chart marks the test's start and end")
+check(series["growth.peak"] == [[metrics["heap.peak_offset_seconds"],
+                                 float(metrics["heap.peak_inuse_bytes"])]], "the chart marks the peak")
 print(f"{checks} passed, 0 failed")
 PY
 [ $? -eq 0 ] || exit 1
