@@ -36,7 +36,7 @@ _e2e_profile()
 	-c | --config | --base) COMPREPLY=($(compgen -f -- "$cur")); return ;;
 	-o | --output-dir | --plugin-path) COMPREPLY=($(compgen -d -- "$cur")); return ;;
 	--collector) COMPREPLY=($(compgen -W "kubectl http" -- "$cur")); return ;;
-	--profiles) COMPREPLY=($(compgen -W "heap cpu goroutine allocs heap,cpu heap,goroutine heap,cpu,goroutine" -- "$cur")); return ;;
+	--profiles) COMPREPLY=($(compgen -W "heap cpu goroutine allocs goroutineleak heap,cpu heap,goroutine heap,cpu,goroutine heap,goroutine,goroutineleak" -- "$cur")); return ;;
 	esac
 	local run_flags="--collector --url -n --namespace --deployment -l --selector --port -i --interval --profiles --cpu-duration --gc --target --force --repeat -h --help"
 	case $command in

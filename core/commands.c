@@ -19,7 +19,7 @@ static const char usage_run[] =
         "  -l, --selector SEL    kubectl: label selector instead of the deployment's\n"
         "  --port PORT           pprof port in the pod (default 6060)\n"
         "  -i, --interval SECS   seconds between snapshots (default 15)\n"
-        "  --profiles LIST       heap,cpu,goroutine,allocs (default heap)\n"
+        "  --profiles LIST       heap,cpu,goroutine,allocs,goroutineleak (default heap)\n"
         "  --cpu-duration SECS   length of each CPU profile (default 10)\n"
         "  --gc                  ask the server to GC before each heap snapshot\n"
         "  --target TARGET       make target when no command is given\n"

@@ -43,7 +43,8 @@ static void run_on_signal(int signo)
 	run_last_signal = signo;
 }
 
-static const char *const run_kind_names[EP_KIND_COUNT] = { "heap", "cpu", "goroutine", "allocs" };
+static const char *const run_kind_names[EP_KIND_COUNT] = { "heap", "cpu", "goroutine", "allocs",
+	                                                   "goroutineleak" };
 
 const char *ep_run_kind_name(enum ep_profile_kind_index kind)
 {
@@ -69,7 +70,8 @@ int ep_run_parse_profiles(const char *list, bool wanted[EP_KIND_COUNT], char *er
 				found = kind;
 		if (found < 0) {
 			snprintf(err, errlen,
-			         "unknown profile '%s' (choose from heap, cpu, goroutine, allocs)",
+			         "unknown profile '%s' (choose from heap, cpu, goroutine, allocs, "
+			         "goroutineleak)",
 			         item);
 			rc = -EINVAL;
 			break;
@@ -633,6 +635,34 @@ static char *run_take_memstats(const char *pending)
 	return text;
 }
 
+/* The goroutineleak profile exists from Go 1.26 on; an older server
+ * answers 404. That is recorded once as "not offered", not as a failure,
+ * and the kind is not asked for again in this run. */
+static bool run_not_offered(struct run_state *run, struct run_attempt *attempt,
+                            struct run_record *record)
+{
+	if (attempt->kind != EP_KIND_GOROUTINELEAK || attempt->rc != -EPROTO ||
+	    strncmp(attempt->reason, "HTTP 404", 8) != 0)
+		return false;
+	unlink(attempt->pending);
+	char text[700];
+	snprintf(text, sizeof(text), "not offered by the server (Go 1.26 or later serves it): %s",
+	         attempt->reason);
+	record->error = strdup(text);
+	run->kinds[EP_KIND_GOROUTINELEAK] = false;
+	char message[700];
+	snprintf(message, sizeof(message), "goroutineleak profile not offered by %s: %s",
+	         attempt->source, attempt->reason);
+	pthread_mutex_lock(&run->event_lock);
+	run_event_add(run, "core", "not-offered", message);
+	pthread_mutex_unlock(&run->event_lock);
+	ep_log_info(&run->cli->log,
+	            "the goroutineleak profile is not offered by %s (%s); not "
+	            "asked for again",
+	            attempt->source, attempt->reason);
+	return true;
+}
+
 /* Turns an attempt into a record: names the file, updates the counts and
  * logs it. Main thread only. */
 static void run_record_attempt(struct run_state *run, struct run_attempt *attempt)
@@ -676,6 +706,8 @@ static void run_record_attempt(struct run_state *run, struct run_attempt *attemp
 		         relative);
 		rc = -EIO;
 	}
+	if (rc < 0 && run_not_offered(run, attempt, record))
+		return;
 	if (rc < 0) {
 		unlink(attempt->pending);
 		if (reason[0] == '\0')

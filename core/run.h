@@ -14,7 +14,8 @@ enum ep_profile_kind_index {
 	EP_KIND_CPU = 1,
 	EP_KIND_GOROUTINE = 2,
 	EP_KIND_ALLOCS = 3,
-	EP_KIND_COUNT = 4,
+	EP_KIND_GOROUTINELEAK = 4, /* Go 1.26's /debug/pprof/goroutineleak */
+	EP_KIND_COUNT = 5,
 };
 
 struct ep_run_options {

@@ -24,7 +24,8 @@ static const struct ep_config_key settings_run_keys[] = {
 	{ "interval", EP_CONFIG_INT, "15",
 	  "seconds between snapshots (env E2E_PROFILE_INTERVAL, flag -i)" },
 	{ "profiles", EP_CONFIG_STRING, "heap",
-	  "profiles to take, comma-separated: heap, cpu, goroutine, allocs" },
+	  "profiles to take, comma-separated: heap, cpu, goroutine, allocs, goroutineleak (Go "
+	  "1.26; a 404 is recorded once as not offered)" },
 	{ "cpu_duration", EP_CONFIG_INT, "10",
 	  "length of each CPU profile in seconds (env E2E_PROFILE_CPU_DURATION)" },
 	{ "gc", EP_CONFIG_BOOL, "false", "ask the server to run a GC before each heap snapshot" },

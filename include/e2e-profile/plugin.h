@@ -290,8 +290,10 @@ struct ep_run_info {
 struct ep_snapshot_request {
 	uint32_t struct_size; /**< sizeof(struct ep_snapshot_request) in the host */
 	const char *source;   /**< one of the names sources() returned, e.g. a pod */
-	const char *kind;     /**< "heap", "cpu", "goroutine" or "allocs" */
-	const char *path;     /**< where the profile goes; write it atomically */
+	/** "heap", "cpu", "goroutine", "allocs", or since ABI 1.1
+	 * "goroutineleak" (Go 1.26's /debug/pprof/goroutineleak) */
+	const char *kind;
+	const char *path; /**< where the profile goes; write it atomically */
 	bool gc;              /**< heap: ask the server to GC first (?gc=1) */
 	uint32_t cpu_seconds; /**< cpu: how long to profile */
 	/** Since ABI 1.1 (check struct_size): heap: also fetch what the Go

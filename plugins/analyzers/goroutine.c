@@ -439,17 +439,17 @@ static bool goroutine_leaks(const struct goroutine_analyzer *self,
 static int64_t goroutine_growth(const struct goroutine_measure *m,
                                 const struct goroutine_stack *stack);
 
-/* Reads run's goroutine snapshots into m.  Returns 0 (m->count is 0 when
- * the run has no usable goroutine snapshot) or -ENOMEM. */
+/* Reads run's snapshots of kind ("goroutine" or "goroutineleak") into m.  Returns 0 (m->count is 0
+ * when the run has no usable goroutine snapshot) or -ENOMEM. */
 static int goroutine_measure_run(struct goroutine_analyzer *self, const struct ep_run_info *run,
-                                 struct goroutine_measure *m)
+                                 const char *kind, struct goroutine_measure *m)
 {
 	const struct ep_host_api *host = self->host;
 	struct goroutine_buffer buffer = { 0 };
 	const struct ep_profile *profile = NULL;
 	memset(m, 0, sizeof(*m));
 	for (size_t i = 0; i < run->snapshot_count; i++)
-		m->capacity += strcmp(run->snapshots[i].kind, "goroutine") == 0;
+		m->capacity += strcmp(run->snapshots[i].kind, kind) == 0;
 	if (m->capacity == 0)
 		return 0;
 	m->points = host->alloc(m->capacity * sizeof(*m->points));
@@ -462,7 +462,7 @@ static int goroutine_measure_run(struct goroutine_analyzer *self, const struct e
 	size_t last = run->snapshot_count;
 	for (size_t i = run->snapshot_count; last == run->snapshot_count && i-- > 0;) {
 		const struct ep_snapshot_info *snapshot = &run->snapshots[i];
-		if (strcmp(snapshot->kind, "goroutine") != 0)
+		if (strcmp(snapshot->kind, kind) != 0)
 			continue;
 		rc = host->profile_load(self->instance, snapshot->path, &profile);
 		if (rc < 0) {
@@ -480,7 +480,7 @@ static int goroutine_measure_run(struct goroutine_analyzer *self, const struct e
 	rc = 0;
 	for (size_t i = 0; last < run->snapshot_count && i <= last; i++) {
 		const struct ep_snapshot_info *snapshot = &run->snapshots[i];
-		if (strcmp(snapshot->kind, "goroutine") != 0)
+		if (strcmp(snapshot->kind, kind) != 0)
 			continue;
 		rc = host->profile_load(self->instance, snapshot->path, &profile);
 		if (rc < 0) {
@@ -681,14 +681,75 @@ cleanup:
 	return rc;
 }
 
+static const struct ep_report_column goroutine_leak_profile_columns[] = {
+	{ "started_by", "started by", EP_VALUE_TEXT, EP_UNIT_NONE },
+	{ "waiting_in", "waiting in", EP_VALUE_TEXT, EP_UNIT_NONE },
+	{ "goroutines", "goroutines", EP_VALUE_INT, EP_UNIT_COUNT },
+};
+
+/* What the server's own leak detector (Go 1.26's goroutineleak profile)
+ * lists in the run's last such snapshot, most goroutines first. */
+static int goroutine_report_leak_profile(struct goroutine_analyzer *self, struct ep_report *report,
+                                         const struct goroutine_measure *m)
+{
+	const struct ep_host_api *host = self->host;
+	size_t last = m->count - 1;
+	int rc = host->report_metric(report, "goroutine.leak_profile_goroutines",
+	                             "Goroutines the goroutineleak profile lists",
+	                             analyzer_int(m->points[last].goroutines), EP_UNIT_COUNT);
+	if (rc >= 0)
+		rc = host->report_table(report, "goroutine.leak_profile",
+		                        "Leaked goroutines, by the server's goroutineleak profile",
+		                        sizeof(goroutine_leak_profile_columns) /
+		                                sizeof(goroutine_leak_profile_columns[0]),
+		                        goroutine_leak_profile_columns);
+	size_t *order = host->alloc((m->stack_count ? m->stack_count : 1) * sizeof(*order));
+	if (order == NULL)
+		return -ENOMEM;
+	size_t count = 0;
+	for (size_t i = 0; i < m->stack_count; i++)
+		if (m->stacks[i].counts[last] > 0)
+			order[count++] = i;
+	/* Most goroutines first; insertion sort, the lists are short. */
+	for (size_t i = 1; i < count; i++)
+		for (size_t j = i; j > 0 && m->stacks[order[j]].counts[last] >
+		                                    m->stacks[order[j - 1]].counts[last];
+		     j--) {
+			size_t t = order[j];
+			order[j] = order[j - 1];
+			order[j - 1] = t;
+		}
+	for (size_t i = 0; rc >= 0 && i < count; i++) {
+		const struct goroutine_stack *stack = &m->stacks[order[i]];
+		const struct ep_value cells[] = {
+			analyzer_text(stack->started_by),
+			analyzer_text(stack->waiting_in),
+			analyzer_int(stack->counts[last]),
+		};
+		rc = host->report_row(report, cells);
+	}
+	host->free(order);
+	if (rc >= 0)
+		rc = host->report_note(
+		        report,
+		        "The server's goroutineleak profile (%s) lists %lld goroutine(s) "
+		        "on %zu stack(s) that it found blocked forever.",
+		        analyzer_basename(m->points[last].snapshot->path),
+		        (long long)m->points[last].goroutines, count);
+	return rc;
+}
+
 static int goroutine_analyze(void *state, const struct ep_run_info *run, struct ep_report *report)
 {
 	struct goroutine_analyzer *self = state;
-	struct goroutine_measure m;
-	int rc = goroutine_measure_run(self, run, &m);
+	struct goroutine_measure m, leak_profile;
+	memset(&leak_profile, 0, sizeof(leak_profile));
+	int rc = goroutine_measure_run(self, run, "goroutine", &m);
+	if (rc >= 0)
+		rc = goroutine_measure_run(self, run, "goroutineleak", &leak_profile);
 	if (rc < 0)
 		goto cleanup;
-	if (m.count == 0) {
+	if (m.count == 0 && leak_profile.count == 0) {
 		/* Goroutine snapshots are optional: a run without them is not an
 		 * error, there is just nothing to say. */
 		self->host->log(self->instance, EP_LOG_DEBUG,
@@ -697,13 +758,16 @@ static int goroutine_analyze(void *state, const struct ep_run_info *run, struct 
 		goto cleanup;
 	}
 	rc = self->host->report_section(report, "goroutine", "Goroutines");
-	if (rc >= 0)
+	if (rc >= 0 && m.count > 0)
 		rc = goroutine_report_timeline(self, report, run, &m);
-	if (rc >= 0)
+	if (rc >= 0 && m.count > 0)
 		rc = goroutine_report_leaks(self, report, &m);
+	if (rc >= 0 && leak_profile.count > 0)
+		rc = goroutine_report_leak_profile(self, report, &leak_profile);
 
 cleanup:
 	goroutine_measure_free(self->host, &m);
+	goroutine_measure_free(self->host, &leak_profile);
 	return rc < 0 ? rc : 0;
 }
 
@@ -718,9 +782,9 @@ static int goroutine_compare(void *state, const struct ep_run_info *a, const str
 	struct goroutine_analyzer *self = state;
 	const struct ep_host_api *host = self->host;
 	struct goroutine_measure ma = { 0 }, mb = { 0 };
-	int rc = goroutine_measure_run(self, a, &ma);
+	int rc = goroutine_measure_run(self, a, "goroutine", &ma);
 	if (rc >= 0)
-		rc = goroutine_measure_run(self, b, &mb);
+		rc = goroutine_measure_run(self, b, "goroutine", &mb);
 	if (rc < 0)
 		goto cleanup;
 	if (ma.count == 0 && mb.count == 0) {

@@ -36,6 +36,7 @@ static const struct fetch_kind fetch_kinds[] = {
 	{ "allocs", "/debug/pprof/allocs" },
 	{ "goroutine", "/debug/pprof/goroutine" },
 	{ "cpu", "/debug/pprof/profile" },
+	{ "goroutineleak", "/debug/pprof/goroutineleak" },
 };
 
 /* One transfer: the answer's body and what the callbacks need. */
@@ -852,7 +853,8 @@ int pprof_fetch_snapshot(const struct ep_host_api *host, struct ep_instance *ins
 			kind = &fetch_kinds[i];
 	if (kind == NULL) {
 		fetch_reason(reason, reason_size,
-		             "unknown profile kind '%s' (heap, cpu, goroutine or allocs)",
+		             "unknown profile kind '%s' (heap, cpu, goroutine, allocs or "
+		             "goroutineleak)",
 		             request->kind ? request->kind : "");
 		return -EINVAL;
 	}

@@ -31,6 +31,7 @@ import (
 	"os/signal"
 	"path/filepath"
 	"runtime"
+	runtimepprof "runtime/pprof"
 	"strconv"
 	"strings"
 	"sync"
@@ -44,23 +45,24 @@ var modes = []string{"idle", "grow", "leak-goroutines", "clean", "baseline", "ca
 var faultModes = []string{"none", "404", "500", "html", "truncated", "slow"}
 
 type config struct {
-	listen           string
-	portFile         string
-	mode             string
-	fault            string
-	slowDelay        time.Duration
-	workInterval     time.Duration
-	growKiBPerSec    int
-	growMaxMiB       int
-	goroutinesPerSec int
-	maxGoroutines    int
-	schemaKiB        int
-	keepCopies       int
-	steadyKiB        int
-	memProfileRate   int
-	writeTimeout     time.Duration
-	gcInterval       time.Duration
-	exitAfter        time.Duration
+	listen               string
+	portFile             string
+	mode                 string
+	fault                string
+	goroutineLeakProfile bool
+	slowDelay            time.Duration
+	workInterval         time.Duration
+	growKiBPerSec        int
+	growMaxMiB           int
+	goroutinesPerSec     int
+	maxGoroutines        int
+	schemaKiB            int
+	keepCopies           int
+	steadyKiB            int
+	memProfileRate       int
+	writeTimeout         time.Duration
+	gcInterval           time.Duration
+	exitAfter            time.Duration
 }
 
 func contains(list []string, s string) bool {
@@ -79,6 +81,7 @@ func parseFlags() *config {
 	fs.StringVar(&c.portFile, "port-file", "", "write the bound port number (and a newline) to `PATH`, atomically (temp file + rename)")
 	fs.StringVar(&c.mode, "mode", "idle", "workload: "+strings.Join(modes, " | "))
 	fs.StringVar(&c.fault, "fault", "none", "initial fault mode of /debug/pprof/*: "+strings.Join(faultModes, " | "))
+	fs.BoolVar(&c.goroutineLeakProfile, "goroutineleak-profile", false, "serve /debug/pprof/goroutineleak (the goroutine profile, standing in for Go 1.26's)")
 	fs.StringVar(&textFault, "text-fault", "none", "fault of the text profiles only (?debug=N): "+strings.Join(textFaultModes, " | "))
 	fs.DurationVar(&c.slowDelay, "slow-delay", 30*time.Second, "how long the 'slow' fault sleeps before answering")
 	fs.DurationVar(&c.workInterval, "work-interval", 200*time.Millisecond, "baseline/cached: background schema fetch interval (0 disables the ticker; /work still works)")
@@ -660,6 +663,15 @@ func (a *app) routes(base context.Context) *http.ServeMux {
 	pp.HandleFunc("/debug/pprof/profile", pprof.Profile)
 	pp.HandleFunc("/debug/pprof/symbol", pprof.Symbol)
 	pp.HandleFunc("/debug/pprof/trace", pprof.Trace)
+	if a.cfg.goroutineLeakProfile {
+		// A stand-in for Go 1.26's goroutineleak profile (same format as the
+		// goroutine profile) so the offered path can be tested on Go 1.19;
+		// without the flag it is "Unknown profile" (404) as on older Go.
+		pp.HandleFunc("/debug/pprof/goroutineleak", func(w http.ResponseWriter, r *http.Request) {
+			w.Header().Set("Content-Type", "application/octet-stream")
+			runtimepprof.Lookup("goroutine").WriteTo(w, 0)
+		})
+	}
 	mux.Handle("/debug/pprof/", withFaults(base, pp))
 
 	mux.HandleFunc("/metrics", serveMetrics)
