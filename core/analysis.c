@@ -735,8 +735,9 @@ static void analysis_runtime_section(struct ep_report *report, const struct ep_l
 	                 ep_value_int((int64_t)errors[0]), EP_UNIT_COUNT);
 	bool has_process = errors[1] > 0;
 	for (size_t f = 0; f < ANALYSIS_RUNTIME_FIGURES; f++)
-		has_process = has_process || (!isnan(values[f]) &&
-		                              strcmp(analysis_runtime_figures[f].object, "process") == 0);
+		has_process =
+		        has_process || (!isnan(values[f]) &&
+		                        strcmp(analysis_runtime_figures[f].object, "process") == 0);
 	if (has_process)
 		ep_report_metric(report, "process.errors", "Rounds whose Prometheus figures failed",
 		                 ep_value_int((int64_t)errors[1]), EP_UNIT_COUNT);

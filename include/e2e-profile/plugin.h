@@ -293,7 +293,7 @@ struct ep_snapshot_request {
 	/** "heap", "cpu", "goroutine", "allocs", or since ABI 1.1
 	 * "goroutineleak" (Go 1.26's /debug/pprof/goroutineleak) */
 	const char *kind;
-	const char *path; /**< where the profile goes; write it atomically */
+	const char *path;     /**< where the profile goes; write it atomically */
 	bool gc;              /**< heap: ask the server to GC first (?gc=1) */
 	uint32_t cpu_seconds; /**< cpu: how long to profile */
 	/** Since ABI 1.1 (check struct_size): heap: also fetch what the Go

@@ -198,8 +198,7 @@ static int growth_report_series(struct growth_analyzer *self, struct ep_report *
  * 0 to the peak, and the peak as a point, so a reader sees which snapshots
  * the verdicts used. Only when run.json knows the test window. */
 static int growth_report_marks(struct growth_analyzer *self, struct ep_report *report,
-                               const struct ep_run_info *run,
-                               const struct analyzer_heap_scan *scan)
+                               const struct ep_run_info *run, const struct analyzer_heap_scan *scan)
 {
 	const struct ep_host_api *host = self->host;
 	if (!scan->window_known || run->started_unix_ns <= 0)
@@ -226,8 +225,8 @@ static int growth_report_marks(struct growth_analyzer *self, struct ep_report *r
 		rc = host->report_series(report, "growth.peak", "peak", "inuse", "time",
 		                         EP_UNIT_SECONDS, "in-use memory", EP_UNIT_BYTES);
 	if (rc >= 0)
-		rc = host->report_point(report, scan->snapshots[scan->peak].snapshot->offset_seconds,
-		                        peak);
+		rc = host->report_point(report,
+		                        scan->snapshots[scan->peak].snapshot->offset_seconds, peak);
 	return rc < 0 ? rc : 0;
 }
 
