@@ -814,6 +814,55 @@ static void analysis_runtime_section(struct ep_report *report, const struct ep_l
 		               errors[1], first_error[1]);
 }
 
+/* The measured figures of the round of the sampled peak (heap.peak_snapshot,
+ * written by the heap analyzer): runtime.at_peak.* and process.at_peak.*,
+ * so the peak shows what the process held then, beside what was sampled. */
+static void analysis_runtime_at_peak(struct ep_report *report, const struct ep_loaded_run *run)
+{
+	const struct ep_report_metric *peak =
+	        ep_report_find_metric(ep_report_document(report), "heap.peak_snapshot");
+	if (peak == NULL || peak->value.type != EP_VALUE_TEXT)
+		return;
+	const struct ep_json *snapshots = ep_json_get(ep_json_root(run->json), "snapshots");
+	size_t count = snapshots && snapshots->type == EP_JSON_ARRAY ? snapshots->count : 0;
+	const struct ep_json *record = NULL;
+	for (size_t i = 0; i < count && record == NULL; i++) {
+		const char *file = ep_json_get_string(&snapshots->items[i], "file", NULL);
+		const char *base = file ? strrchr(file, '/') : NULL;
+		if (file != NULL && strcmp(base ? base + 1 : file, peak->value.text) == 0 &&
+		    strcmp(ep_json_get_string(&snapshots->items[i], "kind", ""), "heap") == 0)
+			record = &snapshots->items[i];
+	}
+	const struct ep_json *runtime = record ? ep_json_get(record, "runtime") : NULL;
+	const struct ep_json *process = record ? ep_json_get(record, "process") : NULL;
+	if (runtime == NULL && process == NULL)
+		return;
+	static const struct {
+		const char *object, *key, *id, *label;
+	} at_peak[] = {
+		{ "runtime", "heap_inuse", "runtime.at_peak.heap_inuse",
+		  "Runtime HeapInuse at the sampled peak" },
+		{ "runtime", "sys", "runtime.at_peak.sys", "Runtime Sys at the sampled peak" },
+		{ "runtime", "max_rss", "runtime.at_peak.max_rss", "MaxRSS at the sampled peak" },
+		{ "process", "rss", "process.at_peak.rss",
+		  "Process resident memory (Prometheus) at the sampled peak" },
+	};
+	ep_report_set_origin(report, "core");
+	ep_report_section(report, "runtime_at_peak", "Measured memory at the sampled peak");
+	for (size_t i = 0; i < sizeof(at_peak) / sizeof(at_peak[0]); i++) {
+		const struct ep_json *figures =
+		        strcmp(at_peak[i].object, "runtime") == 0 ? runtime : process;
+		double v = figures ? ep_json_get_double(figures, at_peak[i].key, NAN) : NAN;
+		if (!isnan(v))
+			ep_report_metric(report, at_peak[i].id, at_peak[i].label,
+			                 ep_value_int((int64_t)llround(v)), EP_UNIT_BYTES);
+	}
+	ep_report_note(report,
+	               "Taken in the same round as the peak snapshot %s: the sampled heap profile "
+	               "estimates live objects, these are what the runtime and the process held.",
+	               peak->value.text);
+}
+
 /* The measured figures of both runs as comparisons (ids runtime.*,
  * process.*), for the figures either run has. */
 static void analysis_runtime_compare(struct ep_report *report, const struct ep_loaded_run *a,
@@ -934,6 +983,7 @@ static int analysis_build(struct ep_cli *cli, const struct analysis_plugins *ana
 			ep_log_warn(&cli->log, "analyzer %s failed (%s); its section is missing",
 			            instance->plugin->descriptor->name, strerror(-rc));
 	}
+	analysis_runtime_at_peak(report, run);
 	analysis_recommend(cli, report);
 	ep_loaded_run_free(run);
 	*out = report;

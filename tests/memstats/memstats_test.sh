@@ -102,6 +102,9 @@ for name in ("good", "base"):
     assert m["runtime.sys"] == max(s["runtime"]["sys"] for s in window), name
     assert m["runtime.max_rss"] == window[-1]["runtime"]["max_rss"], name
     assert m["runtime.errors"] == 0, name
+    peak = [s for s in heaps if s["file"] == m["heap.peak_snapshot"]][0]
+    assert m["runtime.at_peak.heap_inuse"] == peak["runtime"]["heap_inuse"], name
+    assert m["runtime.at_peak.sys"] == peak["runtime"]["sys"], name
     doc = load(name, "analysis.json")
     section = [s for s in doc["sections"] if s["id"] == "runtime"][0]
     table = [i for i in section["items"] if i["type"] == "table"][0]
@@ -110,7 +113,7 @@ for name in ("good", "base"):
         "runtime.heap_inuse", "runtime.sys", "runtime.max_rss"} | (
         {"process.rss"} if name == "good" else set()), name
     # Never mixed with the sampled figures: those stay in heap/growth.
-    assert all(not i["id"].startswith("runtime.") for s in doc["sections"] if s["id"] != "runtime"
+    assert all(not i["id"].startswith("runtime.") for s in doc["sections"] if s["id"] not in ("runtime", "runtime_at_peak")
                for i in s["items"] if "id" in i)
     checked += 1
 every2 = [s for s in load("every2", "run.json")["snapshots"] if s["kind"] == "heap"]
