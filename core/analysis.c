@@ -335,7 +335,11 @@ static struct ep_value analysis_figure_value(const struct analysis_figure *figur
 {
 	if (isnan(value))
 		return ep_value_none();
-	return figure->integer ? ep_value_int((int64_t)llround(value)) : ep_value_double(value);
+	/* The median of an even count of integers may fall between two: it
+	 * stays a double then rather than being rounded. */
+	if (figure->integer && value == floor(value) && fabs(value) < 9.2e18)
+		return ep_value_int((int64_t)value);
+	return ep_value_double(value);
 }
 
 static double analysis_run_seconds(const struct ep_run_info *run)
