@@ -130,6 +130,18 @@ grep -q '^checked 3 summaries and 2 comparisons' check.out && pass ||
 start_target cached
 "$exe" -o "$out" run few --repeat 2 --collector http --url "http://127.0.0.1:$port" -i 1 \
 	-- ./workload.sh "http://127.0.0.1:$port" >stdout 2>err || fail "run few --repeat 2"
+# batch: repeat in [run.NAME] makes a repeated run too.
+cat >batch.ini <<BATCH
+[run.batched]
+command = ./workload.sh http://127.0.0.1:$port
+collector = http
+url = http://127.0.0.1:$port
+interval = 1
+repeat = 2
+BATCH
+"$exe" -o "$out" batch batch.ini >stdout 2>err && [ -s "$out/batched/rep2/run.json" ] &&
+	python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); sys.exit(d["repeat"] != 2)' \
+		"$out/batched/run.json" && pass || fail "batch [run.NAME] repeat = 2"
 stop_target
 "$exe" -o "$out" compare few cached-b --fail-on 'peak>+1B' >stdout 2>err
 rc=$?
@@ -172,7 +184,11 @@ expect_usage "--alpha 1" "[compare] alpha must be" compare cached-a cached-b --a
 expect_usage "--alpha x" "--alpha" compare cached-a cached-b --alpha x
 printf '[compare]\nalpha = -1\n' >alpha.ini
 expect_usage "alpha = -1" "[compare] alpha must be" -c alpha.ini compare cached-a cached-b
-for bad in bad1 bad2 bad3 bad4 bad5 bad6; do
+printf '[run.bad7]\ncommand = true\ncollector = http\nurl = http://127.0.0.1:1\nrepeat = 0\n' >bad.ini
+"$exe" -o "$out" batch bad.ini >stdout 2>err
+[ $? -eq 1 ] && grep -qF '[run] repeat must be' err && grep -qE '^run +bad7 +failed +2$' stdout &&
+	pass || fail "batch [run.NAME] repeat = 0 fails that run with exit 2"
+for bad in bad1 bad2 bad3 bad4 bad5 bad6 bad7; do
 	[ -e "$out/$bad" ] && fail "$bad: a run directory was created"
 done
 pass
