@@ -22,6 +22,12 @@ target_pid=
 stop_target() {
 	if [ -n "$target_pid" ]; then
 		kill "$target_pid" 2>/dev/null || true
+		# It shuts down within 5 s; a busy machine gets 10 before SIGKILL.
+		for _ in $(seq 100); do
+			kill -0 "$target_pid" 2>/dev/null || break
+			sleep 0.1
+		done
+		kill -KILL "$target_pid" 2>/dev/null || true
 		wait "$target_pid" 2>/dev/null || true
 		target_pid=
 	fi
@@ -37,8 +43,10 @@ start_target() { # MODE
 	"$target" -listen 127.0.0.1:0 -mode "$1" -exit-after 600s >"$work/target.out" 2>&1 &
 	target_pid=$!
 	port=
-	for _ in $(seq 200); do
-		port=$(sed -n 's/^listening on 127\.0\.0\.1:\([0-9]*\)$/\1/p' "$work/target.out")
+	# Baseline mode decodes its document before listening: allow a busy
+	# machine 30 s.
+	for _ in $(seq 600); do
+		port=$(sed -n 's/^listening on 127\.0\.0\.1:\([0-9]*\)$/\1/p' "$work/target.out" 2>/dev/null)
 		[ -n "$port" ] && break
 		sleep 0.05
 	done
