@@ -43,8 +43,13 @@ start_target() { # MODE
 	echo "target did not start: $(cat target.out)"
 	exit 1
 }
-stop_target() {
+stop_target() { # SIGTERM; SIGKILL when a busy machine keeps it past 10 s
 	kill "$target_pid" 2>/dev/null
+	for _ in $(seq 100); do
+		kill -0 "$target_pid" 2>/dev/null || break
+		sleep 0.1
+	done
+	kill -KILL "$target_pid" 2>/dev/null
 	wait "$target_pid" 2>/dev/null
 	target_pid=
 }
