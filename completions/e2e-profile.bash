@@ -38,15 +38,17 @@ _e2e_profile()
 	-o | --output-dir | --plugin-path) COMPREPLY=($(compgen -d -- "$cur")); return ;;
 	--collector) COMPREPLY=($(compgen -W "kubectl http apiserver" -- "$cur")); return ;;
 	--reporters) COMPREPLY=($(compgen -W "markdown,csv,json markdown,csv,json,prometheus json,openmetrics" -- "$cur")); return ;;
-	--profiles) COMPREPLY=($(compgen -W "heap cpu goroutine allocs heap,cpu heap,goroutine heap,cpu,goroutine" -- "$cur")); return ;;
+	--profiles) COMPREPLY=($(compgen -W "heap cpu goroutine allocs goroutineleak heap,cpu heap,goroutine heap,cpu,goroutine heap,goroutine,goroutineleak" -- "$cur")); return ;;
 	esac
-	local run_flags="--collector --url -n --namespace --deployment -l --selector --port --context --kubeconfig -i --interval --profiles --cpu-duration --gc --target --force --analyzers --reporters -h --help"
+	local run_flags="--collector --url -n --namespace --deployment -l --selector --port --context --kubeconfig -i --interval --profiles --cpu-duration --gc --target --force --repeat --analyzers --reporters -h --help"
 	case $command in
 	"") COMPREPLY=($(compgen -W "$commands $global" -- "$cur")) ;;
 	run) COMPREPLY=($(compgen -W "$run_flags --" -- "$cur")) ;;
-	collect) COMPREPLY=($(compgen -W "${run_flags/--target /} --duration" -- "$cur")) ;;
+	collect)
+		local collect_flags=${run_flags/--target /}
+		COMPREPLY=($(compgen -W "${collect_flags/--repeat /} --duration" -- "$cur")) ;;
 	analyze) COMPREPLY=($(compgen -W "$(_e2e_profile_runs) --analyzers --reporters -h --help" -- "$cur")) ;;
-	compare) COMPREPLY=($(compgen -W "$(_e2e_profile_runs) --fail-on --analyzers --reporters -h --help" -- "$cur")) ;;
+	compare) COMPREPLY=($(compgen -W "$(_e2e_profile_runs) --fail-on --alpha --analyzers --reporters -h --help" -- "$cur")) ;;
 	top)
 		if [[ $cur == -* ]]; then
 			COMPREPLY=($(compgen -W "--sample-index --cum --nodecount --base --diff-base --normalize --nodefraction --unit --functions --lines --files --addresses --focus --ignore --hide --show --show-from --tagfocus --tagignore -h --help" -- "$cur"))

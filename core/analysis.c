@@ -14,12 +14,14 @@
 
 #include "format.h"
 #include "fsutil.h"
+#include "gate.h"
 #include "host_api.h"
 #include "json_reader.h"
 #include "pprof/decode.h"
 #include "pprof/merge.h"
 #include "report_document.h"
 #include "run_seed.h"
+#include "statistics.h"
 
 struct ep_loaded_run {
 	struct ep_run_info info;
@@ -57,6 +59,13 @@ const struct ep_run_info *ep_loaded_run_info(const struct ep_loaded_run *run)
 const char *ep_loaded_run_inferred(const struct ep_loaded_run *run)
 {
 	return run->inferred[0] ? run->inferred : NULL;
+}
+
+/* The snapshots array of the run's manifest, or NULL for a run imported
+ * without one (its runtime figures are unknown). */
+static const struct ep_json *analysis_manifest_snapshots(const struct ep_loaded_run *run)
+{
+	return run->json != NULL ? ep_json_get(ep_json_root(run->json), "snapshots") : NULL;
 }
 
 static const char *analysis_basename(const char *path);
@@ -230,6 +239,10 @@ int ep_run_load(const char *directory, uint64_t max_profile_bytes, struct ep_loa
 	run->info.failed_count = (size_t)ep_json_get_int(ep_json_get(root, "counts"), "failed", 0);
 	run->info.interval_seconds =
 	        ep_json_get_int(ep_json_get(root, "settings"), "interval_seconds", 0);
+	run->info.test_started_unix_ns = ep_json_get_int(command, "started_unix_ns", 0);
+	run->info.test_ended_unix_ns = ep_json_get_int(command, "ended_unix_ns", 0);
+	if (run->info.test_ended_unix_ns < run->info.test_started_unix_ns)
+		run->info.test_ended_unix_ns = run->info.test_started_unix_ns = 0;
 	*out = run;
 	return 0;
 
@@ -249,6 +262,206 @@ void ep_run_resolve_directory(const struct ep_cli *cli, const char *name_or_dir,
 		return;
 	}
 	snprintf(out, len, "%s/%s", ep_config_get(cli->config, "core", "output_dir"), name_or_dir);
+}
+
+static const char *analysis_basename(const char *path)
+{
+	size_t len = strlen(path);
+	while (len > 1 && path[len - 1] == '/')
+		len--;
+	const char *slash = NULL;
+	for (size_t i = 0; i < len; i++)
+		if (path[i] == '/')
+			slash = path + i;
+	return slash ? slash + 1 : path;
+}
+
+/* ---- repeated runs ----------------------------------------------------------- */
+
+static double analysis_value_number(const struct ep_value *value);
+
+/* The run directories behind a name: the directory itself for a single
+ * run, NAME/repK for each repetition a repeated run lists. */
+struct analysis_run_set {
+	char **directories;
+	size_t count;
+	bool repeated;
+};
+
+static void analysis_run_set_free(struct analysis_run_set *set)
+{
+	for (size_t i = 0; i < set->count; i++)
+		free(set->directories[i]);
+	free(set->directories);
+	memset(set, 0, sizeof(*set));
+}
+
+static const char *const analysis_repeated_schema = "e2e-profile/repeated-run";
+
+static bool analysis_is_repeated(const char *directory)
+{
+	char path[PATH_MAX + 16], err[256];
+	struct ep_json_document *json = NULL;
+	snprintf(path, sizeof(path), "%s/run.json", directory);
+	if (ep_json_parse_file(path, &json, err, sizeof(err)) < 0)
+		return false;
+	bool repeated = strcmp(ep_json_get_string(ep_json_root(json), "schema", ""),
+	                       analysis_repeated_schema) == 0;
+	ep_json_free(json);
+	return repeated;
+}
+
+static int analysis_run_set_load(const char *directory, struct analysis_run_set *set, char *err,
+                                 size_t errlen)
+{
+	if (strlen(directory) > PATH_MAX - 64) {
+		snprintf(err, errlen, "run directory path too long");
+		return -ENAMETOOLONG;
+	}
+	memset(set, 0, sizeof(*set));
+	if (!analysis_is_repeated(directory)) {
+		set->directories = calloc(1, sizeof(*set->directories));
+		if (set->directories == NULL || (set->directories[0] = strdup(directory)) == NULL) {
+			free(set->directories);
+			set->directories = NULL;
+			snprintf(err, errlen, "out of memory");
+			return -ENOMEM;
+		}
+		set->count = 1;
+		return 0;
+	}
+	char path[PATH_MAX + 16];
+	snprintf(path, sizeof(path), "%s/run.json", directory);
+	struct ep_json_document *json = NULL;
+	int rc = ep_json_parse_file(path, &json, err, errlen);
+	if (rc < 0)
+		return rc;
+	const struct ep_json *root = ep_json_root(json);
+	const struct ep_json *reps = ep_json_get(root, "repetitions");
+	if (ep_json_get_int(root, "schema_version", 0) != 1 || reps == NULL ||
+	    reps->type != EP_JSON_ARRAY || reps->count == 0) {
+		snprintf(err, errlen, "%.*s: a repeated run needs schema version 1 and repetitions",
+		         900, path);
+		ep_json_free(json);
+		return -EINVAL;
+	}
+	set->repeated = true;
+	set->directories = calloc(reps->count, sizeof(*set->directories));
+	rc = set->directories ? 0 : -ENOMEM;
+	for (size_t i = 0; rc == 0 && i < reps->count; i++) {
+		const char *sub = ep_json_get_string(&reps->items[i], "directory", "");
+		if (*sub == '\0' || strchr(sub, '/') != NULL || strcmp(sub, "..") == 0 ||
+		    strcmp(sub, ".") == 0) {
+			snprintf(err, errlen, "%.*s: repetition %zu has no plain directory", 900,
+			         path, i + 1);
+			rc = -EINVAL;
+			break;
+		}
+		size_t len = strlen(directory) + strlen(sub) + 2;
+		set->directories[i] = malloc(len);
+		if (set->directories[i] == NULL) {
+			rc = -ENOMEM;
+			snprintf(err, errlen, "out of memory");
+			break;
+		}
+		snprintf(set->directories[i], len, "%s/%s", directory, sub);
+		set->count++;
+	}
+	ep_json_free(json);
+	if (rc < 0)
+		analysis_run_set_free(set);
+	return rc;
+}
+
+/* One numeric figure across repetitions (or across one side's). */
+struct analysis_figure {
+	char *id, *label, *unit;
+	bool integer;
+	double *values; /* one per repetition, NAN where absent */
+};
+
+struct analysis_figures {
+	struct analysis_figure *items;
+	size_t count;
+	size_t slots; /* values per figure */
+};
+
+static void analysis_figures_free(struct analysis_figures *figures)
+{
+	for (size_t i = 0; i < figures->count; i++) {
+		free(figures->items[i].id);
+		free(figures->items[i].label);
+		free(figures->items[i].unit);
+		free(figures->items[i].values);
+	}
+	free(figures->items);
+	memset(figures, 0, sizeof(*figures));
+}
+
+/* Records value (INT or DOUBLE; others are skipped) of figure id in slot. */
+static int analysis_figures_add(struct analysis_figures *figures, const char *id, const char *label,
+                                const char *unit, struct ep_value value, size_t slot)
+{
+	if (value.type != EP_VALUE_INT && value.type != EP_VALUE_DOUBLE)
+		return 0;
+	/* A moment in time is no figure to take the median of. */
+	size_t id_len = strlen(id);
+	if (id_len > 8 && strcmp(id + id_len - 8, "_unix_ns") == 0)
+		return 0;
+	struct analysis_figure *figure = NULL;
+	for (size_t i = 0; i < figures->count && figure == NULL; i++)
+		if (strcmp(figures->items[i].id, id) == 0)
+			figure = &figures->items[i];
+	if (figure == NULL) {
+		struct analysis_figure *grown =
+		        realloc(figures->items, (figures->count + 1) * sizeof(*grown));
+		if (grown == NULL)
+			return -ENOMEM;
+		figures->items = grown;
+		figure = &figures->items[figures->count];
+		*figure = (struct analysis_figure){ .id = strdup(id),
+			                            .label = strdup(label ? label : id),
+			                            .unit = strdup(unit ? unit : ""),
+			                            .integer = value.type == EP_VALUE_INT,
+			                            .values = malloc(figures->slots *
+			                                             sizeof(double)) };
+		if (figure->id == NULL || figure->label == NULL || figure->unit == NULL ||
+		    figure->values == NULL) {
+			free(figure->id);
+			free(figure->label);
+			free(figure->unit);
+			free(figure->values);
+			return -ENOMEM;
+		}
+		for (size_t i = 0; i < figures->slots; i++)
+			figure->values[i] = NAN;
+		figures->count++;
+	}
+	figure->integer = figure->integer && value.type == EP_VALUE_INT;
+	figure->values[slot] = analysis_value_number(&value);
+	return 0;
+}
+
+/* The present values of a figure, packed; returns how many. */
+static size_t analysis_figure_present(const struct analysis_figure *figure, size_t slots,
+                                      double *out)
+{
+	size_t n = 0;
+	for (size_t i = 0; i < slots; i++)
+		if (!isnan(figure->values[i]))
+			out[n++] = figure->values[i];
+	return n;
+}
+
+static struct ep_value analysis_figure_value(const struct analysis_figure *figure, double value)
+{
+	if (isnan(value))
+		return ep_value_none();
+	/* The median of an even count of integers may fall between two: it
+	 * stays a double then rather than being rounded. */
+	if (figure->integer && value == floor(value) && fabs(value) < 9.2e18)
+		return ep_value_int((int64_t)value);
+	return ep_value_double(value);
 }
 
 static double analysis_run_seconds(const struct ep_run_info *run)
@@ -340,6 +553,10 @@ static const struct analysis_rule analysis_builtin_rules[] = {
 	  "unused fields with a transform" },
 	{ "reflection", "category.reflection.share_percent", NULL, 10, NAN,
 	  "reflection allocates heavily: avoid reflect-based conversion in hot paths" },
+	{ "goroutine-leak", "goroutine.leaking_stacks", NULL, 0, NAN,
+	  "goroutines pile up on the stacks of goroutine.leaks: make sure every goroutine "
+	  "started there can end (a context cancelled, a channel closed, a timeout), and that "
+	  "whoever starts them waits for them" },
 	{ "steady-growth", "growth.trend", "steady-growth", NAN, NAN,
 	  "in-use memory kept growing to the end of the run: look for a leak (caches without "
 	  "eviction, growing maps, goroutines) in the top growers" },
@@ -482,6 +699,331 @@ static void analysis_recommend(struct ep_cli *cli, struct ep_report *report)
 		ep_report_note(report, "No recommendation rule fired.");
 }
 
+/* ---- the runtime's own memory ---------------------------------------------- */
+
+/* What the Go runtime (run.json "runtime", from the runtime.MemStats block
+ * of /debug/pprof/heap?debug=1) and the process's Prometheus endpoint
+ * ("process", metrics_url) said of their memory beside each heap
+ * snapshot: measured figures, kept apart from the sampled heap profile in
+ * their own section, tables, chart and ids, each labelled by its source
+ * (docs/report-ids.md). */
+static const struct {
+	const char *object; /* in run.json: "runtime" or "process" */
+	const char *key;
+	const char *id;    /* metric and comparison id */
+	const char *label; /* for people */
+	const char *unit;
+	bool peak; /* the figure's highest value in the test window; else its last */
+} analysis_runtime_figures[] = {
+	{ "runtime", "heap_inuse", "runtime.heap_inuse", "Runtime HeapInuse (peak)", EP_UNIT_BYTES,
+	  true },
+	{ "runtime", "heap_sys", "runtime.heap_sys", "Runtime HeapSys (peak)", EP_UNIT_BYTES,
+	  true },
+	{ "runtime", "heap_released", "runtime.heap_released", "Runtime HeapReleased (last)",
+	  EP_UNIT_BYTES, false },
+	{ "runtime", "sys", "runtime.sys", "Runtime Sys: memory obtained from the OS (peak)",
+	  EP_UNIT_BYTES, true },
+	{ "runtime", "stack_inuse", "runtime.stack_inuse", "Runtime StackInuse (peak)",
+	  EP_UNIT_BYTES, true },
+	{ "runtime", "next_gc", "runtime.next_gc", "Runtime NextGC (last)", EP_UNIT_BYTES, false },
+	{ "runtime", "num_gc", "runtime.num_gc", "Runtime NumGC (last)", EP_UNIT_COUNT, false },
+	{ "runtime", "gc_cpu_fraction", "runtime.gc_cpu_fraction", "Runtime GCCPUFraction (last)",
+	  EP_UNIT_NONE, false },
+	{ "runtime", "max_rss", "runtime.max_rss", "Peak resident memory, MaxRSS (last)",
+	  EP_UNIT_BYTES, false },
+	{ "process", "rss", "process.rss", "Process resident memory, Prometheus (peak)",
+	  EP_UNIT_BYTES, true },
+	{ "process", "heap_inuse", "process.heap_inuse",
+	  "go_memstats_heap_inuse_bytes, Prometheus (peak)", EP_UNIT_BYTES, true },
+	{ "process", "sys", "process.sys", "go_memstats_sys_bytes, Prometheus (peak)",
+	  EP_UNIT_BYTES, true },
+	{ "process", "goroutines", "process.goroutines", "go_goroutines, Prometheus (peak)",
+	  EP_UNIT_COUNT, true },
+};
+#define ANALYSIS_RUNTIME_FIGURES \
+	(sizeof(analysis_runtime_figures) / sizeof(analysis_runtime_figures[0]))
+
+static bool analysis_in_window(const struct ep_run_info *run, int64_t time_unix_ns)
+{
+	if (run->test_started_unix_ns <= 0)
+		return true;
+	return time_unix_ns >= run->test_started_unix_ns &&
+	       time_unix_ns <= run->test_ended_unix_ns + EP_TEST_WINDOW_GRACE_NS;
+}
+
+/* The figures of one object ("runtime" or "process") for the run: peak or
+ * last over the test window (all rounds when no round of the window has
+ * figures). values[i] stays NAN for other objects' figures and absent
+ * ones. Returns the rounds with figures; *errors counts OBJECT_error. */
+static size_t analysis_runtime_values(const struct ep_loaded_run *run, const char *object,
+                                      double values[ANALYSIS_RUNTIME_FIGURES], size_t *errors,
+                                      const char **first_error)
+{
+	const struct ep_json *snapshots = analysis_manifest_snapshots(run);
+	char error_key[32];
+	snprintf(error_key, sizeof(error_key), "%s_error", object);
+	size_t rounds = 0;
+	*errors = 0;
+	*first_error = NULL;
+	for (size_t f = 0; f < ANALYSIS_RUNTIME_FIGURES; f++)
+		values[f] = NAN;
+	size_t count = snapshots && snapshots->type == EP_JSON_ARRAY ? snapshots->count : 0;
+	for (int pass = 0; pass < 2 && rounds == 0; pass++) {
+		for (size_t i = 0; i < count; i++) {
+			const struct ep_json *s = &snapshots->items[i];
+			const char *error = ep_json_get_string(s, error_key, NULL);
+			if (pass == 0 && error != NULL && (*errors)++ == 0)
+				*first_error = error;
+			const struct ep_json *figures = ep_json_get(s, object);
+			if (figures == NULL || figures->type != EP_JSON_OBJECT)
+				continue;
+			if (pass == 0 &&
+			    !analysis_in_window(&run->info, ep_json_get_int(s, "time_unix_ns", 0)))
+				continue;
+			rounds++;
+			for (size_t f = 0; f < ANALYSIS_RUNTIME_FIGURES; f++) {
+				if (strcmp(analysis_runtime_figures[f].object, object) != 0)
+					continue;
+				double v = ep_json_get_double(figures,
+				                              analysis_runtime_figures[f].key, NAN);
+				if (isnan(v))
+					continue;
+				if (!analysis_runtime_figures[f].peak || isnan(values[f]) ||
+				    v > values[f])
+					values[f] = v;
+			}
+		}
+	}
+	return rounds;
+}
+
+/* Both objects' figures into one array. */
+static size_t analysis_measured_values(const struct ep_loaded_run *run,
+                                       double values[ANALYSIS_RUNTIME_FIGURES], size_t errors[2],
+                                       const char *first_error[2])
+{
+	double process[ANALYSIS_RUNTIME_FIGURES];
+	size_t rounds =
+	        analysis_runtime_values(run, "runtime", values, &errors[0], &first_error[0]);
+	rounds += analysis_runtime_values(run, "process", process, &errors[1], &first_error[1]);
+	for (size_t f = 0; f < ANALYSIS_RUNTIME_FIGURES; f++)
+		if (strcmp(analysis_runtime_figures[f].object, "process") == 0)
+			values[f] = process[f];
+	return rounds;
+}
+
+static struct ep_value analysis_runtime_value(size_t figure, double value)
+{
+	if (isnan(value))
+		return ep_value_none();
+	if (strcmp(analysis_runtime_figures[figure].unit, EP_UNIT_NONE) == 0)
+		return ep_value_double(value);
+	return ep_value_int((int64_t)llround(value));
+}
+
+/* One timeline table of an object's figures per heap round. */
+static void analysis_measured_table(struct ep_report *report, const struct ep_loaded_run *run,
+                                    const char *object, const char *id, const char *title,
+                                    const struct ep_report_column *columns, size_t column_count)
+{
+	const struct ep_json *snapshots = analysis_manifest_snapshots(run);
+	size_t count = snapshots && snapshots->type == EP_JSON_ARRAY ? snapshots->count : 0;
+	bool any = false;
+	for (size_t i = 0; i < count && !any; i++)
+		any = ep_json_get(&snapshots->items[i], object) != NULL;
+	if (!any)
+		return;
+	ep_report_table(report, id, title, column_count, columns);
+	struct ep_value cells[16];
+	for (size_t i = 0; i < count && column_count <= 16; i++) {
+		const struct ep_json *s = &snapshots->items[i];
+		const struct ep_json *figures = ep_json_get(s, object);
+		if (figures == NULL || figures->type != EP_JSON_OBJECT)
+			continue;
+		cells[0] = ep_value_double(ep_json_get_double(s, "offset_seconds", 0));
+		cells[1] = ep_value_text(ep_json_get_string(s, "file", ""));
+		cells[2] = ep_value_text(ep_json_get_string(figures, "source", ""));
+		for (size_t c = 3; c < column_count; c++) {
+			double v = ep_json_get_double(figures, columns[c].id, NAN);
+			cells[c] = isnan(v) ? ep_value_none() : ep_value_int((int64_t)llround(v));
+		}
+		ep_report_row(report, cells);
+	}
+}
+
+/* The section "runtime" of an analysis: the measured figures as metrics,
+ * a timeline table per source, and a chart. Nothing when the run has
+ * none at all. */
+static void analysis_runtime_section(struct ep_report *report, const struct ep_loaded_run *run)
+{
+	double values[ANALYSIS_RUNTIME_FIGURES];
+	size_t errors[2];
+	const char *first_error[2];
+	size_t rounds = analysis_measured_values(run, values, errors, first_error);
+	if (rounds == 0 && errors[0] == 0 && errors[1] == 0)
+		return;
+	ep_report_set_origin(report, "core");
+	ep_report_section(report, "runtime", "Measured memory: the Go runtime and the process");
+	for (size_t f = 0; f < ANALYSIS_RUNTIME_FIGURES; f++)
+		if (!isnan(values[f]))
+			ep_report_metric(report, analysis_runtime_figures[f].id,
+			                 analysis_runtime_figures[f].label,
+			                 analysis_runtime_value(f, values[f]),
+			                 analysis_runtime_figures[f].unit);
+	ep_report_metric(report, "runtime.errors", "Rounds whose runtime figures failed",
+	                 ep_value_int((int64_t)errors[0]), EP_UNIT_COUNT);
+	bool has_process = errors[1] > 0;
+	for (size_t f = 0; f < ANALYSIS_RUNTIME_FIGURES; f++)
+		has_process =
+		        has_process || (!isnan(values[f]) &&
+		                        strcmp(analysis_runtime_figures[f].object, "process") == 0);
+	if (has_process)
+		ep_report_metric(report, "process.errors", "Rounds whose Prometheus figures failed",
+		                 ep_value_int((int64_t)errors[1]), EP_UNIT_COUNT);
+	static const struct ep_report_column runtime_columns[] = {
+		{ "offset_seconds", "time", EP_VALUE_DOUBLE, EP_UNIT_SECONDS },
+		{ "snapshot", "snapshot", EP_VALUE_TEXT, EP_UNIT_NONE },
+		{ "source", "source", EP_VALUE_TEXT, EP_UNIT_NONE },
+		{ "heap_inuse", "HeapInuse", EP_VALUE_INT, EP_UNIT_BYTES },
+		{ "heap_sys", "HeapSys", EP_VALUE_INT, EP_UNIT_BYTES },
+		{ "heap_released", "HeapReleased", EP_VALUE_INT, EP_UNIT_BYTES },
+		{ "sys", "Sys", EP_VALUE_INT, EP_UNIT_BYTES },
+		{ "stack_inuse", "StackInuse", EP_VALUE_INT, EP_UNIT_BYTES },
+		{ "next_gc", "NextGC", EP_VALUE_INT, EP_UNIT_BYTES },
+		{ "num_gc", "NumGC", EP_VALUE_INT, EP_UNIT_COUNT },
+		{ "max_rss", "MaxRSS", EP_VALUE_INT, EP_UNIT_BYTES },
+	};
+	static const struct ep_report_column process_columns[] = {
+		{ "offset_seconds", "time", EP_VALUE_DOUBLE, EP_UNIT_SECONDS },
+		{ "snapshot", "snapshot", EP_VALUE_TEXT, EP_UNIT_NONE },
+		{ "source", "source", EP_VALUE_TEXT, EP_UNIT_NONE },
+		{ "rss", "process_resident_memory_bytes", EP_VALUE_INT, EP_UNIT_BYTES },
+		{ "heap_inuse", "go_memstats_heap_inuse_bytes", EP_VALUE_INT, EP_UNIT_BYTES },
+		{ "heap_alloc", "go_memstats_heap_alloc_bytes", EP_VALUE_INT, EP_UNIT_BYTES },
+		{ "sys", "go_memstats_sys_bytes", EP_VALUE_INT, EP_UNIT_BYTES },
+		{ "goroutines", "go_goroutines", EP_VALUE_INT, EP_UNIT_COUNT },
+	};
+	analysis_measured_table(report, run, "runtime", "runtime.timeline",
+	                        "Runtime memory per heap round (runtime.MemStats)", runtime_columns,
+	                        sizeof(runtime_columns) / sizeof(runtime_columns[0]));
+	analysis_measured_table(report, run, "process", "process.timeline",
+	                        "Process memory per heap round (Prometheus metrics_url)",
+	                        process_columns,
+	                        sizeof(process_columns) / sizeof(process_columns[0]));
+	static const struct {
+		const char *object, *key, *id;
+	} charted[] = {
+		{ "runtime", "heap_inuse", "runtime.heap_inuse" },
+		{ "runtime", "sys", "runtime.sys" },
+		{ "runtime", "max_rss", "runtime.max_rss" },
+		{ "process", "rss", "process.rss" },
+	};
+	const struct ep_json *snapshots = analysis_manifest_snapshots(run);
+	size_t count = snapshots && snapshots->type == EP_JSON_ARRAY ? snapshots->count : 0;
+	for (size_t k = 0; k < sizeof(charted) / sizeof(charted[0]); k++) {
+		bool started = false;
+		for (size_t i = 0; i < count; i++) {
+			const struct ep_json *figures =
+			        ep_json_get(&snapshots->items[i], charted[k].object);
+			double v = figures ? ep_json_get_double(figures, charted[k].key, NAN) : NAN;
+			if (isnan(v))
+				continue;
+			if (!started)
+				ep_report_series(report, charted[k].id, charted[k].id, "runtime",
+				                 "time", EP_UNIT_SECONDS, "bytes (measured)",
+				                 EP_UNIT_BYTES);
+			started = true;
+			ep_report_point(
+			        report,
+			        ep_json_get_double(&snapshots->items[i], "offset_seconds", 0), v);
+		}
+	}
+	ep_report_note(
+	        report,
+	        "Measured, unlike the sampled heap profile (live heap objects at the last GC, "
+	        "estimated from samples): runtime.* from the runtime.MemStats block of "
+	        "/debug/pprof/heap?debug=1, process.* from the Prometheus endpoint "
+	        "(metrics_url) when one is set. Peaks are over the snapshots taken while "
+	        "the test ran.");
+	if (errors[0] > 0)
+		ep_report_note(report, "%zu round(s) got no runtime figures; the first: %s",
+		               errors[0], first_error[0]);
+	if (errors[1] > 0)
+		ep_report_note(report, "%zu round(s) got no Prometheus figures; the first: %s",
+		               errors[1], first_error[1]);
+}
+
+/* The measured figures of the round of the sampled peak (heap.peak_snapshot,
+ * written by the heap analyzer): runtime.at_peak.* and process.at_peak.*,
+ * so the peak shows what the process held then, beside what was sampled. */
+static void analysis_runtime_at_peak(struct ep_report *report, const struct ep_loaded_run *run)
+{
+	const struct ep_report_metric *peak =
+	        ep_report_find_metric(ep_report_document(report), "heap.peak_snapshot");
+	if (peak == NULL || peak->value.type != EP_VALUE_TEXT)
+		return;
+	const struct ep_json *snapshots = analysis_manifest_snapshots(run);
+	size_t count = snapshots && snapshots->type == EP_JSON_ARRAY ? snapshots->count : 0;
+	const struct ep_json *record = NULL;
+	for (size_t i = 0; i < count && record == NULL; i++) {
+		const char *file = ep_json_get_string(&snapshots->items[i], "file", NULL);
+		const char *base = file ? strrchr(file, '/') : NULL;
+		if (file != NULL && strcmp(base ? base + 1 : file, peak->value.text) == 0 &&
+		    strcmp(ep_json_get_string(&snapshots->items[i], "kind", ""), "heap") == 0)
+			record = &snapshots->items[i];
+	}
+	const struct ep_json *runtime = record ? ep_json_get(record, "runtime") : NULL;
+	const struct ep_json *process = record ? ep_json_get(record, "process") : NULL;
+	if (runtime == NULL && process == NULL)
+		return;
+	static const struct {
+		const char *object, *key, *id, *label;
+	} at_peak[] = {
+		{ "runtime", "heap_inuse", "runtime.at_peak.heap_inuse",
+		  "Runtime HeapInuse at the sampled peak" },
+		{ "runtime", "sys", "runtime.at_peak.sys", "Runtime Sys at the sampled peak" },
+		{ "runtime", "max_rss", "runtime.at_peak.max_rss", "MaxRSS at the sampled peak" },
+		{ "process", "rss", "process.at_peak.rss",
+		  "Process resident memory (Prometheus) at the sampled peak" },
+	};
+	ep_report_set_origin(report, "core");
+	ep_report_section(report, "runtime_at_peak", "Measured memory at the sampled peak");
+	for (size_t i = 0; i < sizeof(at_peak) / sizeof(at_peak[0]); i++) {
+		const struct ep_json *figures =
+		        strcmp(at_peak[i].object, "runtime") == 0 ? runtime : process;
+		double v = figures ? ep_json_get_double(figures, at_peak[i].key, NAN) : NAN;
+		if (!isnan(v))
+			ep_report_metric(report, at_peak[i].id, at_peak[i].label,
+			                 ep_value_int((int64_t)llround(v)), EP_UNIT_BYTES);
+	}
+	ep_report_note(report,
+	               "Taken in the same round as the peak snapshot %s: the sampled heap profile "
+	               "estimates live objects, these are what the runtime and the process held.",
+	               peak->value.text);
+}
+
+/* The measured figures of both runs as comparisons (ids runtime.*,
+ * process.*), for the figures either run has. */
+static void analysis_runtime_compare(struct ep_report *report, const struct ep_loaded_run *a,
+                                     const struct ep_loaded_run *b)
+{
+	double va[ANALYSIS_RUNTIME_FIGURES], vb[ANALYSIS_RUNTIME_FIGURES];
+	size_t errors[2];
+	const char *first_error[2];
+	size_t na = analysis_measured_values(a, va, errors, first_error);
+	size_t nb = analysis_measured_values(b, vb, errors, first_error);
+	if (na == 0 && nb == 0)
+		return;
+	ep_report_set_origin(report, "core");
+	ep_report_section(report, "runtime", "Measured memory: the Go runtime and the process");
+	for (size_t f = 0; f < ANALYSIS_RUNTIME_FIGURES; f++)
+		if (!isnan(va[f]) || !isnan(vb[f]))
+			ep_report_comparison(
+			        report, analysis_runtime_figures[f].id,
+			        analysis_runtime_figures[f].label, analysis_runtime_value(f, va[f]),
+			        analysis_runtime_value(f, vb[f]), analysis_runtime_figures[f].unit);
+}
+
 /* ---- analyze ---------------------------------------------------------------- */
 
 static void analysis_run_section(struct ep_report *report, const struct ep_loaded_run *loaded)
@@ -579,9 +1121,6 @@ static int analysis_render(struct ep_cli *cli, const struct ep_host_context *con
 	return status;
 }
 
-static struct ep_host_context analysis_context(struct ep_cli *cli);
-static void analysis_context_end(struct ep_host_context *context);
-
 /* The host side of an analysis; the profile cache lives until
  * analysis_context_end. */
 static struct ep_host_context analysis_context(struct ep_cli *cli)
@@ -605,29 +1144,27 @@ static void analysis_context_end(struct ep_host_context *context)
 	context->profile_cache = NULL;
 }
 
-int ep_analysis_analyze(struct ep_cli *cli, const char *directory)
+/* Builds the analysis document of one run in memory. */
+static int analysis_build(struct ep_cli *cli, const struct analysis_plugins *analyzers,
+                          const char *directory, struct ep_report **out)
 {
-	char err[1024], base[PATH_MAX + 16];
+	char err[1024];
 	struct ep_loaded_run *run = NULL;
 	struct ep_report *report = NULL;
-	struct analysis_plugins analyzers = { 0 };
-	struct ep_host_context context = analysis_context(cli);
-	int status = EP_EXIT_FAILURE;
+	*out = NULL;
 	if (ep_run_load(directory, ep_cli_max_profile_bytes(cli), &run, err, sizeof(err)) < 0) {
 		ep_log_error(&cli->log, "%s", err);
-		goto done;
+		return EP_EXIT_FAILURE;
 	}
 	const struct ep_run_info *info = ep_loaded_run_info(run);
-	if (ep_report_new("analysis", info->name, info->name, NULL, &report) < 0)
-		goto done;
+	if (ep_report_new("analysis", info->name, info->name, NULL, &report) < 0) {
+		ep_loaded_run_free(run);
+		return EP_EXIT_FAILURE;
+	}
 	analysis_run_section(report, run);
-	analysis_instantiate(cli, &context, EP_PLUGIN_KIND_ANALYZER,
-	                     ep_config_get(cli->config, "run", "analyzers"), &analyzers);
-	if (analyzers.count == 0)
-		ep_log_warn(&cli->log,
-		            "no analyzer plugin is installed; the report has the run only");
-	for (size_t i = 0; i < analyzers.count; i++) {
-		struct ep_instance *instance = analyzers.instances[i];
+	analysis_runtime_section(report, run);
+	for (size_t i = 0; i < analyzers->count; i++) {
+		struct ep_instance *instance = analyzers->instances[i];
 		ep_report_set_origin(report, instance->plugin->section);
 		ep_log_debug(&cli->log, "running %s", instance->plugin->section);
 		int rc = instance->plugin->descriptor->analyzer->analyze(
@@ -636,111 +1173,187 @@ int ep_analysis_analyze(struct ep_cli *cli, const char *directory)
 			ep_log_warn(&cli->log, "analyzer %s failed (%s); its section is missing",
 			            instance->plugin->descriptor->name, strerror(-rc));
 	}
+	analysis_runtime_at_peak(report, run);
 	analysis_recommend(cli, report);
 	analysis_snapshots_section(report, info);
-	snprintf(base, sizeof(base), "%s/analysis", directory);
-	status = analysis_render(cli, &context, report, base);
-	if (status == EP_EXIT_OK)
-		ep_log_info(&cli->log, "reports written: %s.*", base);
-done:
+	ep_loaded_run_free(run);
+	*out = report;
+	return EP_EXIT_OK;
+}
+
+static void analysis_start_analyzers(struct ep_cli *cli, const struct ep_host_context *context,
+                                     struct analysis_plugins *analyzers, bool warn)
+{
+	analysis_instantiate(cli, context, EP_PLUGIN_KIND_ANALYZER,
+	                     ep_config_get(cli->config, "run", "analyzers"), analyzers);
+	if (analyzers->count == 0 && warn)
+		ep_log_warn(&cli->log,
+		            "no analyzer plugin is installed; the report has the run only");
+}
+
+/* Analyzes one run directory (not a repeated run's top) and writes its
+ * analysis.*. */
+static int analysis_analyze_one(struct ep_cli *cli, const char *directory)
+{
+	char base[PATH_MAX + 16];
+	struct ep_report *report = NULL;
+	struct analysis_plugins analyzers = { 0 };
+	struct ep_host_context context = analysis_context(cli);
+	analysis_start_analyzers(cli, &context, &analyzers, true);
+	int status = analysis_build(cli, &analyzers, directory, &report);
+	if (status == EP_EXIT_OK) {
+		snprintf(base, sizeof(base), "%s/analysis", directory);
+		status = analysis_render(cli, &context, report, base);
+		if (status == EP_EXIT_OK)
+			ep_log_info(&cli->log, "reports written: %s.*", base);
+	}
 	analysis_release(&analyzers);
 	analysis_context_end(&context);
 	ep_report_free(report);
-	ep_loaded_run_free(run);
 	return status;
 }
 
-/* ---- compare ------------------------------------------------------------------ */
-
-struct analysis_fail_rule {
-	char text[256]; /* as the user wrote it, e.g. "peak>+10%" */
-	char id[128];
-	char op[3];
-	double threshold;
-	bool percent;
-};
-
-static int analysis_parse_amount(const char *text, double *value, bool *percent)
+/* The summary of a repeated run: every numeric metric of the repetitions'
+ * analyses with its median, min and max (the medians also as metrics of
+ * the same ids, so rules and scripts read them like a single run's). */
+static void analysis_summary_report(struct ep_report *report,
+                                    const struct analysis_figures *figures, size_t repetitions,
+                                    size_t analyzed)
 {
-	char *end;
-	*value = strtod(text, &end);
-	if (end == text)
-		return -EINVAL;
-	*percent = false;
-	static const struct {
-		const char *suffix;
-		double factor;
-	} suffixes[] = { { "%", 1 },
-		         { "B", 1 },
-		         { "kB", 1024.0 },
-		         { "MB", 1048576.0 },
-		         { "GB", 1073741824.0 },
-		         { "s", 1 },
-		         { "", 1 } };
-	for (size_t i = 0; i < sizeof(suffixes) / sizeof(suffixes[0]); i++) {
-		if (strcmp(end, suffixes[i].suffix) == 0) {
-			*percent = i == 0;
-			*value *= suffixes[i].factor;
-			return 0;
-		}
+	ep_report_set_origin(report, "core");
+	ep_report_section(report, "repetitions", "Repetitions");
+	ep_report_metric(report, "run.repetitions", "Repetitions",
+	                 ep_value_int((int64_t)repetitions), EP_UNIT_COUNT);
+	ep_report_note(
+	        report,
+	        "%zu repetitions, %zu analyzed; each one's own report is in repK/analysis.md. "
+	        "Figures below are the median over the repetitions.",
+	        repetitions, analyzed);
+	size_t column_count = 6 + repetitions;
+	struct ep_report_column *columns = calloc(column_count, sizeof(*columns));
+	char(*names)[2][32] = calloc(repetitions, sizeof(*names));
+	struct ep_value *cells = calloc(column_count, sizeof(*cells));
+	double *present = calloc(repetitions, sizeof(*present));
+	if (columns == NULL || names == NULL || cells == NULL || present == NULL)
+		goto done;
+	columns[0] = (struct ep_report_column){ "id", "Metric id", EP_VALUE_TEXT, "" };
+	columns[1] = (struct ep_report_column){ "label", "Metric", EP_VALUE_TEXT, "" };
+	columns[2] = (struct ep_report_column){ "unit", "Unit", EP_VALUE_TEXT, "" };
+	columns[3] = (struct ep_report_column){ "median", "Median", EP_VALUE_DOUBLE, "" };
+	columns[4] = (struct ep_report_column){ "min", "Min", EP_VALUE_DOUBLE, "" };
+	columns[5] = (struct ep_report_column){ "max", "Max", EP_VALUE_DOUBLE, "" };
+	for (size_t r = 0; r < repetitions; r++) {
+		snprintf(names[r][0], sizeof(names[r][0]), "rep%zu", r + 1);
+		snprintf(names[r][1], sizeof(names[r][1]), "Rep %zu", r + 1);
+		columns[6 + r] =
+		        (struct ep_report_column){ names[r][0], names[r][1], EP_VALUE_DOUBLE, "" };
 	}
-	return -EINVAL;
+	ep_report_table(report, "repetitions.metrics", "Every metric across the repetitions",
+	                column_count, columns);
+	for (size_t f = 0; f < figures->count; f++) {
+		const struct analysis_figure *figure = &figures->items[f];
+		size_t n = analysis_figure_present(figure, repetitions, present);
+		double min = NAN, max = NAN;
+		if (n > 0)
+			ep_stats_min_max(present, n, &min, &max);
+		cells[0] = ep_value_text(figure->id);
+		cells[1] = ep_value_text(figure->label);
+		cells[2] = ep_value_text(figure->unit);
+		cells[3] = n ? ep_value_double(ep_stats_median(present, n)) : ep_value_none();
+		cells[4] = n ? ep_value_double(min) : ep_value_none();
+		cells[5] = n ? ep_value_double(max) : ep_value_none();
+		for (size_t r = 0; r < repetitions; r++)
+			cells[6 + r] = isnan(figure->values[r])
+			                       ? ep_value_none()
+			                       : ep_value_double(figure->values[r]);
+		ep_report_row(report, cells);
+	}
+	ep_report_section(report, "median", "Medians over the repetitions");
+	for (size_t f = 0; f < figures->count; f++) {
+		const struct analysis_figure *figure = &figures->items[f];
+		size_t n = analysis_figure_present(figure, repetitions, present);
+		if (n > 0)
+			ep_report_metric(report, figure->id, figure->label,
+			                 analysis_figure_value(figure, ep_stats_median(present, n)),
+			                 figure->unit);
+	}
+done:
+	free(columns);
+	free(names);
+	free(cells);
+	free(present);
 }
 
-/* Parses "peak>+10%,category.openapi>+5%". */
-static int analysis_parse_fail_on(const char *text, struct analysis_fail_rule **rules,
-                                  size_t *count, char *err, size_t errlen)
+int ep_analysis_summarize(struct ep_cli *cli, const char *directory, bool analyze_each)
 {
-	*rules = NULL;
-	*count = 0;
-	char *copy = strdup(text);
-	if (copy == NULL)
-		return -ENOMEM;
-	int rc = 0;
-	char *cursor = copy, *item;
-	while ((item = strsep(&cursor, ",")) != NULL) {
-		item += strspn(item, " ");
-		if (*item == '\0')
+	char err[1024], base[PATH_MAX + 16];
+	struct analysis_run_set set;
+	if (analysis_run_set_load(directory, &set, err, sizeof(err)) < 0) {
+		ep_log_error(&cli->log, "%s", err);
+		return EP_EXIT_FAILURE;
+	}
+	struct analysis_plugins analyzers = { 0 };
+	struct ep_host_context context = analysis_context(cli);
+	struct analysis_figures figures = { .slots = set.count };
+	struct ep_report *summary = NULL;
+	int status = EP_EXIT_OK;
+	size_t analyzed = 0;
+	analysis_start_analyzers(cli, &context, &analyzers, true);
+	for (size_t r = 0; r < set.count; r++) {
+		struct ep_report *report = NULL;
+		if (analysis_build(cli, &analyzers, set.directories[r], &report) != EP_EXIT_OK) {
+			status = EP_EXIT_FAILURE;
 			continue;
-		size_t id_len = strcspn(item, "<>");
-		struct analysis_fail_rule rule = { 0 };
-		if (id_len == 0 || id_len >= sizeof(rule.id) || item[id_len] == '\0') {
-			snprintf(err, errlen, "--fail-on: '%s' is not ID>VALUE or ID<VALUE", item);
-			rc = -EINVAL;
-			break;
 		}
-		snprintf(rule.text, sizeof(rule.text), "%s", item);
-		memcpy(rule.id, item, id_len);
-		rule.id[strcspn(rule.id, " ")] = '\0';
-		const char *op = item + id_len;
-		size_t op_len = op[1] == '=' ? 2 : 1;
-		memcpy(rule.op, op, op_len);
-		const char *amount = op + op_len;
-		amount += strspn(amount, " ");
-		if (analysis_parse_amount(amount, &rule.threshold, &rule.percent) < 0) {
-			snprintf(err, errlen,
-			         "--fail-on: '%s': the limit must be a number, a percentage "
-			         "(+10%%) or bytes (5MB)",
-			         item);
-			rc = -EINVAL;
-			break;
+		analyzed++;
+		if (analyze_each) {
+			snprintf(base, sizeof(base), "%s/analysis", set.directories[r]);
+			if (analysis_render(cli, &context, report, base) != EP_EXIT_OK)
+				status = EP_EXIT_FAILURE;
 		}
-		struct analysis_fail_rule *grown = realloc(*rules, (*count + 1) * sizeof(*grown));
-		if (grown == NULL) {
-			rc = -ENOMEM;
-			break;
-		}
-		*rules = grown;
-		(*rules)[(*count)++] = rule;
+		const struct ep_report_document *document = ep_report_document(report);
+		for (size_t s = 0; s < document->section_count; s++)
+			for (size_t i = 0; i < document->sections[s]->item_count; i++) {
+				const struct ep_report_item *item =
+				        &document->sections[s]->items[i];
+				if (item->kind != EP_REPORT_METRIC)
+					continue;
+				const struct ep_report_metric *m = item->u.metric;
+				if (analysis_figures_add(&figures, m->id, m->label, m->unit,
+				                         m->value, r) < 0)
+					status = EP_EXIT_FAILURE;
+			}
+		ep_report_free(report);
 	}
-	free(copy);
-	if (rc < 0) {
-		free(*rules);
-		*rules = NULL;
-		*count = 0;
+	const char *name = analysis_basename(directory);
+	if (ep_report_new("analysis", name, name, NULL, &summary) < 0) {
+		status = EP_EXIT_FAILURE;
+		goto done;
 	}
-	return rc;
+	analysis_summary_report(summary, &figures, set.count, analyzed);
+	analysis_recommend(cli, summary);
+	snprintf(base, sizeof(base), "%s/analysis", directory);
+	if (analysis_render(cli, &context, summary, base) != EP_EXIT_OK)
+		status = EP_EXIT_FAILURE;
+	else
+		ep_log_info(&cli->log, "summary of %zu repetitions written: %s.*", set.count, base);
+done:
+	ep_report_free(summary);
+	analysis_figures_free(&figures);
+	analysis_release(&analyzers);
+	analysis_context_end(&context);
+	analysis_run_set_free(&set);
+	return status;
 }
+
+int ep_analysis_analyze(struct ep_cli *cli, const char *directory)
+{
+	if (analysis_is_repeated(directory))
+		return ep_analysis_summarize(cli, directory, true);
+	return analysis_analyze_one(cli, directory);
+}
+
+/* ---- compare ------------------------------------------------------------------ */
 
 static const struct ep_report_comparison *
 analysis_find_comparison(const struct ep_report_document *document, const char *id)
@@ -755,111 +1368,117 @@ analysis_find_comparison(const struct ep_report_document *document, const char *
 	return NULL;
 }
 
-static void analysis_format_amount(char *buf, size_t len, double value, const char *unit)
+/* "peak, objects, ...": every id --fail-on could name in document. */
+static void analysis_list_comparison_ids(const struct ep_report_document *document, char *buf,
+                                         size_t len)
 {
-	if (strcmp(unit, "bytes") == 0)
-		ep_format_value(buf, len, (int64_t)llround(value), "bytes", "auto");
-	else
-		snprintf(buf, len, "%.6g%s%s", value, *unit ? " " : "", unit);
+	size_t used = 0;
+	buf[0] = '\0';
+	for (size_t s = 0; s < document->section_count; s++)
+		for (size_t i = 0; i < document->sections[s]->item_count; i++) {
+			const struct ep_report_item *item = &document->sections[s]->items[i];
+			if (item->kind != EP_REPORT_COMPARISON || used >= len)
+				continue;
+			int n = snprintf(buf + used, len - used, "%s%s", used ? ", " : "",
+			                 item->u.comparison->id);
+			used += n > 0 ? (size_t)n : 0;
+		}
 }
 
-/* What a --fail-on rule found. */
-enum analysis_verdict {
-	ANALYSIS_VERDICT_UNCHECKED = 0, /* a run lacks the figure */
-	ANALYSIS_VERDICT_HOLDS = 1,
-	ANALYSIS_VERDICT_BROKEN = 2,
-};
+/* Judges every rule before anything is written: an unknown id, or a
+ * figure a run lacks (unless optional), is a usage error. Fills verdicts
+ * (count entries). Returns 0 or -EINVAL after logging. */
+static int analysis_gates_evaluate(struct ep_cli *cli, const struct ep_report_document *document,
+                                   const struct ep_gate_rule *rules, size_t count,
+                                   struct ep_gate_verdict *verdicts)
+{
+	char err[1024];
+	for (size_t i = 0; i < count; i++) {
+		const struct ep_report_comparison *c =
+		        analysis_find_comparison(document, rules[i].id);
+		if (ep_gate_evaluate(&rules[i], c, document->run_a, document->run_b, &verdicts[i],
+		                     err, sizeof(err)) == 0)
+			continue;
+		if (c == NULL) {
+			char ids[2048];
+			analysis_list_comparison_ids(document, ids, sizeof(ids));
+			ep_log_error(&cli->log, "%s; valid ids: %s", err, ids);
+		} else {
+			ep_log_error(&cli->log, "%s", err);
+		}
+		return -EINVAL;
+	}
+	return 0;
+}
 
-/* Checks every rule; logs each broken one and sets verdicts[i]. Returns
- * the number broken, or -EINVAL when a rule names a figure the comparison
- * lacks. */
-static int analysis_check_fail_on(struct ep_cli *cli, const struct ep_report_document *document,
-                                  const struct analysis_fail_rule *rules, size_t count,
-                                  enum analysis_verdict *verdicts, double *measures)
+/* The verdicts in the comparison itself, so md, JSON and CSV carry them: a
+ * table with the numbers and one metric per rule (a row of BASE.csv). */
+static void analysis_gates_report(struct ep_report *report, const struct ep_gate_rule *rules,
+                                  size_t count, const struct ep_gate_verdict *verdicts)
+{
+	static const struct ep_report_column columns[] = {
+		{ "rule", "Rule", EP_VALUE_TEXT, "" },
+		{ "verdict", "Verdict", EP_VALUE_TEXT, "" },
+		{ "a", "A", EP_VALUE_DOUBLE, "" },
+		{ "b", "B", EP_VALUE_DOUBLE, "" },
+		{ "unit", "Unit", EP_VALUE_TEXT, "" },
+		{ "change", "Change", EP_VALUE_DOUBLE, "" },
+		{ "change_percent", "Change %", EP_VALUE_DOUBLE, EP_UNIT_PERCENT },
+		{ "beyond_limit", "Beyond limit", EP_VALUE_TEXT, "" },
+		{ "p_value", "p", EP_VALUE_DOUBLE, "" },
+		{ "significant", "Significant", EP_VALUE_TEXT, "" },
+		{ "summary", "Summary", EP_VALUE_TEXT, "" },
+	};
+	const struct ep_report_document *document = ep_report_document(report);
+	ep_report_set_origin(report, "core");
+	ep_report_section(report, "gates", "Gates (--fail-on)");
+	for (size_t i = 0; i < count; i++) {
+		char id[64];
+		snprintf(id, sizeof(id), "gate.%zu", i + 1);
+		ep_report_metric(report, id, rules[i].text,
+		                 ep_value_text(ep_gate_state_name(verdicts[i].state)),
+		                 EP_UNIT_NONE);
+	}
+	ep_report_table(report, "gates.rules", "Rules", sizeof(columns) / sizeof(columns[0]),
+	                columns);
+	for (size_t i = 0; i < count; i++) {
+		const struct ep_gate_verdict *v = &verdicts[i];
+		const struct ep_report_comparison *c =
+		        analysis_find_comparison(document, rules[i].id);
+		bool skipped = v->state == EP_GATE_SKIPPED;
+		const struct ep_report_statistics *stats = v->statistics;
+		struct ep_value cells[] = {
+			ep_value_text(rules[i].text),
+			ep_value_text(ep_gate_state_name(v->state)),
+			skipped ? ep_value_none() : ep_value_double(v->a),
+			skipped ? ep_value_none() : ep_value_double(v->b),
+			ep_value_text(c != NULL ? c->unit : ""),
+			skipped ? ep_value_none() : ep_value_double(v->change),
+			skipped || isnan(v->change_percent) ? ep_value_none()
+			                                    : ep_value_double(v->change_percent),
+			skipped ? ep_value_none() : ep_value_text(v->beyond ? "yes" : "no"),
+			v->tested ? ep_value_double(stats->p_value) : ep_value_none(),
+			v->tested ? ep_value_text(stats->significant ? "yes" : "no")
+			          : ep_value_text(skipped ? "" : "not tested (single runs)"),
+			ep_value_text(v->summary),
+		};
+		ep_report_row(report, cells);
+	}
+}
+
+static int analysis_gates_print(struct ep_cli *cli, const struct ep_gate_rule *rules, size_t count,
+                                const struct ep_gate_verdict *verdicts)
 {
 	int broken = 0;
 	for (size_t i = 0; i < count; i++) {
-		const struct analysis_fail_rule *rule = &rules[i];
-		const struct ep_report_comparison *c = analysis_find_comparison(document, rule->id);
-		if (c == NULL) {
-			ep_log_error(&cli->log, "--fail-on: the comparison has no figure '%s'",
-			             rule->id);
-			return -EINVAL;
-		}
-		if (c->a.type == EP_VALUE_NONE || c->b.type == EP_VALUE_NONE ||
-		    c->a.type == EP_VALUE_TEXT || c->b.type == EP_VALUE_TEXT) {
-			ep_log_warn(&cli->log, "--fail-on: %s is missing in a run; not checked",
-			            rule->id);
-			verdicts[i] = ANALYSIS_VERDICT_UNCHECKED;
-			measures[i] = NAN;
-			continue;
-		}
-		double a = analysis_value_number(&c->a), b = analysis_value_number(&c->b);
-		double change = b - a;
-		double measured = change;
-		if (rule->percent)
-			measured = a != 0 ? change / fabs(a) * 100 : (change == 0 ? 0 : INFINITY);
-		bool breaks = (strcmp(rule->op, ">") == 0 && measured > rule->threshold) ||
-		              (strcmp(rule->op, ">=") == 0 && measured >= rule->threshold) ||
-		              (strcmp(rule->op, "<") == 0 && measured < rule->threshold) ||
-		              (strcmp(rule->op, "<=") == 0 && measured <= rule->threshold);
-		char a_text[64], b_text[64], limit[64];
-		analysis_format_amount(a_text, sizeof(a_text), a, c->unit);
-		analysis_format_amount(b_text, sizeof(b_text), b, c->unit);
-		if (rule->percent)
-			snprintf(limit, sizeof(limit), "%+g%%", rule->threshold);
-		else
-			analysis_format_amount(limit, sizeof(limit), rule->threshold, c->unit);
-		char change_text[64];
-		if (rule->percent)
-			snprintf(change_text, sizeof(change_text), "%+.1f%%", measured);
-		else
-			analysis_format_amount(change_text, sizeof(change_text), change, c->unit);
-		verdicts[i] = breaks ? ANALYSIS_VERDICT_BROKEN : ANALYSIS_VERDICT_HOLDS;
-		measures[i] = measured;
-		if (breaks) {
+		if (verdicts[i].state == EP_GATE_FAILED) {
 			broken++;
-			ep_log_error(&cli->log,
-			             "regression: %s went from %s to %s (%s), breaking %s%s%s",
-			             rule->id, a_text, b_text, change_text, rule->id, rule->op,
-			             limit);
+			ep_log_error(&cli->log, "gate %s %s", rules[i].text, verdicts[i].summary);
 		} else {
-			ep_log_info(&cli->log, "fail-on %s%s%s holds: %s -> %s (%s)", rule->id,
-			            rule->op, limit, a_text, b_text, change_text);
+			ep_log_info(&cli->log, "gate %s %s", rules[i].text, verdicts[i].summary);
 		}
 	}
 	return broken;
-}
-
-/* gates.verdicts: each --fail-on rule, what it measured and whether it
- * held (docs/report-ids.md). */
-static void analysis_gates_section(struct ep_report *report, const struct analysis_fail_rule *rules,
-                                   size_t count, const enum analysis_verdict *verdicts,
-                                   const double *measures)
-{
-	static const char *const names[] = { "not checked", "holds", "broken" };
-	static const struct ep_report_column columns[] = {
-		{ "rule", "rule", EP_VALUE_TEXT, EP_UNIT_NONE },
-		{ "figure", "figure", EP_VALUE_TEXT, EP_UNIT_NONE },
-		{ "change", "change (percent, or the figure's unit)", EP_VALUE_DOUBLE,
-		  EP_UNIT_NONE },
-		{ "verdict", "verdict", EP_VALUE_TEXT, EP_UNIT_NONE },
-	};
-	ep_report_set_origin(report, "core");
-	if (ep_report_section(report, "gates", "Gates (--fail-on)") < 0 ||
-	    ep_report_table(report, "gates.verdicts", "Gates", sizeof(columns) / sizeof(columns[0]),
-	                    columns) < 0)
-		return;
-	for (size_t i = 0; i < count; i++) {
-		const struct ep_value cells[] = {
-			ep_value_text(rules[i].text),
-			ep_value_text(rules[i].id),
-			isnan(measures[i]) ? ep_value_none() : ep_value_double(measures[i]),
-			ep_value_text(names[verdicts[i]]),
-		};
-		if (ep_report_row(report, cells) < 0)
-			return;
-	}
 }
 
 static void analysis_compare_run_section(struct ep_report *report, const struct ep_run_info *a,
@@ -881,16 +1500,202 @@ static void analysis_compare_run_section(struct ep_report *report, const struct 
 	                     EP_UNIT_NONE);
 }
 
-static const char *analysis_basename(const char *path)
+/* Builds the comparison of run directories a_dir and b_dir in memory. */
+static int analysis_compare_build(struct ep_cli *cli, const struct analysis_plugins *analyzers,
+                                  const char *a_dir, const char *b_dir, struct ep_report **out)
 {
-	size_t len = strlen(path);
-	while (len > 1 && path[len - 1] == '/')
-		len--;
-	const char *slash = NULL;
-	for (size_t i = 0; i < len; i++)
-		if (path[i] == '/')
-			slash = path + i;
-	return slash ? slash + 1 : path;
+	char err[1024];
+	struct ep_loaded_run *a = NULL, *b = NULL;
+	struct ep_report *report = NULL;
+	*out = NULL;
+	if (ep_run_load(a_dir, ep_cli_max_profile_bytes(cli), &a, err, sizeof(err)) < 0 ||
+	    ep_run_load(b_dir, ep_cli_max_profile_bytes(cli), &b, err, sizeof(err)) < 0) {
+		ep_log_error(&cli->log, "%s", err);
+		ep_loaded_run_free(a);
+		return EP_EXIT_FAILURE;
+	}
+	const struct ep_run_info *ai = ep_loaded_run_info(a), *bi = ep_loaded_run_info(b);
+	char title[512];
+	snprintf(title, sizeof(title), "%s vs %s", ai->name, bi->name);
+	int status = EP_EXIT_FAILURE;
+	if (ep_report_new("comparison", title, ai->name, bi->name, &report) < 0)
+		goto done;
+	analysis_compare_run_section(report, ai, bi);
+	const struct ep_loaded_run *sides[] = { a, b };
+	for (size_t i = 0; i < 2; i++)
+		if (ep_loaded_run_inferred(sides[i]) != NULL)
+			ep_report_note(report, "%s: %s", ep_loaded_run_info(sides[i])->name,
+			               ep_loaded_run_inferred(sides[i]));
+	analysis_runtime_compare(report, a, b);
+	for (size_t i = 0; i < analyzers->count; i++) {
+		struct ep_instance *instance = analyzers->instances[i];
+		const struct ep_analyzer_ops *ops = instance->plugin->descriptor->analyzer;
+		if (ops->compare == NULL)
+			continue;
+		ep_report_set_origin(report, instance->plugin->section);
+		if (ops->compare(instance->state, ai, bi, report) < 0)
+			ep_log_warn(&cli->log,
+			            "analyzer %s could not compare; its section is missing",
+			            instance->plugin->descriptor->name);
+	}
+	*out = report;
+	status = EP_EXIT_OK;
+done:
+	ep_loaded_run_free(a);
+	ep_loaded_run_free(b);
+	return status;
+}
+
+/* Collects the numeric comparison figures of one pairing: A's values into
+ * slot a_slot of a_figures (when a_slot < a_figures->slots), B's likewise. */
+static int analysis_collect_comparisons(const struct ep_report_document *document,
+                                        struct analysis_figures *a_figures, size_t a_slot,
+                                        struct analysis_figures *b_figures, size_t b_slot)
+{
+	for (size_t s = 0; s < document->section_count; s++)
+		for (size_t i = 0; i < document->sections[s]->item_count; i++) {
+			const struct ep_report_item *item = &document->sections[s]->items[i];
+			if (item->kind != EP_REPORT_COMPARISON)
+				continue;
+			const struct ep_report_comparison *c = item->u.comparison;
+			if ((a_slot < a_figures->slots &&
+			     analysis_figures_add(a_figures, c->id, c->label, c->unit, c->a,
+			                          a_slot) < 0) ||
+			    (b_slot < b_figures->slots &&
+			     analysis_figures_add(b_figures, c->id, c->label, c->unit, c->b,
+			                          b_slot) < 0))
+				return -ENOMEM;
+		}
+	return 0;
+}
+
+static const struct analysis_figure *analysis_figures_find(const struct analysis_figures *figures,
+                                                           const char *id)
+{
+	for (size_t i = 0; i < figures->count; i++)
+		if (strcmp(figures->items[i].id, id) == 0)
+			return &figures->items[i];
+	return NULL;
+}
+
+/* Replaces each numeric comparison of report by the medians of the
+ * repetitions and attaches their statistics (docs/statistics.md). */
+static void analysis_apply_statistics(struct ep_report *report, const struct analysis_figures *a,
+                                      const struct analysis_figures *b, double alpha)
+{
+	double *av = calloc(a->slots ? a->slots : 1, sizeof(double));
+	double *bv = calloc(b->slots ? b->slots : 1, sizeof(double));
+	if (av == NULL || bv == NULL)
+		goto done;
+	size_t min_samples = ep_stats_utest_min_samples(alpha);
+	for (size_t f = 0; f < a->count + b->count; f++) {
+		/* Every id either side has, each once. */
+		const struct analysis_figure *fa, *fb;
+		if (f < a->count) {
+			fa = &a->items[f];
+			fb = analysis_figures_find(b, fa->id);
+		} else {
+			fb = &b->items[f - a->count];
+			if (analysis_figures_find(a, fb->id) != NULL)
+				continue;
+			fa = NULL;
+		}
+		const char *id = fa ? fa->id : fb->id;
+		size_t na = fa ? analysis_figure_present(fa, a->slots, av) : 0;
+		size_t nb = fb ? analysis_figure_present(fb, b->slots, bv) : 0;
+		struct ep_report_statistics stats = {
+			.n_a = (uint32_t)na,
+			.n_b = (uint32_t)nb,
+			.a_min = NAN,
+			.a_max = NAN,
+			.b_min = NAN,
+			.b_max = NAN,
+			.a_low = NAN,
+			.a_high = NAN,
+			.b_low = NAN,
+			.b_high = NAN,
+			.p_value = NAN,
+			.alpha = alpha,
+			.significant = -1,
+			.min_samples = (uint32_t)min_samples,
+			.min_p_value = na && nb ? ep_stats_utest_min_p(na, nb) : NAN,
+		};
+		if (na > 0) {
+			ep_stats_min_max(av, na, &stats.a_min, &stats.a_max);
+			ep_stats_median_interval(av, na, 0.95, &stats.a_low, &stats.a_high, NULL);
+		}
+		if (nb > 0) {
+			ep_stats_min_max(bv, nb, &stats.b_min, &stats.b_max);
+			ep_stats_median_interval(bv, nb, 0.95, &stats.b_low, &stats.b_high, NULL);
+		}
+		if (na > 0 && nb > 0 &&
+		    ep_stats_mann_whitney(av, na, bv, nb, &stats.p_value, NULL) == 0)
+			stats.significant = stats.p_value < alpha;
+		struct ep_value median_a =
+		        na ? analysis_figure_value(fa, ep_stats_median(av, na)) : ep_value_none();
+		struct ep_value median_b =
+		        nb ? analysis_figure_value(fb, ep_stats_median(bv, nb)) : ep_value_none();
+		ep_report_update_comparison(report, id, median_a, median_b, &stats);
+	}
+done:
+	free(av);
+	free(bv);
+}
+
+static void analysis_statistics_section(struct ep_report *report, size_t na, size_t nb,
+                                        double alpha)
+{
+	ep_report_set_origin(report, "core");
+	ep_report_section(report, "statistics", "Statistics");
+	ep_report_metric(report, "statistics.n_a", "Repetitions of A", ep_value_int((int64_t)na),
+	                 EP_UNIT_COUNT);
+	ep_report_metric(report, "statistics.n_b", "Repetitions of B", ep_value_int((int64_t)nb),
+	                 EP_UNIT_COUNT);
+	ep_report_metric(report, "statistics.alpha", "Significance level", ep_value_double(alpha),
+	                 EP_UNIT_NONE);
+	if (na == 1 && nb == 1) {
+		ep_report_note(report,
+		               "Single runs: a change is not tested against noise (identical code "
+		               "differs by several percent between runs). Use run --repeat 4 or "
+		               "more on each side for a statistical verdict.");
+		return;
+	}
+	ep_report_note(report,
+	               "Figures are medians over the repetitions (A: %zu, B: %zu). Each change is "
+	               "tested with the two-sided Mann-Whitney U test; ~ marks p >= %g (no "
+	               "significant change). Tables and charts come from the first repetition "
+	               "of each side.",
+	               na, nb, alpha);
+	size_t need = ep_stats_utest_min_samples(alpha);
+	double min_p = ep_stats_utest_min_p(na, nb);
+	if (!(min_p < alpha))
+		ep_report_note(
+		        report,
+		        "Too few repetitions: %zu against %zu can give p no smaller than %.3g, "
+		        "so no change can be significant at alpha %g, whatever the figures "
+		        "(use at least %zu on each side).",
+		        na, nb, min_p, alpha, need);
+	else if (na < 6 || nb < 6)
+		ep_report_note(report, "A 95%% confidence interval on a median needs at least 6 "
+		                       "repetitions; it is left out below that.");
+}
+
+/* Checks that every non-optional rule names a figure of document, so an
+ * unknown id stops before the other pairings are computed. */
+static int analysis_gates_check_ids(struct ep_cli *cli, const struct ep_report_document *document,
+                                    const struct ep_gate_rule *rules, size_t count)
+{
+	for (size_t i = 0; i < count; i++) {
+		if (rules[i].optional || analysis_find_comparison(document, rules[i].id) != NULL)
+			continue;
+		char ids[2048];
+		analysis_list_comparison_ids(document, ids, sizeof(ids));
+		ep_log_error(&cli->log,
+		             "--fail-on '%s': the comparison has no figure '%s'; valid ids: %s",
+		             rules[i].text, rules[i].id, ids);
+		return -EINVAL;
+	}
+	return 0;
 }
 
 /* path as seen from directory dir (both must exist): "../baseline/heap8.pprof".
@@ -924,8 +1729,8 @@ static void analysis_relative_path(const char *dir, const char *path, char *out,
  * analyzer names the peaks (heap.peak_snapshot_a/_b); without them, or
  * when the diff cannot be written, the comparison goes on without it. */
 static void analysis_write_peak_diff(struct ep_cli *cli, struct ep_report *report,
-                                     const struct ep_run_info *a, const struct ep_run_info *b,
-                                     const char *base)
+                                     const char *a_dir, const char *a_name, const char *b_dir,
+                                     const char *b_name, const char *base)
 {
 	const struct ep_report_document *document = ep_report_document(report);
 	const struct ep_report_metric *ma = ep_report_find_metric(document, "heap.peak_snapshot_a");
@@ -935,9 +1740,9 @@ static void analysis_write_peak_diff(struct ep_cli *cli, struct ep_report *repor
 		return;
 	char a_path[PATH_MAX * 2], b_path[PATH_MAX * 2], out[PATH_MAX * 2 + 16];
 	const char *a_file = ma->value.text, *b_file = mb->value.text;
-	snprintf(a_path, sizeof(a_path), "%s%s%s", a_file[0] == '/' ? "" : a->directory,
+	snprintf(a_path, sizeof(a_path), "%s%s%s", a_file[0] == '/' ? "" : a_dir,
 	         a_file[0] == '/' ? "" : "/", a_file);
-	snprintf(b_path, sizeof(b_path), "%s%s%s", b_file[0] == '/' ? "" : b->directory,
+	snprintf(b_path, sizeof(b_path), "%s%s%s", b_file[0] == '/' ? "" : b_dir,
 	         b_file[0] == '/' ? "" : "/", b_file);
 	snprintf(out, sizeof(out), "%s.diff.pb.gz", base);
 	struct ep_profile_load_options load = { .max_decompressed_bytes =
@@ -971,7 +1776,7 @@ static void analysis_write_peak_diff(struct ep_cli *cli, struct ep_report *repor
 		               "%s holds %s's peak minus %s's, as pprof -diff_base shows it. "
 		               "From this directory, go tool pprof -http=: %s browses it and "
 		               "go tool pprof -top %s prints its table.",
-		               name, b->name, a->name, name, name);
+		               name, b_name, a_name, name, name);
 		ep_report_note(
 		        report,
 		        "heap.diff: go tool pprof -sample_index=inuse_space -top -base=%s %s",
@@ -987,51 +1792,75 @@ int ep_analysis_compare(struct ep_cli *cli, const char *a_name, const char *b_na
                         const char *fail_on)
 {
 	char err[1024], a_dir[PATH_MAX], b_dir[PATH_MAX], base[PATH_MAX * 2];
-	struct ep_loaded_run *a = NULL, *b = NULL;
 	struct ep_report *report = NULL;
 	struct analysis_plugins analyzers = { 0 };
-	struct analysis_fail_rule *rules = NULL;
+	struct ep_gate_rule *rules = NULL;
+	struct ep_gate_verdict *verdicts = NULL;
+	struct analysis_run_set a_set = { 0 }, b_set = { 0 };
+	struct analysis_figures a_figures = { 0 }, b_figures = { 0 };
 	size_t rule_count = 0;
-	enum analysis_verdict *verdicts = NULL;
-	double *measures = NULL;
-	struct ep_host_context context = analysis_context(cli);
-	int status = EP_EXIT_FAILURE;
-	if (fail_on != NULL &&
-	    analysis_parse_fail_on(fail_on, &rules, &rule_count, err, sizeof(err)) < 0) {
-		ep_log_error(&cli->log, "%s", err);
-		analysis_context_end(&context);
+	double alpha = 0.05;
+	if (ep_config_get_double(cli->config, "compare", "alpha", &alpha) < 0 || !(alpha > 0) ||
+	    !(alpha < 1)) {
+		ep_log_error(
+		        &cli->log,
+		        "[compare] alpha must be a number between 0 and 1, e.g. 0.05 (--alpha)");
 		return EP_EXIT_USAGE;
 	}
+	if (fail_on != NULL && ep_gate_parse(fail_on, &rules, &rule_count, err, sizeof(err)) < 0) {
+		ep_log_error(&cli->log, "%s", err);
+		return EP_EXIT_USAGE;
+	}
+	struct ep_host_context context = analysis_context(cli);
+	int status = EP_EXIT_FAILURE;
 	ep_run_resolve_directory(cli, a_name, a_dir, sizeof(a_dir));
 	ep_run_resolve_directory(cli, b_name, b_dir, sizeof(b_dir));
-	if (ep_run_load(a_dir, ep_cli_max_profile_bytes(cli), &a, err, sizeof(err)) < 0 ||
-	    ep_run_load(b_dir, ep_cli_max_profile_bytes(cli), &b, err, sizeof(err)) < 0) {
+	if (analysis_run_set_load(a_dir, &a_set, err, sizeof(err)) < 0 ||
+	    analysis_run_set_load(b_dir, &b_set, err, sizeof(err)) < 0) {
 		ep_log_error(&cli->log, "%s", err);
 		goto done;
 	}
-	const struct ep_run_info *ai = ep_loaded_run_info(a), *bi = ep_loaded_run_info(b);
-	char title[512];
-	snprintf(title, sizeof(title), "%s vs %s", ai->name, bi->name);
-	if (ep_report_new("comparison", title, ai->name, bi->name, &report) < 0)
-		goto done;
-	analysis_compare_run_section(report, ai, bi);
-	const struct ep_loaded_run *sides[] = { a, b };
-	for (size_t i = 0; i < 2; i++)
-		if (ep_loaded_run_inferred(sides[i]) != NULL)
-			ep_report_note(report, "%s: %s", ep_loaded_run_info(sides[i])->name,
-			               ep_loaded_run_inferred(sides[i]));
-	analysis_instantiate(cli, &context, EP_PLUGIN_KIND_ANALYZER,
-	                     ep_config_get(cli->config, "run", "analyzers"), &analyzers);
-	for (size_t i = 0; i < analyzers.count; i++) {
-		struct ep_instance *instance = analyzers.instances[i];
-		const struct ep_analyzer_ops *ops = instance->plugin->descriptor->analyzer;
-		if (ops->compare == NULL)
-			continue;
-		ep_report_set_origin(report, instance->plugin->section);
-		if (ops->compare(instance->state, ai, bi, report) < 0)
-			ep_log_warn(&cli->log,
-			            "analyzer %s could not compare; its section is missing",
-			            instance->plugin->descriptor->name);
+	analysis_start_analyzers(cli, &context, &analyzers, false);
+	/* Pairing i compares repetition i mod n of each side; the comparison
+	 * reports each side's figures, so every repetition of both sides is
+	 * read once through any analyzer's compare(). */
+	size_t pairings = a_set.count > b_set.count ? a_set.count : b_set.count;
+	a_figures.slots = a_set.count;
+	b_figures.slots = b_set.count;
+	for (size_t i = 0; i < pairings; i++) {
+		struct ep_report *pairing = NULL;
+		if (analysis_compare_build(cli, &analyzers, a_set.directories[i % a_set.count],
+		                           b_set.directories[i % b_set.count],
+		                           &pairing) != EP_EXIT_OK)
+			goto done;
+		if (i == 0 && analysis_gates_check_ids(cli, ep_report_document(pairing), rules,
+		                                       rule_count) < 0) {
+			ep_report_free(pairing);
+			status = EP_EXIT_USAGE;
+			goto done;
+		}
+		if (a_set.repeated || b_set.repeated)
+			analysis_collect_comparisons(ep_report_document(pairing), &a_figures,
+			                             i < a_set.count ? i : SIZE_MAX, &b_figures,
+			                             i < b_set.count ? i : SIZE_MAX);
+		if (i == 0)
+			report = pairing;
+		else
+			ep_report_free(pairing);
+	}
+	if (a_set.repeated || b_set.repeated)
+		analysis_apply_statistics(report, &a_figures, &b_figures, alpha);
+	analysis_statistics_section(report, a_set.count, b_set.count, alpha);
+	if (rule_count > 0) {
+		verdicts = calloc(rule_count, sizeof(*verdicts));
+		if (verdicts == NULL)
+			goto done;
+		if (analysis_gates_evaluate(cli, ep_report_document(report), rules, rule_count,
+		                            verdicts) < 0) {
+			status = EP_EXIT_USAGE;
+			goto done;
+		}
+		analysis_gates_report(report, rules, rule_count, verdicts);
 	}
 	char comparisons[PATH_MAX + 16];
 	snprintf(comparisons, sizeof(comparisons), "%s/comparisons",
@@ -1043,36 +1872,24 @@ int ep_analysis_compare(struct ep_cli *cli, const char *a_name, const char *b_na
 	}
 	snprintf(base, sizeof(base), "%s/%s-vs-%s", comparisons, analysis_basename(a_name),
 	         analysis_basename(b_name));
-	/* The gates are judged before rendering so their verdicts are in the
-	 * reports (and reach Prometheus); the exit status says them last. */
-	int broken = 0;
-	if (rule_count > 0) {
-		verdicts = calloc(rule_count, sizeof(*verdicts));
-		measures = calloc(rule_count, sizeof(*measures));
-		if (verdicts == NULL || measures == NULL)
-			goto done;
-		broken = analysis_check_fail_on(cli, ep_report_document(report), rules, rule_count,
-		                                verdicts, measures);
-		if (broken >= 0)
-			analysis_gates_section(report, rules, rule_count, verdicts, measures);
-	}
-	analysis_write_peak_diff(cli, report, ai, bi, base);
+	analysis_write_peak_diff(cli, report, a_set.directories[0], analysis_basename(a_name),
+	                         b_set.directories[0], analysis_basename(b_name), base);
 	status = analysis_render(cli, &context, report, base);
 	if (status == EP_EXIT_OK)
 		ep_log_info(&cli->log, "comparison written: %s.*", base);
-	if (broken < 0)
-		status = EP_EXIT_USAGE;
-	else if (broken > 0)
+	if (rule_count > 0 && analysis_gates_print(cli, rules, rule_count, verdicts) > 0 &&
+	    status == EP_EXIT_OK)
 		status = EP_EXIT_REGRESSION;
 done:
 	free(verdicts);
-	free(measures);
 	free(rules);
+	analysis_figures_free(&a_figures);
+	analysis_figures_free(&b_figures);
+	analysis_run_set_free(&a_set);
+	analysis_run_set_free(&b_set);
 	analysis_release(&analyzers);
 	analysis_context_end(&context);
 	ep_report_free(report);
-	ep_loaded_run_free(a);
-	ep_loaded_run_free(b);
 	return status;
 }
 
@@ -1155,9 +1972,9 @@ int ep_analysis_check_config(struct ep_cli *cli)
 
 int ep_analysis_check_fail_on(const char *text, char *err, size_t errlen)
 {
-	struct analysis_fail_rule *rules = NULL;
+	struct ep_gate_rule *rules = NULL;
 	size_t count = 0;
-	int rc = analysis_parse_fail_on(text, &rules, &count, err, errlen);
+	int rc = ep_gate_parse(text, &rules, &count, err, errlen);
 	free(rules);
 	return rc;
 }

@@ -30,6 +30,13 @@ void ep_run_resolve_directory(const struct ep_cli *cli, const char *name_or_dir,
  * Returns an enum ep_exit_status. */
 int ep_analysis_analyze(struct ep_cli *cli, const char *directory);
 
+/* The summary of a repeated run (docs/run-json.md): reads DIR/run.json of
+ * schema e2e-profile/repeated-run, analyzes every repetition (writing each
+ * one's analysis.* when analyze_each), and writes DIR/analysis.* with each
+ * metric per repetition and its median, min and max. Returns an enum
+ * ep_exit_status. */
+int ep_analysis_summarize(struct ep_cli *cli, const char *directory, bool analyze_each);
+
 /* Compares runs A and B, writes OUTPUT_DIR/comparisons/A-vs-B.*, and checks
  * fail_on (may be NULL). Returns an enum ep_exit_status (3 on a broken rule). */
 int ep_analysis_compare(struct ep_cli *cli, const char *a, const char *b, const char *fail_on);

@@ -34,6 +34,7 @@ static const struct ep_config_key batch_run_keys[] = {
 	{ "target", EP_CONFIG_STRING, NULL, "make target when no command is given" },
 	{ "duration", EP_CONFIG_INT, NULL, "collect for this many seconds instead of a command" },
 	{ "force", EP_CONFIG_BOOL, "false", "add to an existing run directory" },
+	{ "repeat", EP_CONFIG_INT, NULL, "repetitions of the test command, each collected apart" },
 	{ NULL, 0, NULL, NULL },
 };
 
@@ -72,6 +73,7 @@ static const struct {
 	{ "gc", "run", "gc" },
 	{ "target", "run", "target" },
 	{ "duration", "run", "duration" },
+	{ "repeat", "run", "repeat" },
 };
 
 struct batch_result {
@@ -148,7 +150,7 @@ static int batch_run(void *context, const char *section)
 	};
 	if (status == EP_EXIT_OK) {
 		ep_log_info(&cli->log, "batch: run %s", name);
-		status = ep_run_execute(cli, &options);
+		status = ep_run_repeated(cli, &options);
 	}
 	for (size_t i = 0; i < sizeof(batch_mapping) / sizeof(batch_mapping[0]); i++)
 		ep_config_unset(cli->config, batch_mapping[i].section, batch_mapping[i].target,

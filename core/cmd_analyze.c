@@ -1,5 +1,5 @@
-/* `analyze NAME|DIR` and `compare A B [--fail-on EXPR]`, and the plugin
- * selection flags they share with `run`. */
+/* `analyze NAME|DIR` and `compare A B [--fail-on RULES] [--alpha A]`, and
+ * the plugin selection flags they share with `run`. */
 #include <getopt.h>
 #include <limits.h>
 #include <stdio.h>
@@ -87,13 +87,23 @@ int ep_cmd_compare(struct ep_cli *cli, int argc, char **argv)
 		{ "fail-on", required_argument, NULL, 'f' },
 		{ "analyzers", required_argument, NULL, 'A' },
 		{ "reporters", required_argument, NULL, 'R' },
+		{ "alpha", required_argument, NULL, 'a' },
 		{ NULL, 0, NULL, 0 },
 	};
 	const char *fail_on = NULL;
+	char err[512];
 	int opt, status = EP_EXIT_OK;
 	while ((opt = getopt_long(argc, argv, "", long_options, NULL)) != -1) {
 		if (opt == 'f') {
 			fail_on = optarg;
+			continue;
+		}
+		if (opt == 'a') {
+			if (ep_config_set(cli->config, "compare", "alpha", optarg,
+			                  EP_CONFIG_SOURCE_FLAG, "--alpha", err, sizeof(err)) < 0) {
+				ep_log_error(&cli->log, "%s", err);
+				return EP_EXIT_USAGE;
+			}
 			continue;
 		}
 		if (!cmd_analyze_selection_flag(cli, opt, optarg, &status)) {

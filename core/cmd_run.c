@@ -43,6 +43,7 @@ static const struct run_flag run_flags[] = {
 	{ 'd', "run", "duration", "--duration" },
 	{ 'A', "run", "analyzers", "--analyzers" },
 	{ 'R', "run", "reporters", "--reporters" },
+	{ 'N', "run", "repeat", "--repeat" },
 };
 
 static int cmd_run_common(struct ep_cli *cli, int argc, char **argv, bool collect_only)
@@ -65,6 +66,7 @@ static int cmd_run_common(struct ep_cli *cli, int argc, char **argv, bool collec
 		{ "force", no_argument, NULL, 'f' },
 		{ "analyzers", required_argument, NULL, 'A' },
 		{ "reporters", required_argument, NULL, 'R' },
+		{ "repeat", required_argument, NULL, 'N' },
 		{ NULL, 0, NULL, 0 },
 	};
 	struct ep_run_options options = { .collect_only = collect_only,
@@ -102,6 +104,10 @@ static int cmd_run_common(struct ep_cli *cli, int argc, char **argv, bool collec
 				goto usage_error;
 			continue;
 		}
+		if (collect_only && opt == 'N') {
+			ep_log_error(&cli->log, "collect: --repeat needs a test command; use run");
+			return EP_EXIT_USAGE;
+		}
 		size_t set = 0;
 		for (size_t i = 0; i < sizeof(run_flags) / sizeof(run_flags[0]); i++) {
 			const struct run_flag *flag = &run_flags[i];
@@ -136,7 +142,7 @@ static int cmd_run_common(struct ep_cli *cli, int argc, char **argv, bool collec
 		             collect_only ? "" : " (put the test command after --)");
 		return EP_EXIT_USAGE;
 	}
-	return ep_run_execute(cli, &options);
+	return ep_run_repeated(cli, &options);
 
 usage_error:
 	ep_log_error(&cli->log, "%s", err);

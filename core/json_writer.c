@@ -73,10 +73,44 @@ void ep_json_end_array(struct ep_json_writer *writer)
 	json_close(writer, ']');
 }
 
+/* The length of the well-formed UTF-8 sequence at c (1 to 4), or 0 when
+ * the bytes there are not one (RFC 3629: no overlongs, no surrogates,
+ * nothing above U+10FFFF). */
+static size_t json_utf8_length(const unsigned char *c)
+{
+	if (c[0] < 0x80)
+		return 1;
+	size_t length = c[0] >= 0xc2 && c[0] <= 0xdf   ? 2
+	                : c[0] >= 0xe0 && c[0] <= 0xef ? 3
+	                : c[0] >= 0xf0 && c[0] <= 0xf4 ? 4
+	                                               : 0;
+	for (size_t i = 1; i < length; i++)
+		if ((c[i] & 0xc0) != 0x80)
+			return 0;
+	if ((c[0] == 0xe0 && c[1] < 0xa0) || (c[0] == 0xed && c[1] >= 0xa0) ||
+	    (c[0] == 0xf0 && c[1] < 0x90) || (c[0] == 0xf4 && c[1] >= 0x90))
+		return 0;
+	return length;
+}
+
+/* Text from a server or a file may hold any bytes; JSON must be UTF-8, so
+ * a byte that starts no valid sequence becomes U+FFFD and every reader
+ * (ours is strict) can still read the document. */
 static void json_write_string(FILE *out, const char *value)
 {
 	fputc('"', out);
-	for (const unsigned char *c = (const unsigned char *)value; *c; c++) {
+	for (const unsigned char *c = (const unsigned char *)value; *c;) {
+		size_t length = json_utf8_length(c);
+		if (length == 0) {
+			fputs("\\ufffd", out);
+			c++;
+			continue;
+		}
+		if (length > 1) {
+			fwrite(c, 1, length, out);
+			c += length;
+			continue;
+		}
 		switch (*c) {
 		case '"':
 			fputs("\\\"", out);
@@ -94,11 +128,12 @@ static void json_write_string(FILE *out, const char *value)
 			fputs("\\t", out);
 			break;
 		default:
-			if (*c < 0x20)
+			if (*c < 0x20 || *c == 0x7f)
 				fprintf(out, "\\u%04x", *c);
 			else
 				fputc(*c, out);
 		}
+		c++;
 	}
 	fputc('"', out);
 }

@@ -351,6 +351,35 @@ int ep_report_comparison(struct ep_report *report, const char *id, const char *l
 	return 0;
 }
 
+int ep_report_update_comparison(struct ep_report *report, const char *id, struct ep_value a,
+                                struct ep_value b, const struct ep_report_statistics *statistics)
+{
+	for (size_t s = 0; s < report->document.section_count; s++) {
+		const struct report_section *section = report->sections[s];
+		for (size_t i = 0; i < section->public.item_count; i++) {
+			const struct ep_report_item *item = &section->items[i];
+			if (item->kind != EP_REPORT_COMPARISON ||
+			    strcmp(item->u.comparison->id, id) != 0)
+				continue;
+			/* The document owns its items; readers see them const. */
+			struct ep_report_comparison *comparison =
+			        (struct ep_report_comparison *)item->u.comparison;
+			comparison->a = report_keep_value(report, a);
+			comparison->b = report_keep_value(report, b);
+			if (statistics != NULL) {
+				struct ep_report_statistics *kept =
+				        ep_arena_calloc(&report->arena, 1, sizeof(*kept));
+				if (kept == NULL)
+					return -ENOMEM;
+				*kept = *statistics;
+				comparison->statistics = kept;
+			}
+			return 0;
+		}
+	}
+	return -ENOENT;
+}
+
 const struct ep_report_document *ep_report_document(struct ep_report *report)
 {
 	/* The public array of sections is the private one viewed through the

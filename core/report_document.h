@@ -40,6 +40,12 @@ int ep_report_recommendation(struct ep_report *report, const char *rule, const c
 int ep_report_comparison(struct ep_report *report, const char *id, const char *label,
                          struct ep_value a, struct ep_value b, const char *unit);
 
+/* Replaces the values of the comparison id (the first with that id) by a
+ * and b, and attaches a copy of statistics (may be NULL). Returns 0 or
+ * -ENOENT when no comparison has that id, -ENOMEM. */
+int ep_report_update_comparison(struct ep_report *report, const char *id, struct ep_value a,
+                                struct ep_value b, const struct ep_report_statistics *statistics);
+
 /* The document as built so far; borrowed until the next builder call. */
 const struct ep_report_document *ep_report_document(struct ep_report *report);
 

@@ -11,6 +11,7 @@
 #include <fcntl.h>
 #include <inttypes.h>
 #include <limits.h>
+#include <math.h>
 #include <poll.h>
 #include <pthread.h>
 #include <signal.h>
@@ -45,7 +46,8 @@ static void run_on_signal(int signo)
 	run_last_signal = signo;
 }
 
-static const char *const run_kind_names[EP_KIND_COUNT] = { "heap", "cpu", "goroutine", "allocs" };
+static const char *const run_kind_names[EP_KIND_COUNT] = { "heap", "cpu", "goroutine", "allocs",
+	                                                   "goroutineleak" };
 
 const char *ep_run_kind_name(enum ep_profile_kind_index kind)
 {
@@ -71,7 +73,8 @@ int ep_run_parse_profiles(const char *list, bool wanted[EP_KIND_COUNT], char *er
 				found = kind;
 		if (found < 0) {
 			snprintf(err, errlen,
-			         "unknown profile '%s' (choose from heap, cpu, goroutine, allocs)",
+			         "unknown profile '%s' (choose from heap, cpu, goroutine, allocs, "
+			         "goroutineleak)",
 			         item);
 			rc = -EINVAL;
 			break;
@@ -99,6 +102,7 @@ struct run_record {
 	int64_t bytes;
 	int64_t inuse_bytes; /* heap only, -1 when unknown */
 	uint32_t index;      /* the N of kindN.pprof */
+	char *memstats;      /* heap: the collector's memstats side file, or NULL */
 };
 
 struct run_event {
@@ -129,6 +133,7 @@ struct run_state {
 	/* settings */
 	const char *collector_name;
 	int64_t interval_seconds, cpu_seconds, duration_seconds, failure_warning;
+	int64_t memstats_every; /* heap rounds per runtime.MemStats fetch; 0: never */
 	bool gc;
 	bool kinds[EP_KIND_COUNT];
 	char *const *argv;
@@ -178,6 +183,10 @@ struct run_state {
 	struct timespec t0;
 	int64_t started_ns, ended_ns;
 	const char *status; /* running, completed, interrupted, aborted, failed */
+	/* What became of a CPU profile in flight when the test ended: "none"
+	 * or "discarded" (docs/run-json.md). */
+	const char *cpu_at_end;
+	bool cpu_discard; /* the job in flight is discarded, not recorded */
 	bool tty_status;
 };
 
@@ -245,6 +254,25 @@ static void run_write_settings(struct run_state *run, struct ep_json_writer *jso
 	ep_json_end_object(json);
 }
 
+/* The test window as offsets from the run's start, for people reading
+ * run.json; analyzers use the command's times (docs/run-json.md). */
+static void run_write_test_window(struct run_state *run, struct ep_json_writer *json)
+{
+	ep_json_key(json, "window");
+	ep_json_begin_object(json);
+	ep_json_key(json, "start_offset_seconds");
+	ep_json_double(json, run->command_started_ns
+	                             ? (double)(run->command_started_ns - run->started_ns) / 1e9
+	                             : NAN);
+	ep_json_key(json, "end_offset_seconds");
+	ep_json_double(json, run->command_ended_ns
+	                             ? (double)(run->command_ended_ns - run->started_ns) / 1e9
+	                             : NAN);
+	ep_json_key(json, "cpu_at_end");
+	ep_json_string(json, run->cpu_at_end);
+	ep_json_end_object(json);
+}
+
 static void run_write_command(struct run_state *run, struct ep_json_writer *json)
 {
 	ep_json_key(json, "command");
@@ -260,12 +288,77 @@ static void run_write_command(struct run_state *run, struct ep_json_writer *json
 	ep_json_end_array(json);
 	run_json_time(json, "started_at", run->command_started_ns);
 	run_json_time(json, "ended_at", run->command_ended_ns);
+	ep_json_key(json, "started_unix_ns");
+	ep_json_int(json, run->command_started_ns);
+	ep_json_key(json, "ended_unix_ns");
+	ep_json_int(json, run->command_ended_ns);
+	run_write_test_window(run, json);
 	ep_json_key(json, "exit_status");
 	if (run->command_ended_ns != 0)
 		ep_json_int(json, run->command_exit);
 	else
 		ep_json_null(json);
 	ep_json_end_object(json);
+}
+
+/* Writes the figures of one source of a memstats side file: lines
+ * "PREFIXkey value" as "object": {"source": SOURCE, key: NUMBER...}, or
+ * "PREFIXerror REASON" as "object_error": REASON (docs/run-json.md). */
+static void run_write_side_figures(struct ep_json_writer *json, const char *text,
+                                   const char *prefix, const char *object, const char *source)
+{
+	size_t prefix_length = strlen(prefix);
+	bool open = false;
+	for (const char *line = text; *line != '\0';) {
+		size_t length = strcspn(line, "\n");
+		char copy[1200];
+		const char *next = line + length + (line[length] == '\n');
+		bool mine = length < sizeof(copy) && strncmp(line, prefix, prefix_length) == 0 &&
+		            (prefix_length > 0 || strncmp(line, "prometheus.", 11) != 0);
+		if (!mine) {
+			line = next;
+			continue;
+		}
+		memcpy(copy, line + prefix_length, length - prefix_length);
+		copy[length - prefix_length] = '\0';
+		if (strncmp(copy, "error ", 6) == 0) {
+			if (!open) {
+				char key[64];
+				snprintf(key, sizeof(key), "%s_error", object);
+				ep_json_key(json, key);
+				ep_json_string(json, copy + 6);
+				return;
+			}
+		} else {
+			char key[64];
+			double value;
+			if (sscanf(copy, "%63s %lf", key, &value) == 2 && isfinite(value)) {
+				if (!open) {
+					ep_json_key(json, object);
+					ep_json_begin_object(json);
+					ep_json_key(json, "source");
+					ep_json_string(json, source);
+					open = true;
+				}
+				ep_json_key(json, key);
+				if (value == floor(value) && fabs(value) < 9e15)
+					ep_json_int(json, (int64_t)value);
+				else
+					ep_json_double(json, value);
+			}
+		}
+		line = next;
+	}
+	if (open)
+		ep_json_end_object(json);
+}
+
+/* A heap record's runtime figures (memstats) and process figures
+ * (prometheus), each labelled by its source. */
+static void run_write_memstats(struct ep_json_writer *json, const char *text)
+{
+	run_write_side_figures(json, text, "", "runtime", "memstats");
+	run_write_side_figures(json, text, "prometheus.", "process", "prometheus");
 }
 
 static void run_write_records(struct run_state *run, struct ep_json_writer *json)
@@ -303,6 +396,8 @@ static void run_write_records(struct run_state *run, struct ep_json_writer *json
 			ep_json_key(json, "error");
 			ep_json_string(json, r->error);
 		}
+		if (r->memstats != NULL)
+			run_write_memstats(json, r->memstats);
 		ep_json_key(json, "duration_ms");
 		ep_json_int(json, r->duration_ms);
 		ep_json_end_object(json);
@@ -348,6 +443,10 @@ static int run_write_manifest(struct run_state *run)
 	ep_json_string(&json, run->options->name);
 	ep_json_key(&json, "mode");
 	ep_json_string(&json, run->options->collect_only ? "collect" : "run");
+	if (run->options->repetition > 0) {
+		ep_json_key(&json, "repetition");
+		ep_json_int(&json, run->options->repetition);
+	}
 	ep_json_key(&json, "status");
 	ep_json_string(&json, run->status);
 	run_json_time(&json, "started_at", run->started_ns);
@@ -537,8 +636,11 @@ static void run_source_dirname(char *buf, size_t len, const char *name)
 }
 
 /* The sample type a profile of each kind must have to be analyzed. */
-static const char *const run_kind_required_type[EP_KIND_COUNT] = { "inuse_space", "cpu",
-	                                                           "goroutine", "inuse_space" };
+static const char *const run_kind_required_type[EP_KIND_COUNT] = {
+	[EP_KIND_HEAP] = "inuse_space",        [EP_KIND_CPU] = "cpu",
+	[EP_KIND_GOROUTINE] = "goroutine",     [EP_KIND_ALLOCS] = "inuse_space",
+	[EP_KIND_GOROUTINELEAK] = "goroutine",
+};
 
 /* Checks that the profile at path is one of kind (it has sample types, and
  * the one its analyzers read); for heap, *inuse_bytes gets the sum of
@@ -556,7 +658,8 @@ static int run_check_snapshot(struct run_state *run, const char *path, int kind,
 		return -EBADMSG;
 	}
 	int rc = 0;
-	int index = ep_profile_sample_type_find(profile, run_kind_required_type[kind]);
+	const char *required = run_kind_required_type[kind];
+	int index = required != NULL ? ep_profile_sample_type_find(profile, required) : 0;
 	if (profile->sample_type_count == 0) {
 		snprintf(reason, reason_size, "the %s profile has no sample types",
 		         run_kind_names[kind]);
@@ -564,8 +667,7 @@ static int run_check_snapshot(struct run_state *run, const char *path, int kind,
 	} else if (index < 0) {
 		snprintf(reason, reason_size,
 		         "not a %s profile: it lacks the %s sample type (its first is %s)",
-		         run_kind_names[kind], run_kind_required_type[kind],
-		         profile->sample_types[0].type);
+		         run_kind_names[kind], required, profile->sample_types[0].type);
 		rc = -EBADMSG;
 	} else if (kind == EP_KIND_HEAP) {
 		int64_t total = 0;
@@ -621,6 +723,7 @@ static void run_take(struct run_state *run, struct run_attempt *attempt)
 		.path = attempt->pending,
 		.gc = run->gc,
 		.cpu_seconds = (uint32_t)run->cpu_seconds,
+		.memstats = run->memstats_every > 0 && attempt->round % run->memstats_every == 0,
 	};
 	attempt->reason[0] = '\0';
 	attempt->rc = run->ops->snapshot(run->collector->state, &request, attempt->reason,
@@ -660,6 +763,51 @@ static bool run_source_directory_ok(struct run_state *run, const char *relative)
 	return false;
 }
 
+/* Reads and removes the memstats side file the collector wrote beside a
+ * heap snapshot (plugin.h, EP_MEMSTATS_SUFFIX); NULL when there is none. */
+static char *run_take_memstats(const char *pending)
+{
+	char side[PATH_MAX + 512 + sizeof(EP_MEMSTATS_SUFFIX)];
+	snprintf(side, sizeof(side), "%s%s", pending, EP_MEMSTATS_SUFFIX);
+	FILE *stream = fopen(side, "re");
+	if (stream == NULL)
+		return NULL;
+	char *text = calloc(1, 8192);
+	if (text != NULL)
+		text[fread(text, 1, 8191, stream)] = '\0';
+	fclose(stream);
+	unlink(side);
+	return text;
+}
+
+/* The goroutineleak profile exists from Go 1.26 on; an older server
+ * answers 404. That is recorded once as "not offered", not as a failure,
+ * and the kind is not asked for again in this run. */
+static bool run_not_offered(struct run_state *run, struct run_attempt *attempt,
+                            struct run_record *record)
+{
+	if (attempt->kind != EP_KIND_GOROUTINELEAK || attempt->rc != -EPROTO ||
+	    strncmp(attempt->reason, "HTTP 404", 8) != 0)
+		return false;
+	unlink(attempt->pending);
+	char text[700];
+	snprintf(text, sizeof(text), "not offered by the server (Go 1.26 or later serves it): %s",
+	         attempt->reason);
+	record->error = strdup(text);
+	run->kinds[EP_KIND_GOROUTINELEAK] = false;
+	char message[700];
+	snprintf(message, sizeof(message), "goroutineleak profile not offered by %s: %s",
+	         attempt->source, attempt->reason);
+	pthread_mutex_lock(&run->event_lock);
+	run_event_add(run, "core", "not-offered", message);
+	pthread_mutex_unlock(&run->event_lock);
+	ep_log_info(&run->cli->log,
+	            "the goroutineleak profile is not offered by %s (%s); not "
+	            "asked for again",
+	            attempt->source, attempt->reason);
+	return true;
+}
+
 /* Turns an attempt into a record: names the file, updates the counts and
  * logs it. Main thread only. */
 static void run_record_attempt(struct run_state *run, struct run_attempt *attempt)
@@ -678,6 +826,8 @@ static void run_record_attempt(struct run_state *run, struct run_attempt *attemp
 	record->time_unix_ns = attempt->time_unix_ns;
 	record->offset_seconds = attempt->offset_seconds + run->offset_base_seconds;
 	record->duration_ms = attempt->duration_ms;
+	if (kind == EP_KIND_HEAP)
+		record->memstats = run_take_memstats(attempt->pending);
 
 	char relative[PATH_MAX], path[PATH_MAX * 2], dirname[256];
 	uint32_t index = source->next_index[kind];
@@ -705,10 +855,13 @@ static void run_record_attempt(struct run_state *run, struct run_attempt *attemp
 	    (stat(attempt->pending, &st) < 0 || !run_source_directory_ok(run, relative) ||
 	     renameat(run->directory_fd, pending_name, run->directory_fd, relative) < 0)) {
 		snprintf(reason, sizeof(attempt->reason),
-		         "the collector reported success but its profile cannot be moved to %.300s",
+		         "the collector reported success but its profile cannot be moved "
+		         "to %.300s",
 		         relative);
 		rc = -EIO;
 	}
+	if (rc < 0 && run_not_offered(run, attempt, record))
+		return;
 	if (rc < 0) {
 		unlink(attempt->pending);
 		if (reason[0] == '\0')
@@ -728,7 +881,8 @@ static void run_record_attempt(struct run_state *run, struct run_attempt *attemp
 		if (run->failure_warning > 0 &&
 		    run->consecutive_failures == (size_t)run->failure_warning)
 			ep_log_error(&run->cli->log,
-			             "%zu snapshots in a row failed; is the target up? (last: %s)",
+			             "%zu snapshots in a row failed; is the target up? "
+			             "(last: %s)",
 			             run->consecutive_failures, reason);
 		return;
 	}
@@ -777,6 +931,27 @@ static void *run_cpu_main(void *context)
 	return NULL;
 }
 
+/* A CPU profile still running when the test ended covers time after it:
+ * it is recorded as discarded, never analyzed, and its file removed. */
+static void run_cpu_discard_attempt(struct run_state *run, struct run_attempt *attempt)
+{
+	unlink(attempt->pending);
+	struct run_record *record = run_new_record(run);
+	if (record == NULL)
+		return;
+	record->round = attempt->round;
+	record->kind = EP_KIND_CPU;
+	record->source = strdup(attempt->source);
+	record->time_unix_ns = attempt->time_unix_ns;
+	record->offset_seconds = attempt->offset_seconds;
+	record->duration_ms = attempt->duration_ms;
+	record->error = strdup("discarded: the CPU profile was still running when the test ended");
+	ep_log_info(&run->cli->log,
+	            "CPU profile from %s discarded: it was still running when "
+	            "the test ended",
+	            attempt->source);
+}
+
 static void run_cpu_collect(struct run_state *run, bool wait)
 {
 	struct run_cpu_job *job = &run->cpu;
@@ -784,7 +959,10 @@ static void run_cpu_collect(struct run_state *run, bool wait)
 		return;
 	pthread_join(job->thread, NULL);
 	for (size_t i = 0; i < job->count; i++) {
-		run_record_attempt(run, &job->attempts[i]);
+		if (run->cpu_discard)
+			run_cpu_discard_attempt(run, &job->attempts[i]);
+		else
+			run_record_attempt(run, &job->attempts[i]);
 		free(job->attempts[i].source);
 	}
 	free(job->attempts);
@@ -820,6 +998,14 @@ static void run_cpu_start(struct run_state *run, const char *const *names, size_
 		return;
 	}
 	job->active = true;
+}
+
+static void run_cpu_end_of_test(struct run_state *run)
+{
+	if (run->cpu.active && !atomic_load(&run->cpu.done)) {
+		run->cpu_discard = true;
+		run->cpu_at_end = "discarded";
+	}
 }
 
 /* One round: ask the collector for its sources, then take each wanted
@@ -885,7 +1071,8 @@ static void run_round(struct run_state *run, bool final_round)
 		run->layout_decided = true;
 		if (run->per_source_layout)
 			ep_log_info(&run->cli->log,
-			            "%zu sources: each one's snapshots go into its own directory",
+			            "%zu sources: each one's snapshots go into its own "
+			            "directory",
 			            count);
 	}
 	if (!run->per_source_layout && count > 1) {
@@ -982,7 +1169,8 @@ static void run_show_status(struct run_state *run)
 	                   : run->child.exited        ? "finished"
 	                                              : "running";
 	fprintf(stderr,
-	        "\r\033[K[%02d:%02d] snapshots: %zu ok, %zu failed | in-use heap: %s | test: %s",
+	        "\r\033[K[%02d:%02d] snapshots: %zu ok, %zu failed | in-use heap: %s | "
+	        "test: %s",
 	        elapsed / 60, elapsed % 60, run->ok_count, run->failed_count, inuse, test);
 	fflush(stderr);
 	run->cli->log.status_line_active = true;
@@ -1019,6 +1207,11 @@ static int run_read_settings(struct run_state *run, char *err, size_t errlen)
 	ep_config_get_int(config, "run", "duration", &run->duration_seconds);
 	ep_config_get_int(config, "run", "failure_warning", &run->failure_warning);
 	ep_config_get_bool(config, "run", "gc", &run->gc);
+	ep_config_get_int(config, "run", "memstats_every", &run->memstats_every);
+	if (run->memstats_every < 0) {
+		snprintf(err, errlen, "[run] memstats_every must be 0 (off) or more");
+		return -EINVAL;
+	}
 	if (run->duration_seconds < 0) {
 		snprintf(err, errlen, "[run] duration must not be negative");
 		return -EINVAL;
@@ -1036,7 +1229,8 @@ static int run_check_name(const char *name, char *err, size_t errlen)
 	for (const unsigned char *c = (const unsigned char *)name; *c != '\0'; c++) {
 		if (*c < 0x20 || *c == 0x7f) {
 			snprintf(err, errlen,
-			         "invalid run name: it holds a control character; use a plain "
+			         "invalid run name: it holds a control character; use a "
+			         "plain "
 			         "name such as 'baseline'");
 			return -EINVAL;
 		}
@@ -1065,7 +1259,18 @@ static int run_open_log(struct run_state *run, const char *name)
 static int run_prepare_directory(struct run_state *run)
 {
 	const char *output_dir = ep_config_get(run->cli->config, "core", "output_dir");
-	snprintf(run->directory, sizeof(run->directory), "%s/%s", output_dir, run->options->name);
+	const char *name = run->options->name;
+	if (*name == '\0' || strchr(name, '/') != NULL || strcmp(name, ".") == 0 ||
+	    strcmp(name, "..") == 0 || strcmp(name, "comparisons") == 0) {
+		ep_log_error(&run->cli->log,
+		             "invalid run name '%s': use a plain name such as 'baseline'", name);
+		return EP_EXIT_USAGE;
+	}
+	if (run->options->repetition_dir != NULL)
+		snprintf(run->directory, sizeof(run->directory), "%s/%s/%s", output_dir, name,
+		         run->options->repetition_dir);
+	else
+		snprintf(run->directory, sizeof(run->directory), "%s/%s", output_dir, name);
 	snprintf(run->manifest_path, sizeof(run->manifest_path), "%s/run.json", run->directory);
 	struct stat st;
 	bool exists = lstat(run->directory, &st) == 0;
@@ -1076,12 +1281,26 @@ static int run_prepare_directory(struct run_state *run)
 	}
 	if (exists && !run->options->force) {
 		ep_log_error(&run->cli->log,
-		             "run directory %s already exists; choose another name, or --force to "
+		             "run directory %s already exists; choose another name, or "
+		             "--force to "
 		             "add to it (nothing is deleted)",
 		             run->directory);
 		return EP_EXIT_USAGE;
 	}
-	int rc = ep_mkdir_parents(output_dir);
+	/* A repetition's run directory sits in NAME/, which must be a real
+	 * directory too: a symlinked NAME would carry every repK/ with it. */
+	char parent[sizeof(run->directory)];
+	snprintf(parent, sizeof(parent), "%s", run->directory);
+	*strrchr(parent, '/') = '\0';
+	int rc = ep_mkdir_parents(parent);
+	if (rc == 0 && run->options->repetition_dir != NULL &&
+	    (lstat(parent, &st) < 0 || !S_ISDIR(st.st_mode))) {
+		ep_log_error(&run->cli->log,
+		             "%s is not a directory (a symlink?); refusing to write "
+		             "through it",
+		             parent);
+		return EP_EXIT_USAGE;
+	}
 	if (rc == 0 && mkdir(run->directory, 0777) < 0 && errno != EEXIST)
 		rc = -errno;
 	if (rc < 0) {
@@ -1185,7 +1404,8 @@ static int run_extend_manifest(struct run_state *run)
 	if (strcmp(ep_json_get_string(root, "schema", ""), "e2e-profile/run") != 0 ||
 	    ep_json_get_int(root, "schema_version", 0) != 1) {
 		ep_log_error(&run->cli->log,
-		             "--force: %s is not a run manifest of schema version 1; move it away "
+		             "--force: %s is not a run manifest of schema version 1; move "
+		             "it away "
 		             "first",
 		             run->manifest_path);
 		ep_json_free(document);
@@ -1242,10 +1462,10 @@ static int run_start_collector(struct run_state *run)
 	const struct ep_plugin *plugin = ep_plugin_registry_find(
 	        &run->cli->plugins, EP_PLUGIN_KIND_COLLECTOR, run->collector_name);
 	if (plugin == NULL) {
-		ep_log_error(
-		        &run->cli->log,
-		        "no collector plugin named '%s' is installed (see e2e-profile plugins)",
-		        run->collector_name);
+		ep_log_error(&run->cli->log,
+		             "no collector plugin named '%s' is installed (see e2e-profile "
+		             "plugins)",
+		             run->collector_name);
 		return EP_EXIT_USAGE;
 	}
 	run->ops = plugin->descriptor->collector;
@@ -1309,6 +1529,7 @@ static void run_free(struct run_state *run)
 		free(run->records[i].source);
 		free(run->records[i].file);
 		free(run->records[i].error);
+		free(run->records[i].memstats);
 	}
 	free(run->records);
 	for (size_t i = 0; i < run->event_count; i++) {
@@ -1367,6 +1588,7 @@ int ep_run_execute(struct ep_cli *cli, const struct ep_run_options *options)
 		                 .directory_fd = -1,
 		                 .latest_inuse = -1,
 		                 .status = "running",
+		                 .cpu_at_end = "none",
 		                 .event_lock = PTHREAD_MUTEX_INITIALIZER };
 	char err[512];
 	int status;
@@ -1460,12 +1682,16 @@ int ep_run_execute(struct ep_cli *cli, const struct ep_run_options *options)
 		run.status = run_signal_count > 1 ? "aborted" : "interrupted";
 	}
 	run_finish_command(&run, run_signal_count > 0);
-	/* The final snapshot: what the test left behind. After a first signal
-	 * it is still taken; only a second one cuts it short. */
-	run_cpu_collect(&run, true);
+	/* The final snapshot: what the test left behind, taken as it ends.
+	 * After a first signal it is still taken; only a second one cuts it
+	 * short. A CPU profile in flight would delay it by up to cpu_duration
+	 * and cover time after the test: it is discarded (the final round
+	 * runs beside it, as every round does). */
+	run_cpu_end_of_test(&run);
 	run.host_context.stop_threshold = 2;
 	if (run_signal_count < 2)
 		run_round(&run, true);
+	run_cpu_collect(&run, true);
 	if (strcmp(run.status, "running") == 0)
 		run.status = "completed";
 	if (run_signal_count > 1)

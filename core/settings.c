@@ -28,7 +28,8 @@ static const struct ep_config_key settings_run_keys[] = {
 	{ "interval", EP_CONFIG_INT, "15",
 	  "seconds between snapshots (env E2E_PROFILE_INTERVAL, flag -i)" },
 	{ "profiles", EP_CONFIG_STRING, "heap",
-	  "profiles to take, comma-separated: heap, cpu, goroutine, allocs" },
+	  "profiles to take, comma-separated: heap, cpu, goroutine, allocs, goroutineleak (Go "
+	  "1.26; a 404 is recorded once as not offered)" },
 	{ "cpu_duration", EP_CONFIG_INT, "10",
 	  "length of each CPU profile in seconds (env E2E_PROFILE_CPU_DURATION)" },
 	{ "gc", EP_CONFIG_BOOL, "false", "ask the server to run a GC before each heap snapshot" },
@@ -36,12 +37,25 @@ static const struct ep_config_key settings_run_keys[] = {
 	  "make target run when no command follows -- (env E2E_PROFILE_TEST_TARGET)" },
 	{ "duration", EP_CONFIG_INT, "0",
 	  "collect: seconds to collect before stopping; 0 means until SIGINT/SIGTERM" },
+	{ "memstats_every", EP_CONFIG_INT, "1",
+	  "also fetch the Go runtime's own memory figures (/debug/pprof/heap?debug=1, its "
+	  "runtime.MemStats block) every this many rounds; 0 turns it off" },
+	{ "repeat", EP_CONFIG_INT, "1",
+	  "run: repetitions of the test command, each collected apart into NAME/repK/; compare "
+	  "then uses statistics (flag --repeat)" },
 	{ "failure_warning", EP_CONFIG_INT, "3",
 	  "warn prominently after this many snapshots in a row failed" },
 	{ "analyzers", EP_CONFIG_STRING, "heap,growth,category,cpu,goroutine",
 	  "analyzer plugins to run, comma-separated" },
 	{ "reporters", EP_CONFIG_STRING, "markdown,csv,json",
 	  "reporter plugins to run, comma-separated" },
+	{ NULL, 0, NULL, NULL },
+};
+
+static const struct ep_config_key settings_compare_keys[] = {
+	{ "alpha", EP_CONFIG_DOUBLE, "0.05",
+	  "significance level of the Mann-Whitney U test on repeated runs, between 0 and 1 "
+	  "(flag --alpha)" },
 	{ NULL, 0, NULL, NULL },
 };
 
@@ -90,12 +104,13 @@ const struct ep_config_section_schema ep_settings_schema[] = {
 	{ "core", false, false, settings_core_keys, "settings of the tool itself", NULL },
 	{ "run", false, false, settings_run_keys, "defaults of the run and collect commands",
 	  NULL },
+	{ "compare", false, false, settings_compare_keys, "settings of the compare command", NULL },
 	{ "category", true, true, settings_category_keys,
 	  "[category.NAME]: a memory category matched against stack frames",
 	  settings_check_category },
 	{ "rule", true, false, settings_rule_keys,
 	  "[rule.NAME]: a recommendation rule over a report metric (built-ins: json-decoding, "
-	  "openapi, dynamic-client, informers, reflection, steady-growth)",
+	  "openapi, dynamic-client, informers, reflection, goroutine-leak, steady-growth)",
 	  NULL },
 	{ NULL, false, false, NULL, NULL, NULL },
 };

@@ -38,7 +38,7 @@ extern "C" {
 /** ABI major version: a plugin built with another major is refused. */
 #define EP_PLUGIN_ABI_MAJOR 1
 /** ABI minor version: grows when members are appended to a table. */
-#define EP_PLUGIN_ABI_MINOR 0
+#define EP_PLUGIN_ABI_MINOR 1
 
 /** The one symbol every plugin exports. */
 #define EP_PLUGIN_ENTRY_SYMBOL "ep_plugin_entry"
@@ -274,17 +274,41 @@ struct ep_run_info {
 	int command_exit_status;  /**< the test command's, -1 when none or unknown */
 	size_t failed_count;      /**< snapshot attempts that failed */
 	int64_t interval_seconds; /**< the schedule's interval */
+	/** Since ABI 1.1: when the test command started and ended (unix ns),
+	 * 0 when unknown (collect, an older run.json). The test window holds
+	 * the snapshots taken from the start to the end plus
+	 * EP_TEST_WINDOW_GRACE_NS (the final snapshot, taken as the test ends). */
+	int64_t test_started_unix_ns;
+	int64_t test_ended_unix_ns;
 };
+
+/** How long after the test's end a snapshot still belongs to its window:
+ * the final round starts when the command exits and may take a moment. */
+#define EP_TEST_WINDOW_GRACE_NS 5000000000LL
 
 /** What the host asks a collector for: one profile from one source. */
 struct ep_snapshot_request {
 	uint32_t struct_size; /**< sizeof(struct ep_snapshot_request) in the host */
 	const char *source;   /**< one of the names sources() returned, e.g. a pod */
-	const char *kind;     /**< "heap", "cpu", "goroutine" or "allocs" */
+	/** "heap", "cpu", "goroutine", "allocs", or since ABI 1.1
+	 * "goroutineleak" (Go 1.26's /debug/pprof/goroutineleak) */
+	const char *kind;
 	const char *path;     /**< where the profile goes; write it atomically */
 	bool gc;              /**< heap: ask the server to GC first (?gc=1) */
 	uint32_t cpu_seconds; /**< cpu: how long to profile */
+	/** Since ABI 1.1 (check struct_size): heap: also fetch what the Go
+	 * runtime says of its memory (the "# runtime.MemStats" block of
+	 * /debug/pprof/heap?debug=1) and write it beside path as
+	 * path + EP_MEMSTATS_SUFFIX: lines "key value" (heap_inuse,
+	 * heap_sys, heap_released, heap_alloc, sys, stack_inuse, stack_sys,
+	 * next_gc, num_gc, gc_cpu_fraction, max_rss; byte figures in bytes),
+	 * or one line "error REASON" when that fetch failed. The profile's
+	 * own success never depends on it. */
+	bool memstats;
 };
+
+/** Suffix of the side file a collector writes for request->memstats. */
+#define EP_MEMSTATS_SUFFIX ".memstats"
 
 /** Version of struct ep_collector_ops described here. */
 #define EP_COLLECTOR_OPS_VERSION 1

@@ -106,12 +106,36 @@ struct ep_report_recommendation {
 	const char *evidence; /**< the numbers that fired it */
 };
 
-/** One figure in two runs, e.g. peak in-use memory of A and B. */
+/** How a figure of repeated runs varies and whether A and B differ
+ * (docs/statistics.md). Since ABI 1.1. */
+struct ep_report_statistics {
+	uint32_t n_a, n_b;                 /**< repetitions of A and of B that have the figure */
+	double a_min, a_max, b_min, b_max; /**< range over the repetitions */
+	/** 95% distribution-free interval on each median; NAN when the side
+	 * has too few repetitions (fewer than 6). */
+	double a_low, a_high, b_low, b_high;
+	double p_value; /**< two-sided Mann-Whitney U test; NAN when not computable */
+	double alpha;   /**< significance level the verdict used */
+	/** 1 when p_value < alpha, 0 when not, -1 when not computable. */
+	int significant;
+	/** Repetitions per side below which p can never be below alpha
+	 * (4 at alpha 0.05). */
+	uint32_t min_samples;
+	/** The smallest p these n_a and n_b can give, 2 / C(n_a+n_b, n_a):
+	 * when it is not below alpha, no change can be significant. */
+	double min_p_value;
+};
+
+/** One figure in two runs, e.g. peak in-use memory of A and B. For
+ * repeated runs a and b are the medians over the repetitions. */
 struct ep_report_comparison {
 	const char *id;    /**< e.g. "peak", "category.openapi" for --fail-on */
 	const char *label; /**< e.g. "Peak Memory" */
 	struct ep_value a, b;
 	const char *unit;
+	/** Since ABI 1.1: NULL for single runs, else the repetitions'
+	 * statistics. Owned by the document. */
+	const struct ep_report_statistics *statistics;
 };
 
 /** One item of a section, in the order it was added. */

@@ -153,6 +153,46 @@ int analyzer_heap_load(const struct ep_host_api *host, struct ep_instance *insta
 	return host->profile_load(instance, totals->snapshot->path, profile);
 }
 
+bool analyzer_in_window(const struct ep_run_info *run, const struct ep_snapshot_info *snapshot)
+{
+	if (run->test_started_unix_ns <= 0 || run->test_ended_unix_ns < run->test_started_unix_ns)
+		return true;
+	return snapshot->time_unix_ns >= run->test_started_unix_ns &&
+	       snapshot->time_unix_ns <= run->test_ended_unix_ns + EP_TEST_WINDOW_GRACE_NS;
+}
+
+/* The window's snapshots are contiguous (time order); the peak is chosen
+ * among them so a snapshot from before the test never wins a tie. */
+static void analyzer_heap_scan_window(const struct ep_run_info *run,
+                                      struct analyzer_heap_scan *scan)
+{
+	size_t first = scan->count, end = 0;
+	for (size_t i = 0; i < scan->count; i++)
+		if (analyzer_in_window(run, scan->snapshots[i].snapshot)) {
+			if (first == scan->count)
+				first = i;
+			end = i + 1;
+		}
+	scan->window_known = run->test_started_unix_ns > 0 && first < end;
+	if (!scan->window_known) {
+		first = 0;
+		end = scan->count;
+	}
+	scan->window_first = first;
+	scan->window_end = end;
+	scan->peak = first;
+	scan->peak_ties = 0;
+	for (size_t i = first; i < end; i++) {
+		if (scan->snapshots[i].inuse_bytes > scan->snapshots[scan->peak].inuse_bytes) {
+			scan->peak = i;
+			scan->peak_ties = 1;
+		} else if (scan->snapshots[i].inuse_bytes ==
+		           scan->snapshots[scan->peak].inuse_bytes) {
+			scan->peak_ties++;
+		}
+	}
+}
+
 int analyzer_heap_scan(const struct ep_host_api *host, struct ep_instance *instance,
                        const struct ep_run_info *run, struct analyzer_heap_scan *scan)
 {
@@ -216,8 +256,6 @@ int analyzer_heap_scan_each(const struct ep_host_api *host, struct ep_instance *
 		host->profile_release(instance, profile);
 		if (rc < 0)
 			return rc;
-		if (scan->count > 0 && totals.inuse_bytes > scan->snapshots[scan->peak].inuse_bytes)
-			scan->peak = scan->count;
 		scan->snapshots[scan->count++] = totals;
 	}
 	if (scan->count == 0) {
@@ -227,6 +265,7 @@ int analyzer_heap_scan_each(const struct ep_host_api *host, struct ep_instance *
 		          run->name, heap_count);
 		return -ENODATA;
 	}
+	analyzer_heap_scan_window(run, scan);
 	return 0;
 }
 

@@ -44,9 +44,21 @@ struct analyzer_heap_totals {
 struct analyzer_heap_scan {
 	struct analyzer_heap_totals *snapshots; /* count entries, from host->alloc */
 	size_t count;                           /* at least 1 after a successful scan */
-	size_t peak;    /* index of the highest inuse_bytes; the earliest on a tie */
-	size_t skipped; /* heap snapshots left out because they failed to load */
+	/* Index of the highest inuse_bytes among the snapshots of the test
+	 * window (all of them when the window is unknown or holds none); the
+	 * earliest of the window on a tie. */
+	size_t peak;
+	size_t peak_ties; /* snapshots of the window sharing the peak's value, >= 1 */
+	size_t skipped;   /* heap snapshots left out because they failed to load */
+	/* The test window (analyzer_in_window): snapshots [window_first,
+	 * window_end) in time order; the whole scan when window_known is false. */
+	bool window_known;
+	size_t window_first, window_end;
 };
+
+/* True when snapshot belongs to the run's test window (plugin.h,
+ * EP_TEST_WINDOW_GRACE_NS), or when the run has no known window. */
+bool analyzer_in_window(const struct ep_run_info *run, const struct ep_snapshot_info *snapshot);
 
 /* Reads every snapshot of kind "heap" of run, one profile at a time
  * (each is released before the next is loaded, so memory does not grow

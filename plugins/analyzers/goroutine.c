@@ -9,13 +9,18 @@
  * A stack's identity is the list of its frames' function names, leaf to
  * root (inlined frames included), as `go tool pprof -traces` groups them.
  * A stack present in the last snapshot leaks when, over at least 3 usable
- * snapshots, its count (0 where absent)
- *   - grew from the first snapshot to the last by at least leak_min_growth,
+ * snapshots taken while the test ran (the test window; all of them when
+ * it is unknown), its count (0 where absent)
+ *   - grew from the window's first snapshot to its last by at least
+ *     leak_min_growth goroutines and by at least leak_min_growth_percent
+ *     of where it started (any gain from 0 counts),
+ *   - fell in at most leak_max_fall_percent of the steps between
+ *     consecutive snapshots (mostly monotone),
  *   - has a positive least-squares slope over time, and
  *   - is at its highest in the last snapshot.
- * Small dips in between are allowed: a pool that is drained and refilled
- * dips, a leak only keeps what it has.  A flat pool that churns (same
- * stack, goroutines replaced) keeps its count and is not flagged.
+ * So a small leak that rises at every snapshot (0 -> 8) is flagged, while a
+ * pool that is drained and refilled, or a flat pool that churns (same
+ * stack, goroutines replaced), is not.
  *
  * Snapshots are read one at a time: the last usable one first, to learn
  * which stacks to follow, then every one in order, so memory grows with
@@ -29,7 +34,9 @@
  *        $(pkg-config --libs libpcre2-8) -o goroutine.so
  * Use: list it in [run] analyzers and take goroutine snapshots (--profiles
  * goroutine); settings go in [analyzer.goroutine]:
- *     leak_min_growth = 10    goroutines a stack must gain to count as a leak
+ *     leak_min_growth = 3             goroutines a stack must gain
+ *     leak_min_growth_percent = 50    ... and this share of where it started
+ *     leak_max_fall_percent = 25      steps in which its count may fall
  * Report ids: docs/report-ids.md.
  */
 #include <errno.h>
@@ -48,7 +55,9 @@
 struct goroutine_analyzer {
 	const struct ep_host_api *host;
 	struct ep_instance *instance;
-	int64_t leak_min_growth; /* goroutines a stack must gain from first to last */
+	int64_t leak_min_growth;        /* goroutines a stack must gain from first to last */
+	double leak_min_growth_percent; /* ... relative to its first count */
+	double leak_max_fall_percent;   /* steps in which the count may fall */
 };
 
 /* One usable goroutine snapshot. */
@@ -78,6 +87,8 @@ struct goroutine_measure {
 	size_t *slots; /* open addressing over stacks: index + 1, 0 is empty */
 	size_t slot_count;
 	size_t peak; /* index into points of the highest total, the earliest on a tie */
+	/* The first point of the test window; leaks are judged from it on. */
+	size_t window_first;
 	size_t leaking_stacks;
 	int64_t leaked; /* sum of last - first over the leaking stacks */
 };
@@ -102,6 +113,22 @@ static int goroutine_init(struct ep_instance *instance, const struct ep_host_api
 		host->log(instance, EP_LOG_ERROR,
 		          "setting leak_min_growth = %lld: expected at least 1 goroutine",
 		          (long long)self->leak_min_growth);
+		host->free(self);
+		return -EINVAL;
+	}
+	if (host->config_get_double(instance, "leak_min_growth_percent",
+	                            &self->leak_min_growth_percent) < 0 ||
+	    !(self->leak_min_growth_percent >= 0)) {
+		host->log(instance, EP_LOG_ERROR,
+		          "setting leak_min_growth_percent: expected a percentage of 0 or more");
+		host->free(self);
+		return -EINVAL;
+	}
+	if (host->config_get_double(instance, "leak_max_fall_percent",
+	                            &self->leak_max_fall_percent) < 0 ||
+	    !(self->leak_max_fall_percent >= 0 && self->leak_max_fall_percent <= 100)) {
+		host->log(instance, EP_LOG_ERROR,
+		          "setting leak_max_fall_percent: expected a percentage from 0 to 100");
 		host->free(self);
 		return -EINVAL;
 	}
@@ -362,19 +389,22 @@ static int goroutine_walk(const struct ep_host_api *host, struct goroutine_measu
 
 /* Least-squares slope of counts over the points' offsets (per second);
  * over the snapshot index when every offset is the same. */
-static double goroutine_slope(const struct goroutine_measure *m, const int64_t *counts)
+/* The least-squares slope of counts over time from point begin on (over
+ * the point numbers when every snapshot has the same offset). */
+static double goroutine_slope(const struct goroutine_measure *m, const int64_t *counts,
+                              size_t begin)
 {
-	double n = (double)m->count, sum_x = 0, sum_y = 0;
+	double n = (double)(m->count - begin), sum_x = 0, sum_y = 0;
 	bool same_time = true;
-	for (size_t i = 0; i < m->count; i++) {
+	for (size_t i = begin; i < m->count; i++) {
 		sum_x += m->points[i].snapshot->offset_seconds;
 		sum_y += (double)counts[i];
 		same_time = same_time && m->points[i].snapshot->offset_seconds ==
-		                                 m->points[0].snapshot->offset_seconds;
+		                                 m->points[begin].snapshot->offset_seconds;
 	}
-	double mean_x = same_time ? (n - 1) / 2 : sum_x / n, mean_y = sum_y / n;
+	double mean_x = same_time ? (double)begin + (n - 1) / 2 : sum_x / n, mean_y = sum_y / n;
 	double sxy = 0, sxx = 0;
-	for (size_t i = 0; i < m->count; i++) {
+	for (size_t i = begin; i < m->count; i++) {
 		double x = same_time ? (double)i : m->points[i].snapshot->offset_seconds;
 		sxy += (x - mean_x) * ((double)counts[i] - mean_y);
 		sxx += (x - mean_x) * (x - mean_x);
@@ -382,32 +412,46 @@ static double goroutine_slope(const struct goroutine_measure *m, const int64_t *
 	return sxx > 0 ? sxy / sxx : 0;
 }
 
-/* The leak rule of the file comment. */
+/* The leak rule of the file comment, over the window's points
+ * [m->window_first, m->count). */
 static bool goroutine_leaks(const struct goroutine_analyzer *self,
                             const struct goroutine_measure *m, const int64_t *counts)
 {
-	if (m->count < GOROUTINE_LEAK_MIN_SNAPSHOTS)
+	size_t begin = m->window_first, n = m->count - begin;
+	if (n < GOROUTINE_LEAK_MIN_SNAPSHOTS)
 		return false;
-	int64_t first = counts[0], last = counts[m->count - 1];
-	if (analyzer_subtract(last, first) < self->leak_min_growth)
+	int64_t first = counts[begin], last = counts[m->count - 1];
+	int64_t gain = analyzer_subtract(last, first);
+	if (gain < self->leak_min_growth)
 		return false;
-	for (size_t i = 0; i < m->count; i++)
+	if (first > 0 && (double)gain < self->leak_min_growth_percent / 100.0 * (double)first)
+		return false;
+	size_t falls = 0;
+	for (size_t i = begin; i < m->count; i++) {
 		if (counts[i] > last)
 			return false;
-	return goroutine_slope(m, counts) > 0;
+		if (i > begin && counts[i] < counts[i - 1])
+			falls++;
+	}
+	if ((double)falls > self->leak_max_fall_percent / 100.0 * (double)(n - 1))
+		return false;
+	return goroutine_slope(m, counts, begin) > 0;
 }
 
-/* Reads run's goroutine snapshots into m.  Returns 0 (m->count is 0 when
- * the run has no usable goroutine snapshot) or -ENOMEM. */
+static int64_t goroutine_growth(const struct goroutine_measure *m,
+                                const struct goroutine_stack *stack);
+
+/* Reads run's snapshots of kind ("goroutine" or "goroutineleak") into m.  Returns 0 (m->count is 0
+ * when the run has no usable goroutine snapshot) or -ENOMEM. */
 static int goroutine_measure_run(struct goroutine_analyzer *self, const struct ep_run_info *run,
-                                 struct goroutine_measure *m)
+                                 const char *kind, struct goroutine_measure *m)
 {
 	const struct ep_host_api *host = self->host;
 	struct goroutine_buffer buffer = { 0 };
 	const struct ep_profile *profile = NULL;
 	memset(m, 0, sizeof(*m));
 	for (size_t i = 0; i < run->snapshot_count; i++)
-		m->capacity += strcmp(run->snapshots[i].kind, "goroutine") == 0;
+		m->capacity += strcmp(run->snapshots[i].kind, kind) == 0;
 	if (m->capacity == 0)
 		return 0;
 	m->points = host->alloc(m->capacity * sizeof(*m->points));
@@ -420,7 +464,7 @@ static int goroutine_measure_run(struct goroutine_analyzer *self, const struct e
 	size_t last = run->snapshot_count;
 	for (size_t i = run->snapshot_count; last == run->snapshot_count && i-- > 0;) {
 		const struct ep_snapshot_info *snapshot = &run->snapshots[i];
-		if (strcmp(snapshot->kind, "goroutine") != 0)
+		if (strcmp(snapshot->kind, kind) != 0)
 			continue;
 		rc = host->profile_load(self->instance, snapshot->path, &profile);
 		if (rc < 0) {
@@ -438,7 +482,7 @@ static int goroutine_measure_run(struct goroutine_analyzer *self, const struct e
 	rc = 0;
 	for (size_t i = 0; last < run->snapshot_count && i <= last; i++) {
 		const struct ep_snapshot_info *snapshot = &run->snapshots[i];
-		if (strcmp(snapshot->kind, "goroutine") != 0)
+		if (strcmp(snapshot->kind, kind) != 0)
 			continue;
 		rc = host->profile_load(self->instance, snapshot->path, &profile);
 		if (rc < 0) {
@@ -459,14 +503,15 @@ static int goroutine_measure_run(struct goroutine_analyzer *self, const struct e
 		m->count++;
 	}
 
+	while (m->window_first + 1 < m->count &&
+	       !analyzer_in_window(run, m->points[m->window_first].snapshot))
+		m->window_first++;
 	for (size_t i = 0; i < m->stack_count; i++) {
 		struct goroutine_stack *stack = &m->stacks[i];
 		stack->leaking = goroutine_leaks(self, m, stack->counts);
 		if (stack->leaking) {
 			m->leaking_stacks++;
-			m->leaked = analyzer_add(
-			        m->leaked,
-			        analyzer_subtract(stack->counts[m->count - 1], stack->counts[0]));
+			m->leaked = analyzer_add(m->leaked, goroutine_growth(m, stack));
 		}
 	}
 
@@ -475,10 +520,11 @@ cleanup:
 	return rc;
 }
 
+/* The gain over the test window. */
 static int64_t goroutine_growth(const struct goroutine_measure *m,
                                 const struct goroutine_stack *stack)
 {
-	return analyzer_subtract(stack->counts[m->count - 1], stack->counts[0]);
+	return analyzer_subtract(stack->counts[m->count - 1], stack->counts[m->window_first]);
 }
 
 /* Orders leaking stacks by growth, largest first, then by key. */
@@ -583,7 +629,7 @@ static int goroutine_report_leaks(struct goroutine_analyzer *self, struct ep_rep
 		const struct ep_value cells[] = {
 			analyzer_text(stack->started_by),
 			analyzer_text(stack->waiting_in),
-			analyzer_int(stack->counts[0]),
+			analyzer_int(stack->counts[m->window_first]),
 			analyzer_int(stack->counts[m->count - 1]),
 			analyzer_int(goroutine_growth(m, stack)),
 		};
@@ -592,34 +638,39 @@ static int goroutine_report_leaks(struct goroutine_analyzer *self, struct ep_rep
 	if (rc < 0)
 		goto cleanup;
 
-	const char *first = analyzer_basename(m->points[0].snapshot->path);
+	const char *first = analyzer_basename(m->points[m->window_first].snapshot->path);
 	const char *last = analyzer_basename(m->points[m->count - 1].snapshot->path);
-	if (m->count < GOROUTINE_LEAK_MIN_SNAPSHOTS) {
+	if (m->count - m->window_first < GOROUTINE_LEAK_MIN_SNAPSHOTS) {
 		rc = host->report_note(
 		        report,
 		        "Leaks are not looked for: that needs at least %d goroutine "
-		        "snapshots to tell a steady rise from a single jump, and this "
-		        "run has %zu.",
-		        GOROUTINE_LEAK_MIN_SNAPSHOTS, m->count);
+		        "snapshots taken while the test ran, to tell a steady rise from a "
+		        "single jump, and this run has %zu.",
+		        GOROUTINE_LEAK_MIN_SNAPSHOTS, m->count - m->window_first);
 	} else if (count == 0) {
 		rc = host->report_note(report,
 		                       "No goroutine leak: no stack of %s gained %lld or more "
-		                       "goroutines since %s while rising steadily.",
-		                       last, (long long)self->leak_min_growth, first);
+		                       "goroutines (and %g%% of where it started) since %s while "
+		                       "rising with falls in at most %g%% of the steps.",
+		                       last, (long long)self->leak_min_growth,
+		                       self->leak_min_growth_percent, first,
+		                       self->leak_max_fall_percent);
 	} else {
 		const struct goroutine_stack *top = &m->stacks[order[0]];
 		rc = host->report_note(
 		        report,
 		        "%zu stack(s) leak goroutines: %lld more goroutines sit on them in %s than "
 		        "in %s. The largest: goroutines started in %s, waiting in %s, went from "
-		        "%lld to %lld. A stack counts as leaking when it gained at least %lld "
-		        "goroutines from the first snapshot to the last, rose overall (a positive "
+		        "%lld to %lld. A stack counts as leaking when, over the snapshots taken "
+		        "while the test ran, it gained at least %lld goroutines and %g%% of where "
+		        "it started, fell in at most %g%% of the steps, rose overall (a positive "
 		        "least-squares slope over time) and has its most goroutines in the last "
 		        "snapshot; \"started by\" is the outermost function of the stack that is "
 		        "not the Go runtime's, the function handed to `go`.",
 		        count, (long long)m->leaked, last, first, top->started_by, top->waiting_in,
-		        (long long)top->counts[0], (long long)top->counts[m->count - 1],
-		        (long long)self->leak_min_growth);
+		        (long long)top->counts[m->window_first],
+		        (long long)top->counts[m->count - 1], (long long)self->leak_min_growth,
+		        self->leak_min_growth_percent, self->leak_max_fall_percent);
 	}
 	if (rc >= 0 && m->skipped > 0)
 		rc = host->report_note(report,
@@ -632,14 +683,75 @@ cleanup:
 	return rc;
 }
 
+static const struct ep_report_column goroutine_leak_profile_columns[] = {
+	{ "started_by", "started by", EP_VALUE_TEXT, EP_UNIT_NONE },
+	{ "waiting_in", "waiting in", EP_VALUE_TEXT, EP_UNIT_NONE },
+	{ "goroutines", "goroutines", EP_VALUE_INT, EP_UNIT_COUNT },
+};
+
+/* What the server's own leak detector (Go 1.26's goroutineleak profile)
+ * lists in the run's last such snapshot, most goroutines first. */
+static int goroutine_report_leak_profile(struct goroutine_analyzer *self, struct ep_report *report,
+                                         const struct goroutine_measure *m)
+{
+	const struct ep_host_api *host = self->host;
+	size_t last = m->count - 1;
+	int rc = host->report_metric(report, "goroutine.leak_profile_goroutines",
+	                             "Goroutines the goroutineleak profile lists",
+	                             analyzer_int(m->points[last].goroutines), EP_UNIT_COUNT);
+	if (rc >= 0)
+		rc = host->report_table(report, "goroutine.leak_profile",
+		                        "Leaked goroutines, by the server's goroutineleak profile",
+		                        sizeof(goroutine_leak_profile_columns) /
+		                                sizeof(goroutine_leak_profile_columns[0]),
+		                        goroutine_leak_profile_columns);
+	size_t *order = host->alloc((m->stack_count ? m->stack_count : 1) * sizeof(*order));
+	if (order == NULL)
+		return -ENOMEM;
+	size_t count = 0;
+	for (size_t i = 0; i < m->stack_count; i++)
+		if (m->stacks[i].counts[last] > 0)
+			order[count++] = i;
+	/* Most goroutines first; insertion sort, the lists are short. */
+	for (size_t i = 1; i < count; i++)
+		for (size_t j = i; j > 0 && m->stacks[order[j]].counts[last] >
+		                                    m->stacks[order[j - 1]].counts[last];
+		     j--) {
+			size_t t = order[j];
+			order[j] = order[j - 1];
+			order[j - 1] = t;
+		}
+	for (size_t i = 0; rc >= 0 && i < count; i++) {
+		const struct goroutine_stack *stack = &m->stacks[order[i]];
+		const struct ep_value cells[] = {
+			analyzer_text(stack->started_by),
+			analyzer_text(stack->waiting_in),
+			analyzer_int(stack->counts[last]),
+		};
+		rc = host->report_row(report, cells);
+	}
+	host->free(order);
+	if (rc >= 0)
+		rc = host->report_note(
+		        report,
+		        "The server's goroutineleak profile (%s) lists %lld goroutine(s) "
+		        "on %zu stack(s) that it found blocked forever.",
+		        analyzer_basename(m->points[last].snapshot->path),
+		        (long long)m->points[last].goroutines, count);
+	return rc;
+}
+
 static int goroutine_analyze(void *state, const struct ep_run_info *run, struct ep_report *report)
 {
 	struct goroutine_analyzer *self = state;
-	struct goroutine_measure m;
-	int rc = goroutine_measure_run(self, run, &m);
+	struct goroutine_measure m, leak_profile;
+	memset(&leak_profile, 0, sizeof(leak_profile));
+	int rc = goroutine_measure_run(self, run, "goroutine", &m);
+	if (rc >= 0)
+		rc = goroutine_measure_run(self, run, "goroutineleak", &leak_profile);
 	if (rc < 0)
 		goto cleanup;
-	if (m.count == 0) {
+	if (m.count == 0 && leak_profile.count == 0) {
 		/* Goroutine snapshots are optional: a run without them is not an
 		 * error, there is just nothing to say. */
 		self->host->log(self->instance, EP_LOG_DEBUG,
@@ -648,13 +760,16 @@ static int goroutine_analyze(void *state, const struct ep_run_info *run, struct 
 		goto cleanup;
 	}
 	rc = self->host->report_section(report, "goroutine", "Goroutines");
-	if (rc >= 0)
+	if (rc >= 0 && m.count > 0)
 		rc = goroutine_report_timeline(self, report, run, &m);
-	if (rc >= 0)
+	if (rc >= 0 && m.count > 0)
 		rc = goroutine_report_leaks(self, report, &m);
+	if (rc >= 0 && leak_profile.count > 0)
+		rc = goroutine_report_leak_profile(self, report, &leak_profile);
 
 cleanup:
 	goroutine_measure_free(self->host, &m);
+	goroutine_measure_free(self->host, &leak_profile);
 	return rc < 0 ? rc : 0;
 }
 
@@ -669,9 +784,9 @@ static int goroutine_compare(void *state, const struct ep_run_info *a, const str
 	struct goroutine_analyzer *self = state;
 	const struct ep_host_api *host = self->host;
 	struct goroutine_measure ma = { 0 }, mb = { 0 };
-	int rc = goroutine_measure_run(self, a, &ma);
+	int rc = goroutine_measure_run(self, a, "goroutine", &ma);
 	if (rc >= 0)
-		rc = goroutine_measure_run(self, b, &mb);
+		rc = goroutine_measure_run(self, b, "goroutine", &mb);
 	if (rc < 0)
 		goto cleanup;
 	if (ma.count == 0 && mb.count == 0) {
@@ -717,9 +832,13 @@ static const struct ep_analyzer_ops goroutine_ops = {
 };
 
 static const struct ep_config_key goroutine_keys[] = {
-	{ "leak_min_growth", EP_CONFIG_INT, "10",
-	  "goroutines a stack must gain from the first goroutine snapshot to the last to count "
-	  "as a leak (it must also rise steadily)" },
+	{ "leak_min_growth", EP_CONFIG_INT, "3",
+	  "goroutines a stack must gain over the test window to count as a leak (it must also "
+	  "rise steadily)" },
+	{ "leak_min_growth_percent", EP_CONFIG_DOUBLE, "50",
+	  "... and this percentage of its count at the window's start (any gain from 0 counts)" },
+	{ "leak_max_fall_percent", EP_CONFIG_DOUBLE, "25",
+	  "percentage of the steps between snapshots in which a leaking stack's count may fall" },
 	{ NULL, 0, NULL, NULL },
 };
 

@@ -19,6 +19,7 @@
  * Use: list it in [run] analyzers; settings go in [analyzer.growth]:
  *     top = 10                         rows of the growers tables
  *     growth_threshold_percent = 10    what counts as steady growth
+ *     min_points = 4                   heap snapshots in the test window a trend needs
  * Report ids: docs/report-ids.md.
  */
 #include <errno.h>
@@ -33,6 +34,7 @@ struct growth_analyzer {
 	struct ep_instance *instance;
 	size_t top;               /* rows of the growers tables */
 	double threshold_percent; /* growth over the run, in % of the peak */
+	size_t min_points;        /* test-window snapshots a trend needs */
 };
 
 /* The least-squares fit over the end of a run. */
@@ -50,6 +52,9 @@ static int growth_init(struct ep_instance *instance, const struct ep_host_api *h
 	self->host = host;
 	self->instance = instance;
 	int rc = analyzer_config_row_count(host, instance, "top", &self->top);
+	if (rc < 0)
+		goto error;
+	rc = analyzer_config_row_count(host, instance, "min_points", &self->min_points);
 	if (rc < 0)
 		goto error;
 	rc = host->config_get_double(instance, "growth_threshold_percent",
@@ -76,23 +81,25 @@ static void growth_fini(void *state)
 }
 
 /* Fits in-use bytes over time on the snapshots of the last third of the
- * span from the first to the last snapshot, widened to the last three
- * snapshots when the third holds fewer: a slope from two points is too
- * easily a blip. */
+ * test window (the span from its first to its last snapshot), widened to
+ * the window's last three snapshots when the third holds fewer: a slope
+ * from two points is too easily a blip. Snapshots before the test or
+ * after it are left out: a flat tail would hide growth, a pre-test point
+ * invent it. */
 static struct growth_slope growth_fit(const struct analyzer_heap_scan *scan)
 {
 	struct growth_slope fit = { false, 0.0, 0 };
-	size_t n = scan->count;
-	if (n < 2)
+	size_t n = scan->window_end, begin = scan->window_first;
+	if (n - begin < 2)
 		return fit;
-	double first = scan->snapshots[0].snapshot->offset_seconds;
+	double first = scan->snapshots[begin].snapshot->offset_seconds;
 	double last = scan->snapshots[n - 1].snapshot->offset_seconds;
 	double from = last - (last - first) / 3.0;
 	size_t start = n;
-	while (start > 0 && scan->snapshots[start - 1].snapshot->offset_seconds >= from)
+	while (start > begin && scan->snapshots[start - 1].snapshot->offset_seconds >= from)
 		start--;
 	if (n - start < 3)
-		start = n >= 3 ? n - 3 : 0;
+		start = n - begin >= 3 ? n - 3 : begin;
 
 	double mean_x = 0, mean_y = 0;
 	for (size_t i = start; i < n; i++) {
@@ -120,6 +127,8 @@ static struct growth_slope growth_fit(const struct analyzer_heap_scan *scan)
 static double growth_run_seconds(const struct ep_run_info *run,
                                  const struct analyzer_heap_scan *scan)
 {
+	if (scan->window_known)
+		return (double)(run->test_ended_unix_ns - run->test_started_unix_ns) / 1e9;
 	if (run->started_unix_ns > 0 && run->ended_unix_ns > run->started_unix_ns)
 		return (double)(run->ended_unix_ns - run->started_unix_ns) / 1e9;
 	return scan->snapshots[scan->count - 1].snapshot->offset_seconds;
@@ -187,6 +196,42 @@ static int growth_report_series(struct growth_analyzer *self, struct ep_report *
 	return rc < 0 ? rc : 0;
 }
 
+/* Marks on chart "inuse": the test's start and end as vertical lines from
+ * 0 to the peak, and the peak as a point, so a reader sees which snapshots
+ * the verdicts used. Only when run.json knows the test window. */
+static int growth_report_marks(struct growth_analyzer *self, struct ep_report *report,
+                               const struct ep_run_info *run, const struct analyzer_heap_scan *scan)
+{
+	const struct ep_host_api *host = self->host;
+	if (!scan->window_known || run->started_unix_ns <= 0)
+		return 0;
+	double peak = (double)scan->snapshots[scan->peak].inuse_bytes;
+	const struct {
+		const char *id, *title;
+		int64_t at;
+	} lines[] = {
+		{ "growth.test_start", "test start", run->test_started_unix_ns },
+		{ "growth.test_end", "test end", run->test_ended_unix_ns },
+	};
+	int rc = 0;
+	for (size_t i = 0; rc >= 0 && i < sizeof(lines) / sizeof(lines[0]); i++) {
+		double x = (double)(lines[i].at - run->started_unix_ns) / 1e9;
+		rc = host->report_series(report, lines[i].id, lines[i].title, "inuse", "time",
+		                         EP_UNIT_SECONDS, "in-use memory", EP_UNIT_BYTES);
+		if (rc >= 0)
+			rc = host->report_point(report, x, 0);
+		if (rc >= 0)
+			rc = host->report_point(report, x, peak);
+	}
+	if (rc >= 0)
+		rc = host->report_series(report, "growth.peak", "peak", "inuse", "time",
+		                         EP_UNIT_SECONDS, "in-use memory", EP_UNIT_BYTES);
+	if (rc >= 0)
+		rc = host->report_point(report,
+		                        scan->snapshots[scan->peak].snapshot->offset_seconds, peak);
+	return rc < 0 ? rc : 0;
+}
+
 static int growth_report_trend(struct growth_analyzer *self, struct ep_report *report,
                                const struct ep_run_info *run, const struct analyzer_heap_scan *scan)
 {
@@ -197,7 +242,9 @@ static int growth_report_trend(struct growth_analyzer *self, struct ep_report *r
 	struct growth_slope fit = growth_fit(scan);
 	double seconds = growth_run_seconds(run, scan);
 	double projected = fit.bytes_per_second * seconds;
-	bool steady = fit.known && fit.bytes_per_second > 0 &&
+	size_t window_points = scan->window_end - scan->window_first;
+	bool too_few = window_points < self->min_points;
+	bool steady = !too_few && fit.known && fit.bytes_per_second > 0 &&
 	              projected > self->threshold_percent / 100.0 * (double)peak->inuse_bytes;
 
 	int rc = host->report_metric(
@@ -220,9 +267,23 @@ static int growth_report_trend(struct growth_analyzer *self, struct ep_report *r
 	if (rc < 0)
 		return rc;
 	rc = host->report_metric(report, "growth.trend", "Trend",
-	                         analyzer_text(steady ? "steady-growth" : "plateau"), EP_UNIT_NONE);
+	                         analyzer_text(too_few  ? "too-few-points"
+	                                       : steady ? "steady-growth"
+	                                                : "plateau"),
+	                         EP_UNIT_NONE);
 	if (rc < 0)
 		return rc;
+	rc = host->report_metric(report, "growth.window_points",
+	                         "Heap snapshots taken while the test ran",
+	                         analyzer_int((int64_t)window_points), EP_UNIT_COUNT);
+	if (rc < 0)
+		return rc;
+	if (too_few)
+		return host->report_note(report,
+		                         "Only %zu heap snapshot(s) were taken while the test ran; "
+		                         "a trend needs at least %zu ([analyzer.growth] "
+		                         "min_points), so none is given. A shorter -i gives more.",
+		                         window_points, self->min_points);
 
 	char rate[80], added[64], peak_text[64];
 	analyzer_format_rate(host, rate, sizeof(rate), fit.bytes_per_second);
@@ -328,6 +389,9 @@ static int growth_analyze(void *state, const struct ep_run_info *run, struct ep_
 	rc = growth_report_series(self, report, "growth.inuse", run, &scan);
 	if (rc < 0)
 		goto cleanup;
+	rc = growth_report_marks(self, report, run, &scan);
+	if (rc < 0)
+		goto cleanup;
 	rc = growth_report_trend(self, report, run, &scan);
 	if (rc < 0)
 		goto cleanup;
@@ -413,6 +477,9 @@ static const struct ep_analyzer_ops growth_ops = {
 static const struct ep_config_key growth_keys[] = {
 	{ "top", EP_CONFIG_INT, "10",
 	  "rows of the growers tables (growth.growers_peak, growth.growers_last)" },
+	{ "min_points", EP_CONFIG_INT, "4",
+	  "heap snapshots taken while the test ran that a trend needs; with fewer, growth.trend "
+	  "is too-few-points" },
 	{ "growth_threshold_percent", EP_CONFIG_DOUBLE, "10",
 	  "the trend is steady-growth when the slope over the last third of the run, kept up "
 	  "for the whole run, adds more than this percentage of the peak" },

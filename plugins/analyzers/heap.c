@@ -177,7 +177,20 @@ static int heap_report_peak(struct heap_analyzer *self, struct ep_report *report
 	                       file, peak->snapshot->offset_seconds, bytes, scan->count, relative);
 	if (rc < 0)
 		return rc;
-	if (scan->skipped > 0)
+	if (scan->window_known && scan->window_end - scan->window_first < scan->count)
+		rc = host->report_note(
+		        report,
+		        "The peak is chosen among the %zu heap snapshots taken while "
+		        "the test ran (of %zu).",
+		        scan->window_end - scan->window_first, scan->count);
+	if (rc == 0 && scan->peak_ties > 1)
+		rc = host->report_note(report,
+		                       "Flat peak: %zu heap snapshots %sshare the peak's %s; the "
+		                       "first of them, %s, is reported.",
+		                       scan->peak_ties,
+		                       scan->window_known ? "taken while the test ran " : "", bytes,
+		                       file);
+	if (rc == 0 && scan->skipped > 0)
 		rc = host->report_note(report,
 		                       "%zu heap snapshot(s) could not be read and were left out; "
 		                       "the log says why.",

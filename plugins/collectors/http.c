@@ -206,6 +206,21 @@ static int http_start(void *state)
 	rc = pprof_fetch_settings_load(host, self->instance, HTTP_SECTION, &self->settings);
 	if (rc < 0)
 		goto error;
+	rc = host->config_get_string(self->instance, "metrics_url", &self->settings.metrics_url);
+	if (rc < 0)
+		goto error;
+	if (self->settings.metrics_url != NULL && self->settings.metrics_url[0] == '\0')
+		self->settings.metrics_url = NULL;
+	if (self->settings.metrics_url != NULL &&
+	    strncmp(self->settings.metrics_url, "http://", 7) != 0 &&
+	    strncmp(self->settings.metrics_url, "https://", 8) != 0) {
+		host->log(self->instance, EP_LOG_ERROR,
+		          HTTP_SECTION " metrics_url '%s': not an http:// or https:// URL (e.g. "
+		                       "http://127.0.0.1:8080/metrics)",
+		          self->settings.metrics_url);
+		rc = -EINVAL;
+		goto error;
+	}
 	if (self->settings.bearer_token != NULL && strncmp(self->base_url, "http:", 5) == 0)
 		host->log(self->instance, EP_LOG_WARN,
 		          "the token travels unencrypted to %s (use https:// unless "
@@ -260,6 +275,10 @@ static const struct ep_collector_ops http_ops = {
 static const struct ep_config_key http_config_keys[] = {
 	{ "url", EP_CONFIG_STRING, NULL,
 	  "base URL of the service's pprof server, e.g. http://127.0.0.1:6060 (required)" },
+	{ "metrics_url", EP_CONFIG_STRING, NULL,
+	  "a Prometheus endpoint of the same process, e.g. https://127.0.0.1:8443/metrics, read "
+	  "beside each runtime-figures round ([run] memstats_every) for "
+	  "process_resident_memory_bytes and go_memstats_*; same TLS and token settings" },
 	PPROF_FETCH_CONFIG_KEYS,
 	{ NULL, 0, NULL, NULL },
 };

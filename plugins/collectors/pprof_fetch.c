@@ -7,6 +7,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <inttypes.h>
+#include <math.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdio.h>
@@ -35,6 +36,7 @@ static const struct fetch_kind fetch_kinds[] = {
 	{ "allocs", "/debug/pprof/allocs" },
 	{ "goroutine", "/debug/pprof/goroutine" },
 	{ "cpu", "/debug/pprof/profile" },
+	{ "goroutineleak", "/debug/pprof/goroutineleak" },
 };
 
 /* One transfer: the answer's body and what the callbacks need. */
@@ -636,6 +638,246 @@ int pprof_fetch_store(const struct ep_host_api *host, struct ep_instance *instan
 	return rc;
 }
 
+/* GETs url into transfer (its body; the caller frees transfer->data and
+ * cleans up transfer->curl). Returns 0 on a 2xx, else a negative errno with
+ * the reason as pprof_fetch_snapshot() documents. */
+static int fetch_get(struct fetch_transfer *transfer, const struct pprof_fetch_settings *settings,
+                     const char *base_url, const char *url, long total_timeout, char *reason,
+                     size_t reason_size)
+{
+	struct curl_slist *headers = NULL;
+	char curl_error[CURL_ERROR_SIZE] = "";
+	int rc = 0;
+	transfer->curl = curl_easy_init();
+	if (transfer->curl == NULL) {
+		fetch_reason(reason, reason_size, "out of memory");
+		return -ENOMEM;
+	}
+	CURLcode code =
+	        fetch_setup(transfer, settings, url, total_timeout, curl_error, NULL, &headers);
+	if (code != CURLE_OK) {
+		rc = code == CURLE_OUT_OF_MEMORY ? -ENOMEM : -EIO;
+		fetch_reason(reason, reason_size, "cannot set up libcurl: %s",
+		             curl_easy_strerror(code));
+		goto done;
+	}
+	transfer->host->log(transfer->instance, EP_LOG_DEBUG, "GET %s", url);
+	code = curl_easy_perform(transfer->curl);
+	if (code != CURLE_OK) {
+		rc = fetch_explain_failure(code, transfer, settings, base_url, curl_error,
+		                           total_timeout, reason, reason_size);
+		goto done;
+	}
+	long status = 0;
+	curl_easy_getinfo(transfer->curl, CURLINFO_RESPONSE_CODE, &status);
+	if (status < 200 || status > 299) {
+		fetch_explain_status(status, transfer, reason, reason_size);
+		rc = -EPROTO;
+	}
+done:
+	for (struct curl_slist *item = headers; item != NULL; item = item->next)
+		fetch_wipe(item->data, strlen(item->data));
+	curl_slist_free_all(headers);
+	return rc;
+}
+
+/* The figures of the "# runtime.MemStats" block that Go's heap profile in
+ * text form (?debug=1) ends with: "# Name = value" lines, Stack as
+ * "inuse / sys" (runtime/pprof writeHeapInternal). */
+static const struct {
+	const char *name; /* as Go prints it */
+	const char *key;  /* as the side file spells it */
+} fetch_memstats_fields[] = {
+	{ "HeapInuse", "heap_inuse" },
+	{ "HeapSys", "heap_sys" },
+	{ "HeapReleased", "heap_released" },
+	{ "HeapAlloc", "heap_alloc" },
+	{ "Sys", "sys" },
+	{ "NextGC", "next_gc" },
+	{ "NumGC", "num_gc" },
+	{ "GCCPUFraction", "gc_cpu_fraction" },
+	{ "MaxRSS", "max_rss" },
+};
+
+/* Writes the side file's lines for body into stream; returns the number
+ * of figures found (0: no MemStats block). */
+static size_t fetch_memstats_parse(const unsigned char *body, size_t size, FILE *stream)
+{
+	size_t found = 0;
+	bool in_block = false;
+	const char *text = (const char *)body;
+	for (size_t at = 0; at < size;) {
+		const char *line = text + at;
+		const char *newline = memchr(line, '\n', size - at);
+		size_t length = newline ? (size_t)(newline - line) : size - at;
+		at += length + 1;
+		char buffer[256];
+		if (length >= sizeof(buffer))
+			continue;
+		memcpy(buffer, line, length);
+		buffer[length] = '\0';
+		if (strcmp(buffer, "# runtime.MemStats") == 0) {
+			in_block = true;
+			continue;
+		}
+		if (!in_block || strncmp(buffer, "# ", 2) != 0)
+			continue;
+		char name[64];
+		char value[128];
+		if (sscanf(buffer + 2, "%63s = %127[^\n]", name, value) != 2)
+			continue;
+		if (strcmp(name, "Stack") == 0) {
+			unsigned long long inuse, sys;
+			if (sscanf(value, "%llu / %llu", &inuse, &sys) == 2) {
+				fprintf(stream, "stack_inuse %llu\nstack_sys %llu\n", inuse, sys);
+				found += 2;
+			}
+			continue;
+		}
+		for (size_t f = 0;
+		     f < sizeof(fetch_memstats_fields) / sizeof(fetch_memstats_fields[0]); f++) {
+			if (strcmp(name, fetch_memstats_fields[f].name) != 0)
+				continue;
+			char *end = NULL;
+			double number = strtod(value, &end);
+			if (end == value || *end != '\0' || !isfinite(number) || number < 0)
+				break;
+			fprintf(stream, "%s %s\n", fetch_memstats_fields[f].key, value);
+			found++;
+		}
+	}
+	return found;
+}
+
+/* Prometheus metrics the side file keeps, as "prometheus.KEY value". */
+static const struct {
+	const char *name;
+	const char *key;
+} fetch_prometheus_metrics[] = {
+	{ "process_resident_memory_bytes", "rss" },
+	{ "go_memstats_heap_inuse_bytes", "heap_inuse" },
+	{ "go_memstats_heap_alloc_bytes", "heap_alloc" },
+	{ "go_memstats_heap_sys_bytes", "heap_sys" },
+	{ "go_memstats_sys_bytes", "sys" },
+	{ "go_memstats_stack_inuse_bytes", "stack_inuse" },
+	{ "go_memstats_next_gc_bytes", "next_gc" },
+	{ "go_goroutines", "goroutines" },
+};
+
+/* Reads the unlabelled samples of the text exposition format ("name
+ * value [timestamp]"); returns the number of metrics kept. */
+static size_t fetch_prometheus_parse(const unsigned char *body, size_t size, FILE *stream)
+{
+	size_t found = 0;
+	const char *text = (const char *)body;
+	for (size_t at = 0; at < size;) {
+		const char *line = text + at;
+		const char *newline = memchr(line, '\n', size - at);
+		size_t length = newline ? (size_t)(newline - line) : size - at;
+		at += length + 1;
+		char buffer[256], name[128], value[64];
+		if (length == 0 || length >= sizeof(buffer) || line[0] == '#')
+			continue;
+		memcpy(buffer, line, length);
+		buffer[length] = '\0';
+		if (sscanf(buffer, "%127s %63s", name, value) != 2 || strchr(name, '{') != NULL)
+			continue;
+		for (size_t m = 0;
+		     m < sizeof(fetch_prometheus_metrics) / sizeof(fetch_prometheus_metrics[0]);
+		     m++) {
+			if (strcmp(name, fetch_prometheus_metrics[m].name) != 0)
+				continue;
+			char *end = NULL;
+			double number = strtod(value, &end);
+			if (end != value && *end == '\0' && isfinite(number) && number >= 0) {
+				fprintf(stream, "prometheus.%s %.17g\n",
+				        fetch_prometheus_metrics[m].key, number);
+				found++;
+			}
+		}
+	}
+	return found;
+}
+
+/* GETs url and writes parse's lines to stream, or "PREFIXerror REASON".
+ * what names the expected content in the reason. */
+static void fetch_side_figures(const struct ep_host_api *host, struct ep_instance *instance,
+                               const struct pprof_fetch_settings *settings, const char *base_url,
+                               const char *url, FILE *stream, const char *prefix,
+                               size_t (*parse)(const unsigned char *, size_t, FILE *),
+                               const char *what)
+{
+	struct fetch_transfer transfer = { .host = host, .instance = instance };
+	char reason[512] = "";
+	int rc = fetch_get(&transfer, settings, base_url, url, settings->timeout_seconds, reason,
+	                   sizeof(reason));
+	char *figures = NULL;
+	size_t figures_size = 0;
+	FILE *buffer = rc == 0 ? open_memstream(&figures, &figures_size) : NULL;
+	if (rc == 0 && buffer == NULL)
+		rc = -ENOMEM;
+	if (rc == 0) {
+		size_t found = parse(transfer.data, transfer.size, buffer);
+		fclose(buffer);
+		if (found == 0) {
+			char quoted[FETCH_QUOTE_MAX + 16];
+			fetch_quote_first_line(transfer.data, transfer.size, quoted,
+			                       sizeof(quoted));
+			snprintf(reason, sizeof(reason),
+			         "%.200s: no %s in the answer (it starts: %s)", url, what,
+			         quoted[0] ? quoted : "empty");
+			rc = -EBADMSG;
+		} else {
+			fputs(figures, stream);
+		}
+	} else if (rc < 0) {
+		char detail[sizeof(reason)];
+		snprintf(detail, sizeof(detail), "%s", reason);
+		snprintf(reason, sizeof(reason), "%.200s: %.300s", url, detail);
+	}
+	if (rc < 0) {
+		fprintf(stream, "%serror %s\n", prefix, reason);
+		host->log(instance, EP_LOG_DEBUG, "%s", reason);
+	}
+	free(figures);
+	if (transfer.curl != NULL)
+		curl_easy_cleanup(transfer.curl);
+	free(transfer.data);
+}
+
+/* The memstats side file of a heap snapshot (plugin.h): the runtime's
+ * figures (or "error REASON"), then with metrics_url the Prometheus ones
+ * (or "prometheus.error REASON"). A failure here is recorded, never the
+ * snapshot's. */
+static void fetch_memstats(const struct ep_host_api *host, struct ep_instance *instance,
+                           const struct pprof_fetch_settings *settings, const char *base_url,
+                           const char *profile_path)
+{
+	static const char path_suffix[] = "/debug/pprof/heap?debug=1";
+	size_t url_size = strlen(base_url) + sizeof(path_suffix);
+	size_t side_size = strlen(profile_path) + sizeof(EP_MEMSTATS_SUFFIX);
+	char *url = malloc(url_size), *side = malloc(side_size);
+	struct ep_atomic_file *file = NULL;
+	FILE *stream = NULL;
+	if (url == NULL || side == NULL)
+		goto done;
+	snprintf(url, url_size, "%s%s", base_url, path_suffix);
+	snprintf(side, side_size, "%s%s", profile_path, EP_MEMSTATS_SUFFIX);
+	if (host->file_open_atomic(instance, side, &file, &stream) < 0)
+		goto done;
+	fetch_side_figures(host, instance, settings, base_url, url, stream, "",
+	                   fetch_memstats_parse, "\"# runtime.MemStats\" block");
+	if (settings->metrics_url != NULL)
+		fetch_side_figures(host, instance, settings, settings->metrics_url,
+		                   settings->metrics_url, stream, "prometheus.",
+		                   fetch_prometheus_parse,
+		                   "process_resident_memory_bytes or go_memstats_* metric");
+	host->file_commit(instance, file);
+done:
+	free(url);
+	free(side);
+}
+
 int pprof_fetch_request_path(const struct ep_snapshot_request *request, char *path,
                              size_t path_size, long *extra_seconds, char *reason,
                              size_t reason_size)
@@ -652,7 +894,8 @@ int pprof_fetch_request_path(const struct ep_snapshot_request *request, char *pa
 			kind = &fetch_kinds[i];
 	if (kind == NULL) {
 		fetch_reason(reason, reason_size,
-		             "unknown profile kind '%s' (heap, cpu, goroutine or allocs)",
+		             "unknown profile kind '%s' (heap, cpu, goroutine, allocs or "
+		             "goroutineleak)",
 		             request->kind ? request->kind : "");
 		return -EINVAL;
 	}
@@ -681,9 +924,7 @@ int pprof_fetch_snapshot(const struct ep_host_api *host, struct ep_instance *ins
                          size_t reason_size)
 {
 	struct fetch_transfer transfer = { .host = host, .instance = instance };
-	struct curl_slist *headers = NULL;
 	char *url = NULL;
-	char curl_error[CURL_ERROR_SIZE] = "";
 	int rc = 0;
 
 	char path[96];
@@ -695,50 +936,31 @@ int pprof_fetch_snapshot(const struct ep_host_api *host, struct ep_instance *ins
 	long total_timeout = settings->timeout_seconds + extra_seconds;
 	size_t url_size = strlen(base_url) + strlen(path) + 1;
 	url = malloc(url_size);
-	transfer.curl = curl_easy_init();
-	if (url == NULL || transfer.curl == NULL) {
+	if (url == NULL) {
 		rc = -ENOMEM;
 		fetch_reason(reason, reason_size, "out of memory");
 		goto error;
 	}
 	snprintf(url, url_size, "%s%s", base_url, path);
-
-	CURLcode code =
-	        fetch_setup(&transfer, settings, url, total_timeout, curl_error, NULL, &headers);
-	if (code != CURLE_OK) {
-		rc = code == CURLE_OUT_OF_MEMORY ? -ENOMEM : -EIO;
-		fetch_reason(reason, reason_size, "cannot set up libcurl: %s",
-		             curl_easy_strerror(code));
+	rc = fetch_get(&transfer, settings, base_url, url, total_timeout, reason, reason_size);
+	if (rc < 0)
 		goto error;
-	}
-	host->log(instance, EP_LOG_DEBUG, "GET %s", url);
-	code = curl_easy_perform(transfer.curl);
-	if (code != CURLE_OK) {
-		rc = fetch_explain_failure(code, &transfer, settings, base_url, curl_error,
-		                           total_timeout, reason, reason_size);
-		goto error;
-	}
-	long status = 0;
-	curl_easy_getinfo(transfer.curl, CURLINFO_RESPONSE_CODE, &status);
-	if (status < 200 || status > 299) {
-		fetch_explain_status(status, &transfer, reason, reason_size);
-		rc = -EPROTO;
-		goto error;
-	}
 	rc = pprof_fetch_store(host, instance, transfer.data, transfer.size, request->path, reason,
 	                       reason_size);
 	if (rc < 0)
 		goto error;
 	host->log(instance, EP_LOG_DEBUG, "%s: %zu bytes -> %s", url, transfer.size, request->path);
+	if (strcmp(request->kind, "heap") == 0 &&
+	    request->struct_size >=
+	            offsetof(struct ep_snapshot_request, memstats) + sizeof(request->memstats) &&
+	    request->memstats)
+		fetch_memstats(host, instance, settings, base_url, request->path);
 error:
 	if (rc < 0)
 		fetch_redact_token(reason, reason_size, settings->bearer_token);
 	if (rc < 0)
 		host->log(instance, EP_LOG_DEBUG, "GET %s failed: %s", url ? url : base_url,
 		          reason != NULL && reason_size > 0 ? reason : strerror(-rc));
-	for (struct curl_slist *item = headers; item != NULL; item = item->next)
-		fetch_wipe(item->data, strlen(item->data));
-	curl_slist_free_all(headers);
 	if (transfer.curl != NULL)
 		curl_easy_cleanup(transfer.curl);
 	free(transfer.data);

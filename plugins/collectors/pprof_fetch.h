@@ -50,6 +50,10 @@ struct pprof_fetch_settings {
 	const char *client_cert;
 	const char *client_key;
 	bool insecure_skip_verify;
+	/* A Prometheus text endpoint fetched beside each memstats round
+	 * (process_resident_memory_bytes, go_memstats_*), with the same TLS
+	 * and token settings; borrowed, NULL for none. */
+	const char *metrics_url;
 };
 
 /* True when the host's table has every member (API version 1) the

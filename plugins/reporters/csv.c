@@ -134,13 +134,60 @@ static int csv_write_series(FILE *stream, void *context)
 }
 
 /* The columns of BASE.csv; a row leaves empty what its kind lacks. */
-static const char *const csv_columns[] = { "kind",  "section", "id", "label",
-	                                   "value", "a",       "b",  "unit" };
+static const char *const csv_columns[] = {
+	"kind",  "section",       "id",  "label", "value",   "a",          "b", "unit",
+	"delta", "delta_percent", "n_a", "n_b",   "p_value", "significant"
+};
+
+/* The change and its test, as in the JSON schema: delta, delta_percent,
+ * n_a, n_b, p_value (empty when not computed), significant (true, false
+ * or empty). Empty cells for rows that are not comparisons. */
+static void csv_comparison_statistics(FILE *stream, const struct ep_report_comparison *comparison)
+{
+	const struct ep_value none = { .type = EP_VALUE_NONE };
+	if (comparison == NULL) {
+		for (int i = 0; i < 6; i++)
+			csv_value(stream, none, CSV_LATER);
+		return;
+	}
+	double a, b;
+	int64_t difference;
+	bool numbers = reporter_value_number(comparison->a, &a) &&
+	               reporter_value_number(comparison->b, &b) && isfinite(a) && isfinite(b);
+	if (comparison->a.type == EP_VALUE_INT && comparison->b.type == EP_VALUE_INT &&
+	    !__builtin_sub_overflow(comparison->b.integer, comparison->a.integer, &difference))
+		csv_value(stream, (struct ep_value){ .type = EP_VALUE_INT, .integer = difference },
+		          CSV_LATER);
+	else
+		csv_value(stream,
+		          numbers ? (struct ep_value){ .type = EP_VALUE_DOUBLE, .real = b - a }
+		                  : none,
+		          CSV_LATER);
+	csv_value(stream,
+	          numbers && a != 0 ? (struct ep_value){ .type = EP_VALUE_DOUBLE,
+	                                                 .real = (b - a) / fabs(a) * 100 }
+	                            : none,
+	          CSV_LATER);
+	const struct ep_report_statistics *stats = comparison->statistics;
+	int64_t na = stats ? (int64_t)stats->n_a : reporter_value_present(comparison->a);
+	int64_t nb = stats ? (int64_t)stats->n_b : reporter_value_present(comparison->b);
+	csv_value(stream, (struct ep_value){ .type = EP_VALUE_INT, .integer = na }, CSV_LATER);
+	csv_value(stream, (struct ep_value){ .type = EP_VALUE_INT, .integer = nb }, CSV_LATER);
+	csv_value(stream,
+	          stats && isfinite(stats->p_value)
+	                  ? (struct ep_value){ .type = EP_VALUE_DOUBLE, .real = stats->p_value }
+	                  : none,
+	          CSV_LATER);
+	csv_field(stream,
+	          stats && stats->significant >= 0 ? (stats->significant ? "true" : "false") : "",
+	          CSV_LATER);
+}
 
 /* One row of BASE.csv. */
 static void csv_row(FILE *stream, const char *line_end, const char *kind, const char *section,
                     const char *id, const char *label, const struct ep_value *value,
-                    const struct ep_value *a, const struct ep_value *b, const char *unit)
+                    const struct ep_value *a, const struct ep_value *b, const char *unit,
+                    const struct ep_report_comparison *comparison)
 {
 	const struct ep_value none = { .type = EP_VALUE_NONE };
 	csv_field(stream, kind, CSV_FIRST);
@@ -151,6 +198,7 @@ static void csv_row(FILE *stream, const char *line_end, const char *kind, const 
 	csv_value(stream, a != NULL ? *a : none, CSV_LATER);
 	csv_value(stream, b != NULL ? *b : none, CSV_LATER);
 	csv_field(stream, unit, CSV_LATER);
+	csv_comparison_statistics(stream, a != NULL && b != NULL ? comparison : NULL);
 	fputs(line_end, stream);
 }
 
@@ -171,12 +219,13 @@ static int csv_write_index(FILE *stream, void *context)
 			if (item->kind == EP_REPORT_METRIC) {
 				const struct ep_report_metric *metric = item->u.metric;
 				csv_row(stream, line_end, "metric", section->id, metric->id,
-				        metric->label, &metric->value, NULL, NULL, metric->unit);
+				        metric->label, &metric->value, NULL, NULL, metric->unit,
+				        NULL);
 			} else if (item->kind == EP_REPORT_COMPARISON) {
 				const struct ep_report_comparison *comparison = item->u.comparison;
 				csv_row(stream, line_end, "comparison", section->id, comparison->id,
 				        comparison->label, NULL, &comparison->a, &comparison->b,
-				        comparison->unit);
+				        comparison->unit, comparison);
 			} else if (item->kind == EP_REPORT_TABLE ||
 			           item->kind == EP_REPORT_SERIES) {
 				/* Scripts find a table's file here by id instead of
@@ -187,7 +236,7 @@ static int csv_write_index(FILE *stream, void *context)
 				csv_row(stream, line_end, table ? "table" : "series", section->id,
 				        table ? item->u.table->id : item->u.series->id,
 				        table ? item->u.table->title : item->u.series->title, &file,
-				        NULL, NULL, "");
+				        NULL, NULL, "", NULL);
 			}
 		}
 	}

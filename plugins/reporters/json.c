@@ -20,7 +20,7 @@
 /* Bump when a reader of the old schema would misread the new one; adding
  * members is not such a change (docs/report-json.md). */
 #define JSON_SCHEMA_NAME    "e2e-profile/report"
-#define JSON_SCHEMA_VERSION 1
+#define JSON_SCHEMA_VERSION 2
 
 #define JSON_MAX_DEPTH 16
 
@@ -215,6 +215,70 @@ static void json_value(struct json_writer *writer, const char *key, struct ep_va
 	json_null(writer, key);
 }
 
+static void json_bool(struct json_writer *writer, const char *key, bool value)
+{
+	if (key != NULL)
+		json_key(writer, key);
+	json_before_value(writer);
+	fputs(value ? "true" : "false", writer->stream);
+}
+
+/* [low, high], or null when either is not a number. */
+static void json_interval(struct json_writer *writer, const char *key, double low, double high)
+{
+	if (!isfinite(low) || !isfinite(high)) {
+		json_null(writer, key);
+		return;
+	}
+	json_key(writer, key);
+	json_open(writer, '[', true);
+	json_double(writer, NULL, low);
+	json_double(writer, NULL, high);
+	json_close(writer, ']');
+}
+
+/* The change and its test (schema 2): delta, delta_percent, n_a, n_b,
+ * p_value, significant; with repetitions also alpha, ranges and intervals. */
+static void json_comparison_statistics(struct json_writer *writer,
+                                       const struct ep_report_comparison *comparison)
+{
+	double a, b;
+	int64_t difference;
+	bool numbers = reporter_value_number(comparison->a, &a) &&
+	               reporter_value_number(comparison->b, &b) && isfinite(a) && isfinite(b);
+	if (comparison->a.type == EP_VALUE_INT && comparison->b.type == EP_VALUE_INT &&
+	    !__builtin_sub_overflow(comparison->b.integer, comparison->a.integer, &difference))
+		json_integer(writer, "delta", difference);
+	else if (numbers)
+		json_double(writer, "delta", b - a);
+	else
+		json_null(writer, "delta");
+	if (numbers && a != 0)
+		json_double(writer, "delta_percent", (b - a) / fabs(a) * 100);
+	else
+		json_null(writer, "delta_percent");
+	const struct ep_report_statistics *stats = comparison->statistics;
+	if (stats == NULL) {
+		json_integer(writer, "n_a", reporter_value_present(comparison->a));
+		json_integer(writer, "n_b", reporter_value_present(comparison->b));
+		json_null(writer, "p_value");
+		json_null(writer, "significant");
+		return;
+	}
+	json_integer(writer, "n_a", stats->n_a);
+	json_integer(writer, "n_b", stats->n_b);
+	json_double(writer, "p_value", stats->p_value);
+	if (stats->significant >= 0)
+		json_bool(writer, "significant", stats->significant == 1);
+	else
+		json_null(writer, "significant");
+	json_double(writer, "alpha", stats->alpha);
+	json_interval(writer, "a_range", stats->a_min, stats->a_max);
+	json_interval(writer, "b_range", stats->b_min, stats->b_max);
+	json_interval(writer, "a_ci95", stats->a_low, stats->a_high);
+	json_interval(writer, "b_ci95", stats->b_low, stats->b_high);
+}
+
 static const char *json_value_type(enum ep_value_type type)
 {
 	switch (type) {
@@ -323,6 +387,7 @@ static void json_item(struct json_writer *writer, const struct ep_report_item *i
 		json_value(writer, "a", item->u.comparison->a);
 		json_value(writer, "b", item->u.comparison->b);
 		json_string(writer, "unit", item->u.comparison->unit);
+		json_comparison_statistics(writer, item->u.comparison);
 		break;
 	}
 	json_close(writer, '}');

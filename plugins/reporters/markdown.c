@@ -39,6 +39,9 @@ struct markdown_render {
 	const struct ep_report_document *document;
 	struct markdown_chart *charts;
 	size_t chart_count;
+	/* Some comparison carries repetitions' statistics: comparison tables
+	 * get a p column and ~ for changes that are not significant. */
+	bool statistical;
 };
 
 /* Where escaped text goes; each place has its own hazards. */
@@ -282,13 +285,57 @@ static void markdown_comparison_header(const struct markdown_render *render, FIL
 	markdown_escape(stream, markdown_or(render->document->run_a, "A"), MARKDOWN_CELL);
 	fputs(" | ", stream);
 	markdown_escape(stream, markdown_or(render->document->run_b, "B"), MARKDOWN_CELL);
-	fputs(" | Change |\n|---|---:|---:|---:|\n", stream);
+	if (render->statistical)
+		fputs(" | Change | p (n) |\n|---|---:|---:|---:|---:|\n", stream);
+	else
+		fputs(" | Change |\n|---|---:|---:|---:|\n", stream);
+}
+
+/* "43.84MB [41.20MB, 45.10MB]": a median with its 95% interval when the
+ * repetitions allow one. */
+static void markdown_interval(const struct markdown_render *render,
+                              const struct ep_report_comparison *comparison, int side, char *buffer,
+                              size_t size)
+{
+	const struct ep_report_statistics *stats = comparison->statistics;
+	if (stats == NULL)
+		return;
+	double low = side == 0 ? stats->a_low : stats->b_low;
+	double high = side == 0 ? stats->a_high : stats->b_high;
+	if (!isfinite(low) || !isfinite(high))
+		return;
+	char lo[REPORTER_NUMBER_MAX], hi[REPORTER_NUMBER_MAX];
+	struct ep_value lv = { .type = EP_VALUE_DOUBLE, .real = low };
+	struct ep_value hv = { .type = EP_VALUE_DOUBLE, .real = high };
+	if (strcmp(reporter_text(comparison->unit), EP_UNIT_BYTES) == 0 ||
+	    strcmp(reporter_text(comparison->unit), EP_UNIT_NANOSECONDS) == 0) {
+		lv = (struct ep_value){ .type = EP_VALUE_INT, .integer = (int64_t)llround(low) };
+		hv = (struct ep_value){ .type = EP_VALUE_INT, .integer = (int64_t)llround(high) };
+	}
+	reporter_format_value(&render->self->host, lo, sizeof(lo), lv, comparison->unit, "auto");
+	reporter_format_value(&render->self->host, hi, sizeof(hi), hv, comparison->unit, "auto");
+	size_t used = strlen(buffer);
+	if (used + 2 * REPORTER_NUMBER_MAX + 6 <= size)
+		snprintf(buffer + used, size - used, " [%s, %s]", lo, hi);
+}
+
+/* "p=0.029 n=4+4", as benchstat prints it. */
+static void markdown_p_value(const struct ep_report_comparison *comparison, char *buffer,
+                             size_t size)
+{
+	const struct ep_report_statistics *stats = comparison->statistics;
+	if (stats == NULL)
+		snprintf(buffer, size, "n/a");
+	else if (isfinite(stats->p_value))
+		snprintf(buffer, size, "p=%.3g n=%u+%u", stats->p_value, stats->n_a, stats->n_b);
+	else
+		snprintf(buffer, size, "n=%u+%u", stats->n_a, stats->n_b);
 }
 
 static void markdown_comparison(const struct markdown_render *render,
                                 const struct ep_report_comparison *comparison, FILE *stream)
 {
-	char value[REPORTER_NUMBER_MAX * 2];
+	char value[REPORTER_NUMBER_MAX * 4];
 	const struct ep_value *values[2] = { &comparison->a, &comparison->b };
 	fputs("| ", stream);
 	markdown_escape(stream, markdown_or(comparison->label, comparison->id), MARKDOWN_CELL);
@@ -299,16 +346,26 @@ static void markdown_comparison(const struct markdown_render *render,
 			markdown_escape(stream, values[i]->text, MARKDOWN_CELL);
 			continue;
 		}
-		if (values[i]->type == EP_VALUE_NONE)
+		if (values[i]->type == EP_VALUE_NONE) {
 			snprintf(value, sizeof(value), "n/a");
-		else
+		} else {
 			reporter_format_value(&render->self->host, value, sizeof(value), *values[i],
 			                      comparison->unit, "auto");
+			markdown_interval(render, comparison, i, value, sizeof(value));
+		}
 		markdown_escape(stream, value, MARKDOWN_CELL);
 	}
 	fputs(" | ", stream);
+	/* benchstat's ~: a change the test cannot tell from noise. */
+	if (comparison->statistics != NULL && comparison->statistics->significant == 0)
+		fputs("~ ", stream);
 	markdown_change(render, comparison, value, sizeof(value));
 	markdown_escape(stream, value, MARKDOWN_CELL);
+	if (render->statistical) {
+		fputs(" | ", stream);
+		markdown_p_value(comparison, value, sizeof(value));
+		markdown_escape(stream, value, MARKDOWN_CELL);
+	}
 	fputs(" |\n", stream);
 }
 
@@ -564,6 +621,11 @@ static int markdown_render(void *state, const struct ep_report_document *documen
 {
 	struct markdown_reporter *self = state;
 	struct markdown_render render = { .self = self, .document = document };
+	for (size_t s = 0; document != NULL && s < document->section_count; s++)
+		for (size_t i = 0; i < document->sections[s]->item_count; i++)
+			if (document->sections[s]->items[i].kind == EP_REPORT_COMPARISON &&
+			    document->sections[s]->items[i].u.comparison->statistics != NULL)
+				render.statistical = true;
 	struct reporter_names names = { 0 };
 	char *path = NULL;
 	int rc;

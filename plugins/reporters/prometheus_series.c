@@ -661,18 +661,19 @@ static int prom_add_run(struct prom_builder *builder, const struct ep_report_doc
 	return 0;
 }
 
-/* gates.verdicts of a comparison: a rule and whether it broke. */
+/* gates.rules of a comparison (docs/gates.md): a rule and whether it
+ * failed. */
 static int prom_add_gates(struct prom_builder *builder, const struct ep_report_document *document,
                           int64_t now_ms)
 {
-	const struct ep_report_table *table = prom_find_table(document, "gates.verdicts");
+	const struct ep_report_table *table = prom_find_table(document, "gates.rules");
 	int rule = table != NULL ? prom_column(table, "rule") : -1;
 	int verdict = table != NULL ? prom_column(table, "verdict") : -1;
 	for (size_t r = 0; rule >= 0 && verdict >= 0 && r < table->row_count; r++) {
 		const char *text = prom_text(prom_cell(table, r, verdict));
-		bool broken = strcmp(text, "broken") == 0;
-		if (!broken && strcmp(text, "holds") != 0)
-			continue; /* not checked: a run lacked the figure */
+		bool broken = strcmp(text, "FAILED") == 0;
+		if (!broken && strcmp(text, "passed") != 0)
+			continue; /* skipped: a run lacked an optional figure */
 		const char *pairs[] = { "run",      document->run_b,
 			                "baseline", document->run_a,
 			                "gate",     prom_text(prom_cell(table, r, rule)),

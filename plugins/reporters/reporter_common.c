@@ -501,3 +501,10 @@ int reporter_utf8_decode(const unsigned char *text, size_t length, uint32_t *cod
 	*code_point = value;
 	return extra + 1;
 }
+
+int reporter_value_present(struct ep_value value)
+{
+	if (value.type == EP_VALUE_DOUBLE)
+		return isfinite(value.real) ? 1 : 0;
+	return value.type != EP_VALUE_NONE;
+}

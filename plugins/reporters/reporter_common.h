@@ -107,6 +107,10 @@ void reporter_choose_unit(const struct reporter_host *host, const char *unit,
 /* The number value holds as a double, false for text and NONE. */
 bool reporter_value_number(struct ep_value value, double *number);
 
+/* 1 when value is there (text, an integer, a finite double), else 0: what
+ * a comparison of single runs counts as n_a and n_b. */
+int reporter_value_present(struct ep_value value);
+
 /* --- text --- */
 
 /* U+FFFD in UTF-8: what bytes that are not UTF-8 become, so every file a

@@ -207,6 +207,70 @@ if expect_status "analyze with an invalid category pattern" 2 \
 	stderr_has "invalid category pattern" "broken.ini:2: "
 	stderr_has "invalid category pattern" "missing closing parenthesis at offset 12"
 fi
+# Gates are judged before anything is written: a bad rule or an unknown id
+# exits 2 and leaves no comparison behind.
+gates=$work/gates
+mkdir "$gates"
+cp -R "$data/baseline" "$data/with-caching" "$gates/" || exit 1
+# gate_refused NAME RULE TEXT: exit 2, TEXT on stderr, nothing written.
+gate_refused() {
+	"$exe" -o "$gates" compare baseline with-caching --fail-on "$2" >stdout 2>err
+	local got=$?
+	if [ "$got" -ne 2 ]; then
+		fail "$1: --fail-on '$2' exited $got, want 2"
+	elif ! grep -qF -- "$3" err; then
+		fail "$1: stderr lacks '$3'"
+	elif [ "$(wc -l <err)" -ne 1 ]; then
+		fail "$1: want one line on stderr"
+	elif [ -e "$gates/comparisons" ]; then
+		fail "$1: a comparison was written"
+	else
+		pass
+	fi
+}
+gate_refused "NaN" 'peak>nan' "not a number"
+gate_refused "negative NaN percent" 'peak>-nan%' "not a number"
+gate_refused "huge percent" 'peak>+1e400%' "out of range"
+gate_refused "unknown unit" 'peak>10parsecs' "unknown unit"
+gate_refused "unknown id lists the valid ones" 'nosuch>1' "valid ids: duration, snapshots, exit_status, peak, objects"
+gate_refused "time limit on bytes" 'peak>10s' "a time limit fits only"
+gate_refused "plain number on bytes" 'peak>10' "write the limit with its unit"
+gate_refused "points on bytes" 'peak>10pp' "pp fits only"
+gate_refused "figure neither run has" 'cpu.total>+10s' "no figure 'cpu.total'"
+
+# Every rule's verdict: one line each, and in md, JSON and CSV.
+if expect_status "three rules" 3 compare with-caching baseline \
+	--fail-on 'peak>+10%,duration>+1h,cpu.total?>+10s'; then
+	stderr_has "failed rule line" 'gate peak>+10% FAILED: peak'
+	stderr_has "single runs untested" 'single runs: not tested against noise'
+	stderr_has "passed rule line" 'gate duration>+1h passed: duration'
+	stderr_has "optional rule line" 'gate cpu.total?>+10s skipped: neither run has cpu.total'
+	cmp=$out/comparisons/with-caching-vs-baseline
+	if python3 - "$cmp.json" "$cmp.csv" "$cmp.md" "$cmp-gates-rules.csv" <<'PY'; then
+import csv, json, sys
+doc = json.load(open(sys.argv[1]))
+section = [s for s in doc["sections"] if s["id"] == "gates"][0]
+metrics = {i["id"]: i for i in section["items"] if i["type"] == "metric"}
+assert [(m["label"], m["value"]) for m in metrics.values()] == [
+    ("peak>+10%", "FAILED"), ("duration>+1h", "passed"), ("cpu.total?>+10s", "skipped")], metrics
+table = [i for i in section["items"] if i["type"] == "table"][0]
+cols = [c["id"] for c in table["columns"]]
+row = dict(zip(cols, table["rows"][0]))
+assert row["verdict"] == "FAILED" and row["beyond_limit"] == "yes", row
+assert row["b"] > row["a"] * 1.1 and row["p_value"] is None, row
+rows = list(csv.DictReader(open(sys.argv[2])))
+gates = [(r["label"], r["value"]) for r in rows if r["section"] == "gates" and r["kind"] == "metric"]
+assert gates == [("peak>+10%", "FAILED"), ("duration>+1h", "passed"), ("cpu.total?>+10s", "skipped")], gates
+rules = list(csv.DictReader(open(sys.argv[4])))
+assert [r["verdict"] for r in rules] == ["FAILED", "passed", "skipped"], rules
+md = open(sys.argv[3]).read()
+assert "Gates (--fail-on)" in md and "FAILED: peak" in md, md
+PY
+		pass
+	else
+		fail "gate verdicts in the comparison's json, csv and md"
+	fi
+fi
 
 # The data runs are inputs only: the test wrote into its copies.
 if [ -e "$data/baseline/analysis.json" ] || [ -e "$data/with-caching/analysis.json" ] ||

@@ -108,7 +108,7 @@ class Report:
 
 def check_schema(doc, kind, run_a, run_b, where):
     equal(doc.get('schema'), 'e2e-profile/report', f'{where}: schema')
-    equal(doc.get('schema_version'), 1, f'{where}: schema_version')
+    equal(doc.get('schema_version'), 2, f'{where}: schema_version')
     equal(doc.get('kind'), kind, f'{where}: kind')
     equal(doc.get('run_a'), run_a, f'{where}: run_a')
     equal(doc.get('run_b'), run_b, f'{where}: run_b')
@@ -264,7 +264,8 @@ def check_csv(directory, base, report, where):
     index = load_csv(os.path.join(directory, base + '.csv'))
     if index is None:
         return
-    header = ['kind', 'section', 'id', 'label', 'value', 'a', 'b', 'unit']
+    header = ['kind', 'section', 'id', 'label', 'value', 'a', 'b', 'unit', 'delta',
+              'delta_percent', 'n_a', 'n_b', 'p_value', 'significant']
     if not equal(index[0] if index else None, header, f'{where}: {base}.csv header'):
         return
     seen = set()

@@ -67,6 +67,9 @@ static int growth_analyze(struct analyzer_test_host *host, struct analyzer_test_
 	const struct ep_plugin_descriptor *descriptor = growth_plugin();
 	analyzer_test_run_init(run, "growing", count, files, NULL, offsets, duration);
 	analyzer_test_host_init(host, descriptor);
+	/* The fit's own logic is tested on few points; min_points has its
+	 * own test below. */
+	ep_mock_host_set(&host->mock, "min_points", "1");
 	for (size_t i = 0; settings != NULL && settings[i] != NULL; i += 2)
 		ep_mock_host_set(&host->mock, settings[i], settings[i + 1]);
 	assert_int_equal(ep_mock_host_start(&host->mock), 0);
@@ -296,6 +299,50 @@ static void test_one_snapshot_has_no_slope(void **unused)
 	analyzer_test_run_free(&run);
 }
 
+/* The issue's case: a flat tail after the test and a pre-test point are
+ * not part of the trend; with too few points in the window there is none. */
+static void test_trend_uses_the_test_window_and_needs_enough_points(void **unused)
+{
+	(void)unused;
+	struct analyzer_test_host host;
+	struct analyzer_test_run run;
+	struct ep_report *report;
+	const char *files[] = { "heap.pb.gz",  "heap.pb.gz",  "heap2.pb.gz",
+		                "heap2.pb.gz", "heap2.pb.gz", "heap.pb.gz" };
+	const double offsets[] = { 0, 10, 20, 30, 40, 60 };
+	const struct ep_plugin_descriptor *descriptor = growth_plugin();
+	analyzer_test_run_init(&run, "window", 6, files, NULL, offsets, 60);
+	run.info.test_started_unix_ns = 1700000000000000000LL + 5000000000LL;
+	run.info.test_ended_unix_ns = 1700000000000000000LL + 38000000000LL;
+	analyzer_test_host_init(&host, descriptor);
+	assert_int_equal(ep_mock_host_start(&host.mock), 0);
+	assert_int_equal(ep_report_new("analysis", "window", "window", NULL, &report), 0);
+	assert_int_equal(descriptor->analyzer->analyze(host.mock.state, &run.info, report), 0);
+	ep_mock_host_stop(&host.mock);
+	const struct ep_report_document *document = ep_report_document(report);
+	/* In the window: 10, 20, 30 and 40 (38 + 5 s grace); 0 and 60 are out. */
+	assert_int_equal(analyzer_test_metric(document, "growth.window_points")->value.integer, 4);
+	assert_string_equal(metric_text(document, "growth.trend"), "plateau");
+	ep_report_free(report);
+	analyzer_test_run_free(&run);
+
+	/* A window of 3 snapshots is too few for the default of 4. */
+	analyzer_test_run_init(&run, "window", 6, files, NULL, offsets, 60);
+	run.info.test_started_unix_ns = 1700000000000000000LL + 15000000000LL;
+	run.info.test_ended_unix_ns = 1700000000000000000LL + 38000000000LL;
+	analyzer_test_host_init(&host, descriptor);
+	assert_int_equal(ep_mock_host_start(&host.mock), 0);
+	assert_int_equal(ep_report_new("analysis", "window", "window", NULL, &report), 0);
+	assert_int_equal(descriptor->analyzer->analyze(host.mock.state, &run.info, report), 0);
+	ep_mock_host_stop(&host.mock);
+	document = ep_report_document(report);
+	assert_string_equal(metric_text(document, "growth.trend"), "too-few-points");
+	assert_true(analyzer_test_note(document, "Only 3 heap snapshot(s) were taken while the "
+	                                         "test ran; a trend needs at least 4"));
+	ep_report_free(report);
+	analyzer_test_run_free(&run);
+}
+
 static void test_no_heap_snapshot_is_an_error(void **unused)
 {
 	(void)unused;
@@ -419,6 +466,7 @@ int main(void)
 		cmocka_unit_test(test_no_heap_snapshot_is_an_error),
 		cmocka_unit_test(test_memory_stays_bounded_with_many_snapshots),
 		cmocka_unit_test(test_compare_overlays_both_runs_and_gates_on_slope),
+		cmocka_unit_test(test_trend_uses_the_test_window_and_needs_enough_points),
 		cmocka_unit_test(test_bad_settings_fail_init),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);

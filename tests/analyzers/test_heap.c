@@ -185,6 +185,44 @@ static void test_peak_is_the_snapshot_with_most_inuse_bytes(void **unused)
 	analyzer_test_run_free(&run);
 }
 
+/* The issue's case: two snapshots tie for the peak, one taken before the
+ * test started; the peak is the first one inside the test window, and the
+ * report says the peak was flat. */
+static void test_a_tied_peak_is_resolved_inside_the_test_window(void **unused)
+{
+	(void)unused;
+	struct analyzer_test_host host;
+	struct analyzer_test_run run;
+	struct ep_report *report;
+	const char *files[] = { "heap2.pb.gz", "heap.pb.gz", "heap2.pb.gz", "heap2.pb.gz" };
+	const double offsets[] = { 0, 10, 20, 29 };
+	analyzer_test_run_init(&run, "tied", 4, files, NULL, offsets, 30);
+	run.info.test_started_unix_ns = 1700000000000000000LL + 5000000000LL;
+	run.info.test_ended_unix_ns = 1700000000000000000LL + 25000000000LL;
+	assert_int_equal(heap_analyze(&host, &run, NULL, &report), 0);
+	const struct ep_report_document *document = ep_report_document(report);
+	assert_string_equal(analyzer_test_metric(document, "heap.peak_snapshot")->value.text,
+	                    "heap2.pprof");
+	assert_int_equal(analyzer_test_metric(document, "heap.peak_inuse_bytes")->value.integer,
+	                 HEAP2_TOTAL_INUSE_BYTES);
+	assert_true(analyzer_test_note(document, "Flat peak: 2 heap snapshots taken while the "
+	                                         "test ran share the peak's"));
+	assert_true(analyzer_test_note(document, "among the 3 heap snapshots taken while the "
+	                                         "test ran (of 4)"));
+	ep_report_free(report);
+	analyzer_test_run_free(&run);
+
+	/* Without a known window (collect, older runs) the earliest wins. */
+	analyzer_test_run_init(&run, "tied", 4, files, NULL, offsets, 30);
+	assert_int_equal(heap_analyze(&host, &run, NULL, &report), 0);
+	document = ep_report_document(report);
+	assert_string_equal(analyzer_test_metric(document, "heap.peak_snapshot")->value.text,
+	                    "heap0.pprof");
+	assert_true(analyzer_test_note(document, "Flat peak: 3 heap snapshots share"));
+	ep_report_free(report);
+	analyzer_test_run_free(&run);
+}
+
 static void test_top_rows_are_those_pprof_shows(void **unused)
 {
 	(void)unused;
@@ -384,6 +422,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_peak_is_the_snapshot_with_most_inuse_bytes),
+		cmocka_unit_test(test_a_tied_peak_is_resolved_inside_the_test_window),
 		cmocka_unit_test(test_top_rows_are_those_pprof_shows),
 		cmocka_unit_test(test_top_setting_limits_the_rows),
 		cmocka_unit_test(test_a_bad_top_setting_fails_init),

@@ -86,7 +86,8 @@ static void test_ops_tables_start_with_version(void **unused)
 	assert_int_equal(offsetof(struct ep_snapshot_request, cpu_seconds), 36);
 	assert_int_equal(offsetof(struct ep_analyzer_ops, analyze), 8);
 	assert_int_equal(offsetof(struct ep_analyzer_ops, compare), 16);
-	assert_int_equal(sizeof(struct ep_run_info), 80);
+	assert_int_equal(offsetof(struct ep_run_info, test_started_unix_ns), 80);
+	assert_int_equal(sizeof(struct ep_run_info), 96);
 	assert_int_equal(sizeof(struct ep_snapshot_info), 48);
 	assert_int_equal(offsetof(struct ep_reporter_ops, render), 8);
 	assert_int_equal(offsetof(struct ep_config_key, name), 0);

@@ -7,11 +7,13 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include <cmocka.h>
 
 #include "json_reader.h"
+#include "json_writer.h"
 #include "report_document.h"
 
 static void test_json_values(void **unused)
@@ -90,6 +92,35 @@ static void test_json_huge_numbers_saturate(void **unused)
 	ep_json_free(doc);
 }
 
+/* Whatever bytes a server sends end up as text the strict reader takes
+ * back: valid UTF-8 stays, anything else becomes U+FFFD. */
+static void test_json_writer_keeps_utf8_valid(void **unused)
+{
+	(void)unused;
+	char *text = NULL;
+	size_t size = 0;
+	FILE *out = open_memstream(&text, &size);
+	assert_non_null(out);
+	struct ep_json_writer writer;
+	ep_json_init(&writer, out);
+	ep_json_begin_object(&writer);
+	ep_json_key(&writer, "body");
+	ep_json_string(&writer,
+	               "\x1f\x8b\x08 gzip, caf\xc3\xa9, \xed\xa0\x80 surrogate, \xf4\x90 end\x7f");
+	ep_json_end_object(&writer);
+	fclose(out);
+	struct ep_json_document *doc = NULL;
+	char err[256] = "";
+	if (ep_json_parse(text, size, &doc, err, sizeof(err)) != 0)
+		fail_msg("%s: %s", text, err);
+	assert_string_equal(
+	        ep_json_get_string(ep_json_root(doc), "body", NULL),
+	        "\x1f\xef\xbf\xbd\x08 gzip, caf\xc3\xa9, \xef\xbf\xbd\xef\xbf\xbd\xef\xbf\xbd "
+	        "surrogate, \xef\xbf\xbd\xef\xbf\xbd end\x7f");
+	ep_json_free(doc);
+	free(text);
+}
+
 static void test_report_builder(void **unused)
 {
 	(void)unused;
@@ -149,6 +180,7 @@ int main(void)
 		cmocka_unit_test(test_json_values),
 		cmocka_unit_test(test_json_errors),
 		cmocka_unit_test(test_json_huge_numbers_saturate),
+		cmocka_unit_test(test_json_writer_keeps_utf8_valid),
 		cmocka_unit_test(test_report_builder),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);

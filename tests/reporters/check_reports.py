@@ -56,8 +56,30 @@ ITEM_KEYS = {
     'series': {'type', 'id', 'title', 'chart', 'x', 'y', 'points'},
     'note': {'type', 'text'},
     'recommendation': {'type', 'rule', 'advice', 'evidence'},
-    'comparison': {'type', 'id', 'label', 'a', 'b', 'unit'},
+    'comparison': {'type', 'id', 'label', 'a', 'b', 'unit', 'delta', 'delta_percent',
+                   'n_a', 'n_b', 'p_value', 'significant'},
 }
+# Members a comparison of repeated runs adds (schema 2).
+COMPARISON_STATISTICS_KEYS = {'alpha', 'a_range', 'b_range', 'a_ci95', 'b_ci95'}
+
+
+def check_comparison_change(item, where):
+    """delta and delta_percent follow from a and b; single runs untested."""
+    a, b = item['a'], item['b']
+    numbers = all(isinstance(v, (int, float)) and not isinstance(v, bool) for v in (a, b))
+    if not numbers:
+        equal(item['delta'], None, where + ' delta')
+        equal(item['delta_percent'], None, where + ' delta_percent')
+    else:
+        check(item['delta'] == b - a or
+              (isinstance(item['delta'], float) and item['delta'] == float(b) - float(a)),
+              f'{where}: delta {item["delta"]!r}')
+        if a != 0:
+            check(abs(item['delta_percent'] - (b - a) / abs(a) * 100) < 1e-9,
+                  f'{where}: delta_percent {item["delta_percent"]}')
+    if 'alpha' not in item:
+        equal((item['n_a'], item['n_b']), (int(a is not None), int(b is not None)), where + ' n')
+        equal((item['p_value'], item['significant']), (None, None), where + ' untested')
 
 
 def is_raw(value):
@@ -70,14 +92,19 @@ def validate_schema(doc, where):
     equal(set(doc), {'schema', 'schema_version', 'kind', 'title', 'run_a', 'run_b',
                      'sections'}, f'{where}: top-level keys')
     equal(doc['schema'], 'e2e-profile/report', f'{where}: schema')
-    equal(doc['schema_version'], 1, f'{where}: schema_version')
+    equal(doc['schema_version'], 2, f'{where}: schema_version')
     for section in doc['sections']:
         equal(set(section), {'id', 'title', 'origin', 'items'}, f'{where}: section keys')
         for item in section['items']:
             kind = item.get('type')
             if not check(kind in ITEM_KEYS, f'{where}: unknown item type {kind!r}'):
                 continue
-            equal(set(item), ITEM_KEYS[kind], f'{where}: keys of {kind} {item.get("id")}')
+            keys = ITEM_KEYS[kind]
+            if kind == 'comparison' and 'alpha' in item:
+                keys = keys | COMPARISON_STATISTICS_KEYS
+            equal(set(item), keys, f'{where}: keys of {kind} {item.get("id")}')
+            if kind == 'comparison':
+                check_comparison_change(item, f'{where}: comparison {item.get("id")}')
             for key in ('value', 'a', 'b'):
                 if key in item:
                     check(is_raw(item[key]), f'{where}: {item["id"]}.{key} is not raw')
@@ -253,7 +280,8 @@ def check_csv(directory, base, doc, line_end):
     """Every metric, comparison, table and series of the JSON, raw in CSV.
     Returns the file names BASE.csv names."""
     index = read_csv(os.path.join(directory, base + '.csv'), line_end)
-    equal(index[0], ['kind', 'section', 'id', 'label', 'value', 'a', 'b', 'unit'],
+    equal(index[0], ['kind', 'section', 'id', 'label', 'value', 'a', 'b', 'unit', 'delta',
+                     'delta_percent', 'n_a', 'n_b', 'p_value', 'significant'],
           'BASE.csv header')
     rows = index[1:]
     files = []
@@ -271,16 +299,21 @@ def check_csv(directory, base, doc, line_end):
         if kind == 'metric':
             equal(row[3], entry['label'], where + ' label')
             check(csv_matches(row[4], entry['value']), f'{where}: value {row[4]!r}')
-            equal(row[5:], ['', '', entry['unit']], where)
+            equal(row[5:], ['', '', entry['unit']] + [''] * 6, where)
         elif kind == 'comparison':
             equal(row[3], entry['label'], where + ' label')
             equal(row[4], '', where + ' value')
             check(csv_matches(row[5], entry['a']), f'{where}: a {row[5]!r}')
             check(csv_matches(row[6], entry['b']), f'{where}: b {row[6]!r}')
             equal(row[7], entry['unit'], where + ' unit')
+            for column, key in zip(row[8:], ('delta', 'delta_percent', 'n_a', 'n_b',
+                                             'p_value')):
+                check(csv_matches(column, entry[key]), f'{where}: {key} {column!r}')
+            equal(row[13], {True: 'true', False: 'false', None: ''}[entry['significant']],
+                  where + ' significant')
         else:
             equal(row[3], entry['title'], where + ' title')
-            equal(row[5:], ['', '', ''], where)
+            equal(row[5:], ['', '', ''] + [''] * 6, where)
             files.append(row[4])
             side = read_csv(os.path.join(directory, row[4]), line_end)
             if kind == 'table':
@@ -637,7 +670,7 @@ def check_schema_doc(path):
     doc = json.loads(blocks[0], parse_float=check_double_literal)
     validate_schema(doc, path + ' (analysis example)')
     comparison = json.loads(blocks[1], parse_float=check_double_literal)
-    validate_schema({'schema': 'e2e-profile/report', 'schema_version': 1,
+    validate_schema({'schema': 'e2e-profile/report', 'schema_version': 2,
                      'kind': 'comparison', 'title': 'A vs B', 'run_a': 'A', 'run_b': 'B',
                      'sections': [{'id': 's', 'title': 'S', 'origin': 'core',
                                    'items': [comparison]}]}, path + ' (comparison example)')

@@ -201,9 +201,11 @@ python3 - "http://127.0.0.1:$port" "$out/comparisons/baseline-vs-with-caching.js
 import json, sys, urllib.parse, urllib.request
 base, path = sys.argv[1], sys.argv[2]
 report = json.load(open(path))
-rows = [i for s in report['sections'] for i in s['items'] if i.get('id') == 'gates.verdicts'][0]['rows']
+table = [i for s in report['sections'] for i in s['items'] if i.get('id') == 'gates.rules'][0]
+columns = [c['id'] for c in table['columns']]
+rows = [dict(zip(columns, r)) for r in table['rows']]
 want = {'peak>+10%': 0.0, 'category.openapi<-5%': 1.0}
-ok = sorted((r[0], r[3]) for r in rows) == sorted([('peak>+10%', 'holds'), ('category.openapi<-5%', 'broken')])
+ok = sorted((r['rule'], r['verdict']) for r in rows) == sorted([('peak>+10%', 'passed'), ('category.openapi<-5%', 'FAILED')])
 query = 'e2e_profile_gate_broken{run="with-caching",baseline="baseline"}'
 answer = json.load(urllib.request.urlopen(f'{base}/api/v1/query?' + urllib.parse.urlencode({'query': query})))
 got = {r['metric']['gate']: float(r['value'][1]) for r in answer['data']['result']}

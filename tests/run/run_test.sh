@@ -189,8 +189,9 @@ check "second sigint: quick" [ $((SECONDS - start)) -le 2 ]
 check "second sigint: run.json valid" is "$(json out/twice/run.json 'd["status"]')" aborted
 check "second sigint: command killed" group_gone
 
-# CPU profiles run beside the heap schedule without shifting it.
-ep run cpu --collector http --url "$url" -i 1 --profiles heap,cpu --cpu-duration 2 -- sleep 4.5
+# CPU profiles run beside the heap schedule without shifting it. (Profiles
+# start at 0, 3 and 5 s; the one in flight at 6.5 s is discarded.)
+ep run cpu --collector http --url "$url" -i 1 --profiles heap,cpu --cpu-duration 2 -- sleep 6.5
 check "cpu: exit 0" is "$status" 0
 check "cpu: cpu0.pprof" test -s out/cpu/cpu0.pprof
 check "cpu: cpu records ok" ge "$(json out/cpu/run.json 'sum(1 for s in d["snapshots"] if s["kind"] == "cpu" and s["ok"])')" 2

@@ -411,7 +411,7 @@ fail_on = peak>>
 EOF2
 ep -o runs batch typo.ini
 check "batch fail_on typo: exit 2" is "$status" 2
-check "batch fail_on typo: named" err_has "typo.ini: [compare.t] fail_on: --fail-on: 'peak>>'"
+check "batch fail_on typo: named" err_has "typo.ini: [compare.t] fail_on: --fail-on 'peak>>'"
 check "batch fail_on typo: no run made" absent runs/bt
 
 # analyze and compare check the analysis settings first too.

@@ -31,6 +31,7 @@ import (
 	"os/signal"
 	"path/filepath"
 	"runtime"
+	runtimepprof "runtime/pprof"
 	"strconv"
 	"strings"
 	"sync"
@@ -44,23 +45,24 @@ var modes = []string{"idle", "grow", "leak-goroutines", "clean", "baseline", "ca
 var faultModes = []string{"none", "404", "500", "html", "truncated", "slow"}
 
 type config struct {
-	listen           string
-	portFile         string
-	mode             string
-	fault            string
-	slowDelay        time.Duration
-	workInterval     time.Duration
-	growKiBPerSec    int
-	growMaxMiB       int
-	goroutinesPerSec int
-	maxGoroutines    int
-	schemaKiB        int
-	keepCopies       int
-	steadyKiB        int
-	memProfileRate   int
-	writeTimeout     time.Duration
-	gcInterval       time.Duration
-	exitAfter        time.Duration
+	listen               string
+	portFile             string
+	mode                 string
+	fault                string
+	goroutineLeakProfile bool
+	slowDelay            time.Duration
+	workInterval         time.Duration
+	growKiBPerSec        int
+	growMaxMiB           int
+	goroutinesPerSec     int
+	maxGoroutines        int
+	schemaKiB            int
+	keepCopies           int
+	steadyKiB            int
+	memProfileRate       int
+	writeTimeout         time.Duration
+	gcInterval           time.Duration
+	exitAfter            time.Duration
 }
 
 func contains(list []string, s string) bool {
@@ -79,6 +81,8 @@ func parseFlags() *config {
 	fs.StringVar(&c.portFile, "port-file", "", "write the bound port number (and a newline) to `PATH`, atomically (temp file + rename)")
 	fs.StringVar(&c.mode, "mode", "idle", "workload: "+strings.Join(modes, " | "))
 	fs.StringVar(&c.fault, "fault", "none", "initial fault mode of /debug/pprof/*: "+strings.Join(faultModes, " | "))
+	fs.BoolVar(&c.goroutineLeakProfile, "goroutineleak-profile", false, "serve /debug/pprof/goroutineleak (the goroutine profile, standing in for Go 1.26's)")
+	fs.StringVar(&textFault, "text-fault", "none", "fault of the text profiles only (?debug=N): "+strings.Join(textFaultModes, " | "))
 	fs.DurationVar(&c.slowDelay, "slow-delay", 30*time.Second, "how long the 'slow' fault sleeps before answering")
 	fs.DurationVar(&c.workInterval, "work-interval", 200*time.Millisecond, "baseline/cached: background schema fetch interval (0 disables the ticker; /work still works)")
 	fs.IntVar(&c.growKiBPerSec, "grow-kib-per-sec", 1024, "grow: KiB allocated and retained per second (in ticks of 100ms)")
@@ -125,6 +129,10 @@ Flags:
 	}
 	if !contains(modes, c.mode) {
 		fmt.Fprintf(os.Stderr, "e2e-target: unknown -mode %q (want one of %s)\n", c.mode, strings.Join(modes, ", "))
+		os.Exit(2)
+	}
+	if !contains(textFaultModes, textFault) {
+		fmt.Fprintf(os.Stderr, "e2e-target: unknown -text-fault %q (want one of %s)\n", textFault, strings.Join(textFaultModes, ", "))
 		os.Exit(2)
 	}
 	if !contains(faultModes, c.fault) {
@@ -175,9 +183,28 @@ answering in place of the pprof endpoint.</p>
 </html>
 `
 
+// textFault (-text-fault) breaks only the text forms (?debug=N) of the
+// profiles, so the binary profiles stay good while what the runtime says of
+// its memory (?debug=1's MemStats block) is missing.
+var textFault = "none"
+
+var textFaultModes = []string{"none", "404", "html", "garbage"}
+
 // withFaults wraps the /debug/pprof/ handlers.
 func withFaults(base context.Context, next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Query().Get("debug") != "" && textFault != "none" {
+			switch textFault {
+			case "404":
+				http.NotFound(w, r)
+			case "html":
+				w.Header().Set("Content-Type", "text/html; charset=utf-8")
+				io.WriteString(w, htmlPage)
+			default:
+				io.WriteString(w, "heap profile: garbage \x00\x01 no memstats here\n")
+			}
+			return
+		}
 		f := currentFault.Load()
 		switch f.mode {
 		case "404":
@@ -591,6 +618,35 @@ func (a *app) start(ctx context.Context) {
 	}
 }
 
+// serveMetrics writes a few metrics in the Prometheus text format (0.0.4),
+// by hand since no client library is available: the process's resident
+// memory and some go_memstats_* gauges, as client_golang names them.
+func serveMetrics(w http.ResponseWriter, r *http.Request) {
+	var ms runtime.MemStats
+	runtime.ReadMemStats(&ms)
+	rss := uint64(0)
+	if statm, err := os.ReadFile("/proc/self/statm"); err == nil {
+		if fields := strings.Fields(string(statm)); len(fields) > 1 {
+			if pages, err := strconv.ParseUint(fields[1], 10, 64); err == nil {
+				rss = pages * uint64(os.Getpagesize())
+			}
+		}
+	}
+	w.Header().Set("Content-Type", "text/plain; version=0.0.4; charset=utf-8")
+	gauge := func(name, help string, value uint64) {
+		fmt.Fprintf(w, "# HELP %s %s\n# TYPE %s gauge\n%s %d\n", name, help, name, name, value)
+	}
+	gauge("process_resident_memory_bytes", "Resident memory size in bytes.", rss)
+	gauge("go_memstats_heap_inuse_bytes", "Number of heap bytes that are in use.", ms.HeapInuse)
+	gauge("go_memstats_heap_alloc_bytes", "Number of heap bytes allocated and still in use.", ms.HeapAlloc)
+	gauge("go_memstats_heap_sys_bytes", "Number of heap bytes obtained from system.", ms.HeapSys)
+	gauge("go_memstats_sys_bytes", "Number of bytes obtained from system.", ms.Sys)
+	gauge("go_memstats_stack_inuse_bytes", "Number of bytes in use by the stack allocator.", ms.StackInuse)
+	gauge("go_memstats_next_gc_bytes", "Number of heap bytes when next garbage collection will take place.", ms.NextGC)
+	gauge("go_goroutines", "Number of goroutines that currently exist.", uint64(runtime.NumGoroutine()))
+	fmt.Fprintf(w, "# HELP go_gc_duration_seconds A summary of the pause duration of garbage collection cycles.\n# TYPE go_gc_duration_seconds summary\ngo_gc_duration_seconds{quantile=\"0.5\"} 1.2e-05\ngo_gc_duration_seconds_count %d\n", ms.NumGC)
+}
+
 func writeJSON(w http.ResponseWriter, code int, v interface{}) {
 	w.Header().Set("Content-Type", "application/json")
 	w.WriteHeader(code)
@@ -607,8 +663,18 @@ func (a *app) routes(base context.Context) *http.ServeMux {
 	pp.HandleFunc("/debug/pprof/profile", pprof.Profile)
 	pp.HandleFunc("/debug/pprof/symbol", pprof.Symbol)
 	pp.HandleFunc("/debug/pprof/trace", pprof.Trace)
+	if a.cfg.goroutineLeakProfile {
+		// A stand-in for Go 1.26's goroutineleak profile (same format as the
+		// goroutine profile) so the offered path can be tested on Go 1.19;
+		// without the flag it is "Unknown profile" (404) as on older Go.
+		pp.HandleFunc("/debug/pprof/goroutineleak", func(w http.ResponseWriter, r *http.Request) {
+			w.Header().Set("Content-Type", "application/octet-stream")
+			runtimepprof.Lookup("goroutine").WriteTo(w, 0)
+		})
+	}
 	mux.Handle("/debug/pprof/", withFaults(base, pp))
 
+	mux.HandleFunc("/metrics", serveMetrics)
 	mux.HandleFunc("/healthz", func(w http.ResponseWriter, r *http.Request) {
 		io.WriteString(w, "ok\n")
 	})
