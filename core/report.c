@@ -4,11 +4,13 @@
 #include "report.h"
 
 #include <errno.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "pprof/arena.h"
+#include "tree.h"
 
 struct report_table {
 	struct ep_report_table public;
@@ -349,6 +351,67 @@ int ep_report_comparison(struct ep_report *report, const char *id, const char *l
 		return report_current(report) ? -ENOMEM : -EINVAL;
 	item->u.comparison = comparison;
 	return 0;
+}
+
+int ep_report_tree(struct ep_report *report, const char *id, const char *title,
+                   const struct ep_tree *tree)
+{
+	if (report_current(report) == NULL || tree == NULL)
+		return -EINVAL;
+	struct ep_report_frame *frames = NULL;
+	size_t count = 0;
+	struct ep_report_tree header;
+	struct {
+		const char *from, *to;
+	} *seen = NULL;
+	int rc = ep_tree_frames(tree, &frames, &count, &header);
+	if (rc < 0)
+		return rc;
+	rc = -ENOMEM;
+	struct ep_report_tree *kept = ep_arena_calloc(&report->arena, 1, sizeof(*kept));
+	struct ep_report_frame *copy = ep_arena_calloc(&report->arena, count, sizeof(*copy));
+	if (kept == NULL || copy == NULL)
+		goto done;
+	*kept = header;
+	kept->id = report_strdup(report, id);
+	kept->title = report_strdup(report, title ? title : "");
+	kept->sample_type = report_strdup(report, header.sample_type);
+	kept->unit = report_strdup(report, header.unit);
+	if (kept->id == NULL || kept->title == NULL || kept->sample_type == NULL ||
+	    kept->unit == NULL)
+		goto done;
+	/* A name recurs on many frames, always as the same interned pointer
+	 * of the tree: one copy of each into the arena, found by pointer. */
+	size_t slots = 64;
+	while (slots < count * 2)
+		slots *= 2;
+	seen = calloc(slots, sizeof(*seen));
+	if (seen == NULL)
+		goto done;
+	for (size_t i = 0; i < count; i++) {
+		copy[i] = frames[i];
+		size_t slot =
+		        ((uintptr_t)frames[i].name >> 3) * 0x9E3779B97F4A7C15ULL & (slots - 1);
+		while (seen[slot].from != NULL && seen[slot].from != frames[i].name)
+			slot = (slot + 1) & (slots - 1);
+		if (seen[slot].from == NULL) {
+			seen[slot].from = frames[i].name;
+			seen[slot].to = report_strdup(report, frames[i].name);
+			if (seen[slot].to == NULL)
+				goto done;
+		}
+		copy[i].name = seen[slot].to;
+	}
+	kept->frames = copy;
+	struct ep_report_item *item = report_add_item(report, EP_REPORT_TREE);
+	if (item == NULL)
+		goto done;
+	item->u.tree = kept;
+	rc = 0;
+done:
+	free(seen);
+	free(frames);
+	return rc;
 }
 
 const struct ep_report_document *ep_report_document(struct ep_report *report)

@@ -40,6 +40,13 @@ int ep_report_recommendation(struct ep_report *report, const char *rule, const c
 int ep_report_comparison(struct ep_report *report, const char *id, const char *label,
                          struct ep_value a, struct ep_value b, const char *unit);
 
+struct ep_tree;
+/* Adds tree (copied; core/tree.h) as an EP_REPORT_TREE item of the
+ * current section. Returns 0, -EINVAL (no section, an empty tree) or
+ * -ENOMEM. */
+int ep_report_tree(struct ep_report *report, const char *id, const char *title,
+                   const struct ep_tree *tree);
+
 /* The document as built so far; borrowed until the next builder call. */
 const struct ep_report_document *ep_report_document(struct ep_report *report);
 

@@ -34,9 +34,9 @@ static const struct ep_config_key settings_run_keys[] = {
 	  "collect: seconds to collect before stopping; 0 means until SIGINT/SIGTERM" },
 	{ "failure_warning", EP_CONFIG_INT, "3",
 	  "warn prominently after this many snapshots in a row failed" },
-	{ "analyzers", EP_CONFIG_STRING, "heap,growth,category,cpu,goroutine",
+	{ "analyzers", EP_CONFIG_STRING, "heap,growth,category,cpu,goroutine,flamegraph",
 	  "analyzer plugins to run, comma-separated" },
-	{ "reporters", EP_CONFIG_STRING, "markdown,csv,json",
+	{ "reporters", EP_CONFIG_STRING, "markdown,csv,json,flamegraph",
 	  "reporter plugins to run, comma-separated" },
 	{ NULL, 0, NULL, NULL },
 };

@@ -39,6 +39,7 @@ struct markdown_render {
 	const struct ep_report_document *document;
 	struct markdown_chart *charts;
 	size_t chart_count;
+	const char *base_path; /* where the files of the document go */
 };
 
 /* Where escaped text goes; each place has its own hazards. */
@@ -46,6 +47,7 @@ enum markdown_context {
 	MARKDOWN_TEXT,    /* paragraph or list item: line breaks become spaces */
 	MARKDOWN_HEADING, /* also '#', which would close the heading */
 	MARKDOWN_CELL,    /* table cell: line breaks become <br> */
+	MARKDOWN_NOTE,    /* an analyzer's sentence: like TEXT, but `code` stays code */
 };
 
 static bool markdown_is_alnum(unsigned char c)
@@ -75,6 +77,15 @@ static void markdown_escape(FILE *stream, const char *text, enum markdown_contex
 			else
 				fwrite(p + i, 1, (size_t)used, stream);
 			i += used < 0 ? 0 : (size_t)used - 1;
+		} else if (c == '`' && context == MARKDOWN_NOTE &&
+		           strchr((const char *)p + i + 1, '`') != NULL) {
+			/* Analyzers write commands as code spans (a `go tool pprof
+			 * ...` hint): the span stays code, shown literally, with
+			 * a line break inside it as a space. */
+			const char *end = strchr((const char *)p + i + 1, '`');
+			for (const char *q = (const char *)p + i; q <= end; q++)
+				fputc(*q == '\n' || *q == '\r' ? ' ' : *q, stream);
+			i = (size_t)(end - (const char *)p);
 		} else if (c == '\r' || c == '\n') {
 			if (c == '\r' && next == '\n')
 				i++;
@@ -96,6 +107,15 @@ static void markdown_escape(FILE *stream, const char *text, enum markdown_contex
 	}
 }
 
+/* text as a code span; text holds no backtick (file names). */
+static void markdown_code(FILE *stream, const char *text)
+{
+	fputc('`', stream);
+	for (const char *p = reporter_text(text); *p; p++)
+		fputc(*p == '`' || *p == '\n' ? ' ' : *p, stream);
+	fputc('`', stream);
+}
+
 /* A paragraph: leading blanks dropped (four would make a code block) and a
  * first character that would start a heading, list or quote escaped. */
 static void markdown_paragraph(FILE *stream, const char *text)
@@ -111,7 +131,7 @@ static void markdown_paragraph(FILE *stream, const char *text)
 		fputc('\\', stream);
 		p += digits;
 	}
-	markdown_escape(stream, p, MARKDOWN_TEXT);
+	markdown_escape(stream, p, MARKDOWN_NOTE);
 	fputs("\n\n", stream);
 }
 
@@ -468,6 +488,37 @@ static void markdown_series(const struct markdown_render *render,
 	fputs(")\n\n", stream);
 }
 
+/* A stack tree: where its flame graph and folded stacks are. The files
+ * are the flamegraph reporter's, named as it names them; a link would not
+ * render in a pull request comment, so the names are code. */
+static void markdown_tree(const struct markdown_render *render,
+                          const struct ep_report_section *section,
+                          const struct ep_report_tree *tree, FILE *stream)
+{
+	struct reporter_names names = { 0 };
+	const char *path, *svg = NULL, *folded = NULL;
+	char total[REPORTER_NUMBER_MAX];
+	struct ep_value value = { .type = EP_VALUE_INT, .integer = tree->total };
+	if (reporter_names_add(&names, render->base_path, section->id, tree->id, ".svg", &path,
+	                       &svg) < 0 ||
+	    reporter_names_add(&names, render->base_path, section->id, tree->id, ".folded", &path,
+	                       &folded) < 0) {
+		reporter_names_free(&names);
+		return;
+	}
+	fputs("- ", stream);
+	markdown_escape(stream, markdown_or(tree->title, tree->id), MARKDOWN_TEXT);
+	fputs(": ", stream);
+	markdown_code(stream, svg);
+	fputs(tree->has_base ? " (differential), " : ", ", stream);
+	markdown_code(stream, folded);
+	fprintf(stream, " (total %s, %zu frames)\n\n",
+	        reporter_format_value(&render->self->host, total, sizeof(total), value, tree->unit,
+	                              "auto"),
+	        tree->frame_count);
+	reporter_names_free(&names);
+}
+
 /* Items of one kind in a row form one block: consecutive metrics one
  * table, comparisons one table, recommendations one list. */
 static bool markdown_kind_groups(enum ep_report_item_kind kind)
@@ -516,6 +567,9 @@ static int markdown_section(const struct markdown_render *render,
 		case EP_REPORT_NOTE:
 			markdown_paragraph(stream, item->u.note);
 			break;
+		case EP_REPORT_TREE:
+			markdown_tree(render, section, item->u.tree, stream);
+			break;
 		}
 		if (markdown_kind_groups(item->kind))
 			open = item->kind;
@@ -563,7 +617,9 @@ static int markdown_render(void *state, const struct ep_report_document *documen
                            const char *base_path)
 {
 	struct markdown_reporter *self = state;
-	struct markdown_render render = { .self = self, .document = document };
+	struct markdown_render render = { .self = self,
+		                          .document = document,
+		                          .base_path = base_path };
 	struct reporter_names names = { 0 };
 	char *path = NULL;
 	int rc;

@@ -501,3 +501,48 @@ int reporter_utf8_decode(const unsigned char *text, size_t length, uint32_t *cod
 	*code_point = value;
 	return extra + 1;
 }
+
+void reporter_xml_escape(FILE *stream, const char *text)
+{
+	const unsigned char *p = (const unsigned char *)reporter_text(text);
+	size_t length = strlen((const char *)p);
+	while (length > 0) {
+		uint32_t code_point;
+		int used = reporter_utf8_decode(p, length, &code_point);
+		if (used < 0) {
+			fputs(REPORTER_REPLACEMENT_CHARACTER, stream);
+			p++;
+			length--;
+			continue;
+		}
+		switch (code_point) {
+		case '&':
+			fputs("&amp;", stream);
+			break;
+		case '<':
+			fputs("&lt;", stream);
+			break;
+		case '>':
+			fputs("&gt;", stream);
+			break;
+		case '"':
+			fputs("&quot;", stream);
+			break;
+		case '\'':
+			fputs("&apos;", stream);
+			break;
+		case '\n':
+		case '\r':
+		case '\t':
+			fputc(' ', stream);
+			break;
+		default:
+			if (code_point < 0x20 || code_point == 0xFFFE || code_point == 0xFFFF)
+				fputs(REPORTER_REPLACEMENT_CHARACTER, stream);
+			else
+				fwrite(p, 1, (size_t)used, stream);
+		}
+		p += used;
+		length -= (size_t)used;
+	}
+}

@@ -119,4 +119,10 @@ bool reporter_value_number(struct ep_value value, double *number);
  * truncated); the caller then skips one byte. */
 int reporter_utf8_decode(const unsigned char *text, size_t length, uint32_t *code_point);
 
+/* Writes text escaped for XML and HTML text or attribute values (&, <, >,
+ * both quotes); tabs and newlines become spaces, other control
+ * characters and bytes that are not UTF-8 become U+FFFD. NULL writes
+ * nothing. */
+void reporter_xml_escape(FILE *stream, const char *text);
+
 #endif /* EP_REPORTERS_REPORTER_COMMON_H */

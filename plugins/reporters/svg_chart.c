@@ -29,47 +29,7 @@ static const char *const svg_colours[] = {
  * (other control characters, bytes that are not UTF-8) as U+FFFD. */
 static void svg_escape(FILE *stream, const char *text)
 {
-	const unsigned char *p = (const unsigned char *)reporter_text(text);
-	size_t length = strlen((const char *)p);
-	while (length > 0) {
-		uint32_t code_point;
-		int used = reporter_utf8_decode(p, length, &code_point);
-		if (used < 0) {
-			fputs(REPORTER_REPLACEMENT_CHARACTER, stream);
-			p++;
-			length--;
-			continue;
-		}
-		switch (code_point) {
-		case '&':
-			fputs("&amp;", stream);
-			break;
-		case '<':
-			fputs("&lt;", stream);
-			break;
-		case '>':
-			fputs("&gt;", stream);
-			break;
-		case '"':
-			fputs("&quot;", stream);
-			break;
-		case '\'':
-			fputs("&apos;", stream);
-			break;
-		case '\n':
-		case '\r':
-		case '\t':
-			fputc(' ', stream);
-			break;
-		default:
-			if (code_point < 0x20 || code_point == 0xFFFE || code_point == 0xFFFF)
-				fputs(REPORTER_REPLACEMENT_CHARACTER, stream);
-			else
-				fwrite(p, 1, (size_t)used, stream);
-		}
-		p += used;
-		length -= (size_t)used;
-	}
+	reporter_xml_escape(stream, text);
 }
 
 /* A number for an attribute (coordinates), one decimal is plenty. */

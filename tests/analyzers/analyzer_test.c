@@ -128,6 +128,8 @@ static const char *analyzer_test_item_id(const struct ep_report_item *item)
 		return item->u.series->id;
 	case EP_REPORT_COMPARISON:
 		return item->u.comparison->id;
+	case EP_REPORT_TREE:
+		return item->u.tree->id;
 	case EP_REPORT_NOTE:
 	case EP_REPORT_RECOMMENDATION:
 		break;

@@ -53,9 +53,9 @@ check "unknown global option exits 2" status_is 2
 
 run version
 check "version exits 0" status_is 0
-check "version shows ABI" grep -qE '^e2e-profile [0-9.]+ \(plugin ABI 1\.0, host API 1\)$' out
+check "version shows ABI" grep -qE '^e2e-profile [0-9.]+ \(plugin ABI 1\.1, host API 2\)$' out
 run --version
-check "--version" out_has "plugin ABI 1.0"
+check "--version" out_has "plugin ABI 1.1"
 
 # Plugins: the good one is listed, each broken one refused on one line.
 run --plugin-path "$plugin_dir" plugins

@@ -68,20 +68,20 @@ static void test_refuses_other_major(void **unused)
 {
 	(void)unused;
 	expect_refusal("bad_abi_major.so", -EPROTO,
-	               "built for plugin ABI 2.0; this host speaks 1.0");
+	               "built for plugin ABI 2.0; this host speaks 1.1");
 }
 
 static void test_refuses_newer_minor(void **unused)
 {
 	(void)unused;
 	expect_refusal("bad_abi_minor.so", -EPROTO,
-	               "built for plugin ABI 1.1, newer than this host's 1.0");
+	               "built for plugin ABI 1.2, newer than this host's 1.1");
 }
 
 static void test_refuses_small_struct(void **unused)
 {
 	(void)unused;
-	expect_refusal("bad_small_struct.so", -EPROTO, "ABI 1.0 needs at least");
+	expect_refusal("bad_small_struct.so", -EPROTO, "ABI 1.1 needs at least");
 }
 
 static void test_refuses_missing_name(void **unused)
