@@ -36,7 +36,7 @@ static const struct ep_config_key settings_run_keys[] = {
 	  "warn prominently after this many snapshots in a row failed" },
 	{ "analyzers", EP_CONFIG_STRING, "heap,growth,category,cpu,goroutine,flamegraph",
 	  "analyzer plugins to run, comma-separated" },
-	{ "reporters", EP_CONFIG_STRING, "markdown,csv,json,flamegraph",
+	{ "reporters", EP_CONFIG_STRING, "markdown,csv,json,flamegraph,html",
 	  "reporter plugins to run, comma-separated" },
 	{ NULL, 0, NULL, NULL },
 };

@@ -12,6 +12,7 @@ packages=(
 	python3 socat curl                              # test helpers, demo workload
 	clang-format                                    # the format check
 	clang libclang-rt-14-dev                        # the libFuzzer smoke run
+	chromium                                        # the HTML report tested in a real browser
 )
 missing=()
 for package in "${packages[@]}"; do

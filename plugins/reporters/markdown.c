@@ -246,54 +246,11 @@ static void markdown_metric(const struct markdown_render *render,
 	fputs(" |\n", stream);
 }
 
-/* Change from A to B: "-8.40MB (-16.9%)"; the percentage is n/a when A is
- * 0, the whole change when a value is missing. Percent figures change by
- * percentage points ("pp"), not by a percentage of themselves. */
 static void markdown_change(const struct markdown_render *render,
                             const struct ep_report_comparison *comparison, char *buffer,
                             size_t size)
 {
-	char absolute[REPORTER_NUMBER_MAX], relative[32];
-	double a, b;
-	struct ep_value delta;
-
-	if (comparison->a.type == EP_VALUE_TEXT && comparison->b.type == EP_VALUE_TEXT) {
-		bool same = strcmp(reporter_text(comparison->a.text),
-		                   reporter_text(comparison->b.text)) == 0;
-		snprintf(buffer, size, "%s", same ? "unchanged" : "changed");
-		return;
-	}
-	if (!reporter_value_number(comparison->a, &a) ||
-	    !reporter_value_number(comparison->b, &b) || !isfinite(a) || !isfinite(b)) {
-		snprintf(buffer, size, "n/a");
-		return;
-	}
-	int64_t difference;
-	if (comparison->a.type == EP_VALUE_INT && comparison->b.type == EP_VALUE_INT &&
-	    !__builtin_sub_overflow(comparison->b.integer, comparison->a.integer, &difference))
-		delta = (struct ep_value){ .type = EP_VALUE_INT, .integer = difference };
-	else
-		delta = (struct ep_value){ .type = EP_VALUE_DOUBLE, .real = b - a };
-
-	const char *unit = reporter_text(comparison->unit);
-	if (strcmp(unit, EP_UNIT_PERCENT) == 0) {
-		reporter_format_value(&render->self->host, absolute, sizeof(absolute), delta,
-		                      EP_UNIT_NONE, "auto");
-		strncat(absolute, " pp", sizeof(absolute) - strlen(absolute) - 1);
-	} else {
-		reporter_format_value(&render->self->host, absolute, sizeof(absolute), delta, unit,
-		                      "auto");
-	}
-	bool positive = b - a > 0;
-	if (a == 0) {
-		snprintf(relative, sizeof(relative), "n/a");
-	} else {
-		snprintf(relative, sizeof(relative), "%+.1f%%", (b - a) / fabs(a) * 100.0);
-		if (strcmp(relative, "+0.0%") == 0 || strcmp(relative, "-0.0%") == 0)
-			snprintf(relative, sizeof(relative), "0.0%%");
-	}
-	bool sign = positive && absolute[0] != '+' && strcmp(absolute, "0") != 0;
-	snprintf(buffer, size, "%s%s (%s)", sign ? "+" : "", absolute, relative);
+	reporter_format_change(&render->self->host, comparison, buffer, size);
 }
 
 static void markdown_comparison_header(const struct markdown_render *render, FILE *stream)

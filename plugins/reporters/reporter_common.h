@@ -107,6 +107,13 @@ void reporter_choose_unit(const struct reporter_host *host, const char *unit,
 /* The number value holds as a double, false for text and NONE. */
 bool reporter_value_number(struct ep_value value, double *number);
 
+/* Change from A to B of a comparison for people: "-8.40MB (-16.9%)"; the
+ * percentage is n/a when A is 0, the whole change when a value is
+ * missing; percent figures change by percentage points ("pp"). */
+void reporter_format_change(const struct reporter_host *host,
+                            const struct ep_report_comparison *comparison, char *buffer,
+                            size_t size);
+
 /* --- text --- */
 
 /* U+FFFD in UTF-8: what bytes that are not UTF-8 become, so every file a
