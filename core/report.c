@@ -354,24 +354,30 @@ int ep_report_comparison(struct ep_report *report, const char *id, const char *l
 }
 
 int ep_report_tree(struct ep_report *report, const char *id, const char *title,
-                   const struct ep_tree *tree)
+                   struct ep_tree *tree)
 {
 	if (report_current(report) == NULL || tree == NULL)
 		return -EINVAL;
-	struct ep_report_frame *frames = NULL;
-	size_t count = 0;
+	/* Names once into the document, frames straight into it: a large
+	 * profile's tree has millions of frames. */
+	const char *const *names;
+	size_t name_count;
+	ep_tree_names(tree, &names, &name_count);
+	const char **kept_names =
+	        ep_arena_alloc(&report->arena, (name_count + 1) * sizeof(*kept_names));
+	struct ep_report_tree *kept = ep_arena_calloc(&report->arena, 1, sizeof(*kept));
+	size_t limit = ep_tree_frame_limit(tree);
+	struct ep_report_frame *frames = ep_arena_alloc(&report->arena, limit * sizeof(*frames));
+	if (kept_names == NULL || kept == NULL || frames == NULL)
+		return -ENOMEM;
+	for (size_t i = 0; i < name_count; i++)
+		if ((kept_names[i] = report_strdup(report, names[i])) == NULL)
+			return -ENOMEM;
 	struct ep_report_tree header;
-	struct {
-		const char *from, *to;
-	} *seen = NULL;
-	int rc = ep_tree_frames(tree, &frames, &count, &header);
+	size_t count;
+	int rc = ep_tree_frames(tree, kept_names, frames, &count, &header);
 	if (rc < 0)
 		return rc;
-	rc = -ENOMEM;
-	struct ep_report_tree *kept = ep_arena_calloc(&report->arena, 1, sizeof(*kept));
-	struct ep_report_frame *copy = ep_arena_calloc(&report->arena, count, sizeof(*copy));
-	if (kept == NULL || copy == NULL)
-		goto done;
 	*kept = header;
 	kept->id = report_strdup(report, id);
 	kept->title = report_strdup(report, title ? title : "");
@@ -379,39 +385,13 @@ int ep_report_tree(struct ep_report *report, const char *id, const char *title,
 	kept->unit = report_strdup(report, header.unit);
 	if (kept->id == NULL || kept->title == NULL || kept->sample_type == NULL ||
 	    kept->unit == NULL)
-		goto done;
-	/* A name recurs on many frames, always as the same interned pointer
-	 * of the tree: one copy of each into the arena, found by pointer. */
-	size_t slots = 64;
-	while (slots < count * 2)
-		slots *= 2;
-	seen = calloc(slots, sizeof(*seen));
-	if (seen == NULL)
-		goto done;
-	for (size_t i = 0; i < count; i++) {
-		copy[i] = frames[i];
-		size_t slot =
-		        ((uintptr_t)frames[i].name >> 3) * 0x9E3779B97F4A7C15ULL & (slots - 1);
-		while (seen[slot].from != NULL && seen[slot].from != frames[i].name)
-			slot = (slot + 1) & (slots - 1);
-		if (seen[slot].from == NULL) {
-			seen[slot].from = frames[i].name;
-			seen[slot].to = report_strdup(report, frames[i].name);
-			if (seen[slot].to == NULL)
-				goto done;
-		}
-		copy[i].name = seen[slot].to;
-	}
-	kept->frames = copy;
+		return -ENOMEM;
+	kept->frames = frames;
 	struct ep_report_item *item = report_add_item(report, EP_REPORT_TREE);
 	if (item == NULL)
-		goto done;
+		return -ENOMEM;
 	item->u.tree = kept;
-	rc = 0;
-done:
-	free(seen);
-	free(frames);
-	return rc;
+	return 0;
 }
 
 const struct ep_report_document *ep_report_document(struct ep_report *report)

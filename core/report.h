@@ -45,7 +45,7 @@ struct ep_tree;
  * current section. Returns 0, -EINVAL (no section, an empty tree) or
  * -ENOMEM. */
 int ep_report_tree(struct ep_report *report, const char *id, const char *title,
-                   const struct ep_tree *tree);
+                   struct ep_tree *tree);
 
 /* The document as built so far; borrowed until the next builder call. */
 const struct ep_report_document *ep_report_document(struct ep_report *report);

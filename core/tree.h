@@ -25,11 +25,19 @@ void ep_tree_free(struct ep_tree *tree);
 int ep_tree_add(struct ep_tree *tree, const struct ep_profile *profile, const char *sample_index,
                 bool base, char *err, size_t errlen);
 
-/* The tree's frames in pre-order, siblings by name, as a malloc'ed array
- * (names borrowed from the tree), and its header (id, title and frames of
- * *header are left NULL). Returns 0, -EINVAL for a tree with no profile,
- * or -ENOMEM. */
-int ep_tree_frames(const struct ep_tree *tree, struct ep_report_frame **frames, size_t *count,
-                   struct ep_report_tree *header);
+/* The interned function names of tree, by id: *names[0 .. *count-1],
+ * borrowed from the tree. */
+void ep_tree_names(const struct ep_tree *tree, const char *const **names, size_t *count);
+
+/* The most frames ep_tree_frames can write. */
+size_t ep_tree_frame_limit(const struct ep_tree *tree);
+
+/* Writes the tree's frames in pre-order, siblings by name, into frames
+ * (room for ep_tree_frame_limit()), each name taken from names[id] (e.g.
+ * ep_tree_names' copied elsewhere; the root is "root"), sets *count, and
+ * fills *header but its id, title and frames. The tree cannot grow after.
+ * Returns 0, -EINVAL for a tree with no profile, or -ENOMEM. */
+int ep_tree_frames(struct ep_tree *tree, const char *const *names, struct ep_report_frame *frames,
+                   size_t *count, struct ep_report_tree *header);
 
 #endif

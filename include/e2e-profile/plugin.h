@@ -271,10 +271,11 @@ struct ep_host_api {
 	int (*tree_add)(struct ep_instance *instance, struct ep_tree *tree,
 	                const struct ep_profile *profile, const char *sample_index, bool base);
 	/** Adds tree to the current section as an EP_REPORT_TREE item; the
-	 * tree is copied, and may be freed right after. Returns 0, -EINVAL
-	 * (no section, or an empty tree) or -ENOMEM. */
+	 * tree is copied (and takes no more profiles after), and may be freed
+	 * right after. Returns 0, -EINVAL (no section, or an empty tree) or
+	 * -ENOMEM. */
 	int (*report_tree)(struct ep_report *report, const char *id, const char *title,
-	                   const struct ep_tree *tree);
+	                   struct ep_tree *tree);
 	/** Frees a tree from tree_new. NULL is accepted. */
 	void (*tree_free)(struct ep_instance *instance, struct ep_tree *tree);
 };

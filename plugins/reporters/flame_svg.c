@@ -28,11 +28,13 @@ struct flame_box {
 	size_t merged; /* frames an "other" stands for */
 };
 
+#define FLAME_NONE UINT32_MAX
+
 struct flame_layout {
 	const struct ep_report_tree *tree;
-	double *width;       /* per frame */
-	size_t *next;        /* next sibling, SIZE_MAX for none */
-	size_t *first_child; /* SIZE_MAX for none */
+	double *width;         /* per frame */
+	uint32_t *next;        /* next sibling, FLAME_NONE for none */
+	uint32_t *first_child; /* FLAME_NONE for none */
 	double threshold;
 	struct flame_box *boxes;
 	size_t box_count;
@@ -59,7 +61,7 @@ static void flame_place_children(struct flame_layout *layout, size_t parent, dou
 	const struct ep_report_frame *frames = layout->tree->frames;
 	size_t narrow = 0, last_narrow = SIZE_MAX;
 	struct flame_box other = { .source = SIZE_MAX };
-	for (size_t c = layout->first_child[parent]; c != SIZE_MAX; c = layout->next[c]) {
+	for (size_t c = layout->first_child[parent]; c != FLAME_NONE; c = layout->next[c]) {
 		if (layout->width[c] <= 0)
 			continue;
 		if (layout->width[c] < layout->threshold) {
@@ -95,33 +97,40 @@ static int flame_layout(struct flame_layout *layout, const struct ep_report_tree
 	size_t n = tree->frame_count;
 	memset(layout, 0, sizeof(*layout));
 	layout->tree = tree;
+	if (n >= FLAME_NONE)
+		return -ENOMEM;
+	uint32_t deepest = 0;
+	for (size_t i = 0; i < n; i++)
+		if (tree->frames[i].depth > deepest)
+			deepest = tree->frames[i].depth;
 	layout->width = calloc(n, sizeof(*layout->width));
 	layout->next = malloc(n * sizeof(*layout->next));
 	layout->first_child = malloc(n * sizeof(*layout->first_child));
-	size_t *parent = malloc(n * sizeof(*parent));
-	size_t *last_child = malloc(n * sizeof(*last_child));
-	size_t *open = malloc((n + 1) * sizeof(*open)); /* the path to the frame, by depth */
-	double *extra = calloc(n, sizeof(*extra));
-	layout->boxes = malloc(n * sizeof(*layout->boxes));
+	uint32_t *parent = malloc(n * sizeof(*parent));
+	/* The path to the current frame and the last child seen at each depth. */
+	uint32_t *open = malloc(((size_t)deepest + 1) * sizeof(*open));
+	uint32_t *last_child = malloc(((size_t)deepest + 2) * sizeof(*last_child));
+	double *extra = tree->has_base ? calloc(n, sizeof(*extra)) : NULL;
 	int rc = -ENOMEM;
 	if (layout->width == NULL || layout->next == NULL || layout->first_child == NULL ||
-	    parent == NULL || last_child == NULL || open == NULL || extra == NULL ||
-	    layout->boxes == NULL)
+	    parent == NULL || open == NULL || last_child == NULL ||
+	    (tree->has_base && extra == NULL))
 		goto done;
 	for (size_t i = 0; i < n; i++) {
-		layout->next[i] = layout->first_child[i] = last_child[i] = SIZE_MAX;
+		layout->next[i] = layout->first_child[i] = FLAME_NONE;
 		uint32_t depth = tree->frames[i].depth;
 		/* Pre-order: the parent is the latest frame one level up. */
-		parent[i] = i == 0 || depth == 0 || depth > n ? SIZE_MAX : open[depth - 1];
-		open[depth <= n ? depth : n] = i;
-		size_t p = parent[i];
-		if (p == SIZE_MAX)
+		parent[i] = i == 0 || depth == 0 ? FLAME_NONE : open[depth - 1];
+		open[depth] = (uint32_t)i;
+		last_child[depth + 1] = FLAME_NONE; /* a new frame has no child yet */
+		uint32_t p = parent[i];
+		if (p == FLAME_NONE)
 			continue;
-		if (last_child[p] == SIZE_MAX)
-			layout->first_child[p] = i;
+		if (last_child[depth] == FLAME_NONE)
+			layout->first_child[p] = (uint32_t)i;
 		else
-			layout->next[last_child[p]] = i;
-		last_child[p] = i;
+			layout->next[last_child[depth]] = (uint32_t)i;
+		last_child[depth] = (uint32_t)i;
 	}
 	/* A differential graph is laid out on B, with A's vanished frames
 	 * added at their (scaled) A width: width = B's value plus what the
@@ -134,22 +143,31 @@ static int flame_layout(struct flame_layout *layout, const struct ep_report_tree
 		size_t i = k - 1;
 		const struct ep_report_frame *f = &tree->frames[i];
 		double own = flame_present(f) ? (double)f->value : 0.0;
+		if (!tree->has_base) {
+			layout->width[i] = own;
+			continue;
+		}
 		if (flame_present(f))
 			layout->width[i] = own + extra[i];
-		else if (tree->has_base && f->base > 0)
+		else if (f->base > 0)
 			layout->width[i] = (double)f->base * scale;
-		if (parent[i] != SIZE_MAX)
+		if (parent[i] != FLAME_NONE)
 			extra[parent[i]] += layout->width[i] - own;
 	}
 	layout->threshold = options->min_share * layout->width[0];
+	/* At most a box per frame above the threshold (1 / min_share of
+	 * them per depth) and an "other" per parent drawn. */
+	layout->boxes = malloc(n * sizeof(*layout->boxes));
+	if (layout->boxes == NULL)
+		goto done;
 	flame_push(layout, (struct flame_box){ 0, layout->width[0], tree->frames[0].value,
 	                                       tree->frames[0].base, 0, 0, 0 });
 	flame_place_children(layout, 0, 0);
 	rc = 0;
 done:
 	free(parent);
-	free(last_child);
 	free(open);
+	free(last_child);
 	free(extra);
 	return rc;
 }
@@ -443,7 +461,12 @@ int flame_svg_write(FILE *stream, const struct reporter_host *host,
  * the line, so neither may appear inside one. */
 static void flame_folded_name(FILE *stream, const char *name)
 {
-	for (const char *p = reporter_text(name); *p; p++)
+	const char *p = reporter_text(name);
+	if (strpbrk(p, ";\n\r") == NULL) { /* nearly always: a file holds millions */
+		fputs(p, stream);
+		return;
+	}
+	for (; *p; p++)
 		fputc(*p == ';' ? ':' : (*p == '\n' || *p == '\r') ? ' ' : *p, stream);
 }
 
