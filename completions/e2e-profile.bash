@@ -43,8 +43,8 @@ _e2e_profile()
 	"") COMPREPLY=($(compgen -W "$commands $global" -- "$cur")) ;;
 	run) COMPREPLY=($(compgen -W "$run_flags --" -- "$cur")) ;;
 	collect) COMPREPLY=($(compgen -W "${run_flags/--target /} --duration" -- "$cur")) ;;
-	analyze) COMPREPLY=($(compgen -W "$(_e2e_profile_runs) -h --help" -- "$cur")) ;;
-	compare) COMPREPLY=($(compgen -W "$(_e2e_profile_runs) --fail-on -h --help" -- "$cur")) ;;
+	analyze) COMPREPLY=($(compgen -W "$(_e2e_profile_runs) --summary-only -h --help" -- "$cur")) ;;
+	compare) COMPREPLY=($(compgen -W "$(_e2e_profile_runs) --fail-on --summary-only -h --help" -- "$cur")) ;;
 	top)
 		if [[ $cur == -* ]]; then
 			COMPREPLY=($(compgen -W "--sample-index --cum --nodecount --base -h --help" -- "$cur"))

@@ -16,6 +16,7 @@
 #include "host_api.h"
 #include "json_reader.h"
 #include "report.h"
+#include "summary.h"
 
 struct ep_loaded_run {
 	struct ep_run_info info;
@@ -404,6 +405,33 @@ static int analysis_render(struct ep_cli *cli, const struct ep_host_context *con
 	return status;
 }
 
+/* Renders the reports (unless --summary-only), then prints the summary on
+ * stdout (unless -q; always with --summary-only) and appends it to
+ * $GITHUB_STEP_SUMMARY when that names a file (docs/summary.md). */
+static int analysis_finish(struct ep_cli *cli, const struct ep_host_context *context,
+                           struct ep_report *report, const char *base, const char *written)
+{
+	int status = EP_EXIT_OK;
+	const struct ep_report_document *document = ep_report_document(report);
+	if (!cli->summary_only) {
+		status = analysis_render(cli, context, report, base);
+		if (status == EP_EXIT_OK)
+			ep_log_info(&cli->log, "%s: %s.*", written, base);
+	}
+	if (cli->summary_only ||
+	    (cli->log.threshold >= EP_LOG_INFO && !cli->summary_to_stdout_off)) {
+		ep_summary_write(stdout, document);
+		fflush(stdout);
+	}
+	const char *step_summary = getenv("GITHUB_STEP_SUMMARY");
+	if (step_summary != NULL && step_summary[0] != '\0') {
+		char err[PATH_MAX + 128];
+		if (ep_summary_append(step_summary, document, err, sizeof(err)) < 0)
+			ep_log_warn(&cli->log, "%s", err);
+	}
+	return status;
+}
+
 /* The host side of an analysis; the profile cache lives until
  * analysis_context_end. */
 static struct ep_host_context analysis_context(struct ep_cli *cli)
@@ -460,9 +488,7 @@ int ep_analysis_analyze(struct ep_cli *cli, const char *directory)
 	}
 	analysis_recommend(cli, report);
 	snprintf(base, sizeof(base), "%s/analysis", directory);
-	status = analysis_render(cli, &context, report, base);
-	if (status == EP_EXIT_OK)
-		ep_log_info(&cli->log, "reports written: %s.*", base);
+	status = analysis_finish(cli, &context, report, base, "reports written");
 done:
 	analysis_release(&analyzers);
 	analysis_context_end(&context);
@@ -584,22 +610,62 @@ static void analysis_format_amount(char *buf, size_t len, double value, const ch
 
 /* Checks every rule; logs each broken one. Returns the number broken, or
  * -EINVAL when a rule names a figure the comparison lacks. */
-static int analysis_check_fail_on(struct ep_cli *cli, const struct ep_report_document *document,
+static const struct ep_report_column analysis_gate_columns[] = {
+	{ "rule", "rule", EP_VALUE_TEXT, EP_UNIT_NONE },
+	{ "result", "result", EP_VALUE_TEXT, EP_UNIT_NONE },
+	{ "a", "A", EP_VALUE_TEXT, EP_UNIT_NONE },
+	{ "b", "B", EP_VALUE_TEXT, EP_UNIT_NONE },
+	{ "change", "change", EP_VALUE_TEXT, EP_UNIT_NONE },
+};
+
+/* One row of the document's "gates" table, which the summary shows. */
+static void analysis_record_gate(struct ep_report *report, const struct analysis_fail_rule *rule,
+                                 const char *result, const char *a, const char *b,
+                                 const char *change)
+{
+	char text[160];
+	if (rule->percent)
+		snprintf(text, sizeof(text), "%s%s%+g%%", rule->id, rule->op, rule->threshold);
+	else
+		snprintf(text, sizeof(text), "%s%s%g", rule->id, rule->op, rule->threshold);
+	const struct ep_value cells[] = { ep_value_text(text), ep_value_text(result),
+		                          ep_value_text(a), ep_value_text(b),
+		                          ep_value_text(change) };
+	ep_report_row(report, cells);
+}
+
+static int analysis_check_fail_on(struct ep_cli *cli, struct ep_report *report,
                                   const struct analysis_fail_rule *rules, size_t count)
 {
 	int broken = 0;
+	const struct ep_report_document *document = ep_report_document(report);
+	/* Rules are checked before the reporters run, so every report (and
+	 * the summary) shows each gate passed or FAILED. */
+	const struct ep_report_comparison **found = calloc(count ? count : 1, sizeof(*found));
+	if (found == NULL)
+		return -ENOMEM;
 	for (size_t i = 0; i < count; i++) {
-		const struct analysis_fail_rule *rule = &rules[i];
-		const struct ep_report_comparison *c = analysis_find_comparison(document, rule->id);
-		if (c == NULL) {
+		found[i] = analysis_find_comparison(document, rules[i].id);
+		if (found[i] == NULL) {
 			ep_log_error(&cli->log, "--fail-on: the comparison has no figure '%s'",
-			             rule->id);
+			             rules[i].id);
+			free(found);
 			return -EINVAL;
 		}
+	}
+	ep_report_set_origin(report, "core");
+	ep_report_section(report, "gates", "Gates");
+	ep_report_table(report, "gates", "Gates (--fail-on)",
+	                sizeof(analysis_gate_columns) / sizeof(analysis_gate_columns[0]),
+	                analysis_gate_columns);
+	for (size_t i = 0; i < count; i++) {
+		const struct analysis_fail_rule *rule = &rules[i];
+		const struct ep_report_comparison *c = found[i];
 		if (c->a.type == EP_VALUE_NONE || c->b.type == EP_VALUE_NONE ||
 		    c->a.type == EP_VALUE_TEXT || c->b.type == EP_VALUE_TEXT) {
 			ep_log_warn(&cli->log, "--fail-on: %s is missing in a run; not checked",
 			            rule->id);
+			analysis_record_gate(report, rule, "not checked", "n/a", "n/a", "n/a");
 			continue;
 		}
 		double a = analysis_value_number(&c->a), b = analysis_value_number(&c->b);
@@ -623,6 +689,8 @@ static int analysis_check_fail_on(struct ep_cli *cli, const struct ep_report_doc
 			snprintf(change_text, sizeof(change_text), "%+.1f%%", measured);
 		else
 			analysis_format_amount(change_text, sizeof(change_text), change, c->unit);
+		analysis_record_gate(report, rule, breaks ? "FAILED" : "passed", a_text, b_text,
+		                     change_text);
 		if (breaks) {
 			broken++;
 			ep_log_error(&cli->log,
@@ -634,6 +702,7 @@ static int analysis_check_fail_on(struct ep_cli *cli, const struct ep_report_doc
 			            rule->op, limit, a_text, b_text, change_text);
 		}
 	}
+	free(found);
 	return broken;
 }
 
@@ -693,6 +762,13 @@ int ep_analysis_compare(struct ep_cli *cli, const char *a_name, const char *b_na
 		goto done;
 	}
 	const struct ep_run_info *ai = ep_loaded_run_info(a), *bi = ep_loaded_run_info(b);
+	char a_real[PATH_MAX], b_real[PATH_MAX];
+	if (realpath(a_dir, a_real) != NULL && realpath(b_dir, b_real) != NULL &&
+	    strcmp(a_real, b_real) == 0)
+		ep_log_warn(&cli->log,
+		            "comparing run %s with itself (%s): every change is 0; name two "
+		            "different runs",
+		            ai->name, a_real);
 	char title[512];
 	snprintf(title, sizeof(title), "%s vs %s", ai->name, bi->name);
 	if (ep_report_new("comparison", title, ai->name, bi->name, &report) < 0)
@@ -721,17 +797,12 @@ int ep_analysis_compare(struct ep_cli *cli, const char *a_name, const char *b_na
 	}
 	snprintf(base, sizeof(base), "%s/%s-vs-%s", comparisons, analysis_basename(a_name),
 	         analysis_basename(b_name));
-	status = analysis_render(cli, &context, report, base);
-	if (status == EP_EXIT_OK)
-		ep_log_info(&cli->log, "comparison written: %s.*", base);
-	if (rule_count > 0) {
-		int broken =
-		        analysis_check_fail_on(cli, ep_report_document(report), rules, rule_count);
-		if (broken < 0)
-			status = EP_EXIT_USAGE;
-		else if (broken > 0)
-			status = EP_EXIT_REGRESSION;
-	}
+	int broken = rule_count > 0 ? analysis_check_fail_on(cli, report, rules, rule_count) : 0;
+	status = analysis_finish(cli, &context, report, base, "comparison written");
+	if (broken < 0)
+		status = EP_EXIT_USAGE;
+	else if (broken > 0 && status == EP_EXIT_OK)
+		status = EP_EXIT_REGRESSION;
 done:
 	free(rules);
 	analysis_release(&analyzers);

@@ -39,19 +39,25 @@ static const char usage_collect[] =
         "  -h, --help            show this help\n";
 
 static const char usage_analyze[] =
-        "usage: e2e-profile analyze NAME|DIR\n"
+        "usage: e2e-profile analyze NAME|DIR [--summary-only]\n"
         "\n"
-        "(Re)analyze a run directory and write analysis.md, analysis.json and\n"
-        "analysis.csv into it.\n"
+        "(Re)analyze a run directory and write analysis.md, analysis.json,\n"
+        "analysis.csv, analysis.html and the flame graphs into it, then print\n"
+        "the summary on stdout (not with -q) and append it to\n"
+        "$GITHUB_STEP_SUMMARY when that names a file.\n"
+        "  --summary-only        print the summary and write nothing else\n"
         "  -h, --help            show this help\n";
 
 static const char usage_compare[] =
-        "usage: e2e-profile compare A B [--fail-on EXPR]\n"
+        "usage: e2e-profile compare A B [--fail-on EXPR] [--summary-only]\n"
         "\n"
         "Compare two runs (names or directories) and write\n"
-        "OUTPUT_DIR/comparisons/A-vs-B.{md,json,csv}.\n"
+        "OUTPUT_DIR/comparisons/A-vs-B.{md,json,csv,html} and the differential\n"
+        "flame graphs, then print the summary (verdict, gates, key changes) on\n"
+        "stdout (not with -q) and append it to $GITHUB_STEP_SUMMARY when set.\n"
         "  --fail-on EXPR        e.g. 'peak>+10%,category.openapi>+5%';\n"
         "                        exit 3 when a rule is broken\n"
+        "  --summary-only        print the summary and write nothing else\n"
         "  -h, --help            show this help\n";
 
 static const char usage_top[] =

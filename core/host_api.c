@@ -13,6 +13,7 @@
 #include "pprof/aggregate.h"
 #include "pprof/decode.h"
 #include "report.h"
+#include "summary.h"
 #include "tree.h"
 
 static void host_log(struct ep_instance *instance, enum ep_log_level level, const char *format, ...)
@@ -454,6 +455,7 @@ static const struct ep_host_api host_api_table = {
 	.tree_add = host_tree_add,
 	.report_tree = ep_report_tree,
 	.tree_free = host_tree_free,
+	.summary_write = ep_summary_write,
 };
 
 const struct ep_host_api *ep_host_api_get(void)

@@ -278,6 +278,11 @@ struct ep_host_api {
 	                   struct ep_tree *tree);
 	/** Frees a tree from tree_new. NULL is accepted. */
 	void (*tree_free)(struct ep_instance *instance, struct ep_tree *tree);
+	/** Writes the summary of document that fits at the top of a pull
+	 * request (Markdown, at most about twelve lines: the verdict, each
+	 * gate passed or FAILED, the key figures; docs/summary.md) to
+	 * stream, as the CLI prints it. Returns 0, -EINVAL or -EIO. */
+	int (*summary_write)(FILE *stream, const struct ep_report_document *document);
 };
 
 /** One snapshot of a run, as recorded in its run.json. */

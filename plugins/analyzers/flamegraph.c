@@ -197,7 +197,7 @@ static int flamegraph_compare(void *state, const struct ep_run_info *a, const st
 	        report,
 	        "Each differential flame graph is laid out on %s: a frame's width is its value "
 	        "in %s, its colour the change from %s (red grew, blue shrank, deeper for a larger "
-	        "change); frames only %s had are drawn hatched at their %s width.",
+	        "change); frames only %s had are drawn dashed at their %s width.",
 	        b->name, b->name, a->name, a->name, a->name);
 }
 

@@ -39,7 +39,8 @@ struct markdown_render {
 	const struct ep_report_document *document;
 	struct markdown_chart *charts;
 	size_t chart_count;
-	const char *base_path; /* where the files of the document go */
+	const char *base_path;     /* where the files of the document go */
+	size_t hidden_comparisons; /* of the section being written: 0 in both runs */
 };
 
 /* Where escaped text goes; each place has its own hazards. */
@@ -289,6 +290,33 @@ static void markdown_comparison(const struct markdown_render *render,
 	fputs(" |\n", stream);
 }
 
+/* A figure that is 0 in both runs says nothing; it is counted instead. */
+static bool markdown_comparison_is_zero(const struct ep_report_comparison *comparison)
+{
+	double a, b;
+	return reporter_value_number(comparison->a, &a) &&
+	       reporter_value_number(comparison->b, &b) && a == 0 && b == 0;
+}
+
+/* A row whose numbers are all 0 (a function that holds nothing in either
+ * run) says nothing either; tables count them instead. */
+static bool markdown_row_is_zero(const struct ep_report_table *table, size_t row)
+{
+	bool numbers = false;
+	for (size_t c = 0; c < table->column_count; c++) {
+		double value;
+		const struct ep_value *cell = &table->cells[row * table->column_count + c];
+		if (cell->type == EP_VALUE_TEXT)
+			continue;
+		if (reporter_value_number(*cell, &value)) {
+			if (value != 0)
+				return false;
+			numbers = true;
+		}
+	}
+	return numbers;
+}
+
 static void markdown_recommendation(const struct ep_report_recommendation *recommendation,
                                     FILE *stream)
 {
@@ -371,7 +399,12 @@ static int markdown_table(const struct markdown_render *render, const struct ep_
 	for (size_t c = 0; c < columns; c++)
 		fputs(markdown_column_is_number(&table->columns[c]) ? "---:|" : "---|", stream);
 	fputc('\n', stream);
+	size_t hidden = 0;
 	for (size_t r = 0; r < table->row_count; r++) {
+		if (markdown_row_is_zero(table, r)) {
+			hidden++;
+			continue;
+		}
 		fputc('|', stream);
 		for (size_t c = 0; c < columns; c++) {
 			const struct ep_value *cell = &table->cells[r * columns + c];
@@ -389,6 +422,8 @@ static int markdown_table(const struct markdown_render *render, const struct ep_
 		fputc('\n', stream);
 	}
 	fputc('\n', stream);
+	if (hidden > 0)
+		fprintf(stream, "%zu row(s) whose figures are all 0 are not shown.\n\n", hidden);
 cleanup:
 	free(to_units);
 	return rc;
@@ -484,15 +519,16 @@ static bool markdown_kind_groups(enum ep_report_item_kind kind)
 	       kind == EP_REPORT_RECOMMENDATION;
 }
 
-static int markdown_section(const struct markdown_render *render,
-                            const struct ep_report_section *section, FILE *stream)
+static int markdown_section(struct markdown_render *render, const struct ep_report_section *section,
+                            FILE *stream)
 {
 	enum ep_report_item_kind open = 0; /* the group being written, 0 for none */
 	int rc = 0;
 
-	fputs("## ", stream);
-	markdown_escape(stream, markdown_or(section->title, section->id), MARKDOWN_HEADING);
-	fputs("\n\n", stream);
+	/* Collapsed: the summary above is what a pull request shows first. */
+	fputs("<details><summary>", stream);
+	reporter_xml_escape(stream, markdown_or(section->title, section->id));
+	fputs("</summary>\n\n", stream);
 	if (section->item_count == 0)
 		fputs("Nothing to report.\n\n", stream);
 	for (size_t i = 0; i < section->item_count && rc == 0; i++) {
@@ -508,6 +544,10 @@ static int markdown_section(const struct markdown_render *render,
 			markdown_metric(render, item->u.metric, stream);
 			break;
 		case EP_REPORT_COMPARISON:
+			if (markdown_comparison_is_zero(item->u.comparison)) {
+				render->hidden_comparisons++;
+				continue;
+			}
 			if (open == 0)
 				markdown_comparison_header(render, stream);
 			markdown_comparison(render, item->u.comparison, stream);
@@ -533,12 +573,17 @@ static int markdown_section(const struct markdown_render *render,
 	}
 	if (open != 0)
 		fputc('\n', stream);
+	if (render->hidden_comparisons > 0)
+		fprintf(stream, "%zu figure(s) that are 0 in both runs are not shown.\n\n",
+		        render->hidden_comparisons);
+	render->hidden_comparisons = 0;
+	fputs("</details>\n\n", stream);
 	return rc;
 }
 
 static int markdown_write(FILE *stream, void *context)
 {
-	const struct markdown_render *render = context;
+	struct markdown_render *render = context;
 	const struct ep_report_document *document = render->document;
 	const char *kind = reporter_text(document->kind);
 	int rc = 0;
@@ -554,6 +599,11 @@ static int markdown_write(FILE *stream, void *context)
 		markdown_escape(stream, markdown_or(document->run_a, "Report"), MARKDOWN_HEADING);
 	}
 	fputs("\n\n", stream);
+	const struct ep_host_api *host = render->self->host.host;
+	if (host->version >= 2 && host->size >= sizeof(*host) && host->summary_write != NULL) {
+		rc = host->summary_write(stream, document);
+		fputc('\n', stream);
+	}
 	if (strcmp(kind, "comparison") == 0) {
 		fputs("Comparison of run **", stream);
 		markdown_escape(stream, markdown_or(document->run_a, "A"), MARKDOWN_TEXT);
@@ -565,8 +615,14 @@ static int markdown_write(FILE *stream, void *context)
 		markdown_escape(stream, document->run_a, MARKDOWN_TEXT);
 		fputs("**.\n\n", stream);
 	}
-	for (size_t s = 0; s < document->section_count && rc == 0; s++)
-		rc = markdown_section(render, document->sections[s], stream);
+	for (size_t s = 0; s < document->section_count && rc == 0; s++) {
+		const struct ep_report_section *section = document->sections[s];
+		/* The core's gates are in the summary above; not twice. */
+		if (strcmp(reporter_text(section->id), "gates") == 0 &&
+		    strcmp(reporter_text(section->origin), "core") == 0 && host->version >= 2)
+			continue;
+		rc = markdown_section(render, section, stream);
+	}
 	return rc;
 }
 

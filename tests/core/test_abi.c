@@ -74,7 +74,8 @@ static void test_host_api_layout(void **unused)
 	assert_int_equal(offsetof(struct ep_host_api, tree_add), 264);
 	assert_int_equal(offsetof(struct ep_host_api, report_tree), 272);
 	assert_int_equal(offsetof(struct ep_host_api, tree_free), 280);
-	assert_int_equal(sizeof(struct ep_host_api), 288);
+	assert_int_equal(offsetof(struct ep_host_api, summary_write), 288);
+	assert_int_equal(sizeof(struct ep_host_api), 296);
 }
 
 static void test_ops_tables_start_with_version(void **unused)

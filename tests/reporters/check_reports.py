@@ -395,7 +395,9 @@ def check_markdown_common(path, doc):
     text = read_text(path)
     lines = text.split('\n')
     check(text.endswith('\n') and not text.endswith('\n\n\n'), f'{path}: ends with one blank')
-    headings = [md_unescape(line[3:]) for line in lines if line.startswith('## ')]
+    import html
+    headings = [html.unescape(line[len('<details><summary>'):-len('</summary>')])
+                for line in lines if line.startswith('<details><summary>')]
     equal(headings, [s['title'] or s['id'] for s in doc['sections']],
           'markdown section headings (the id when there is no title)')
     tables = md_tables(lines)
@@ -407,8 +409,18 @@ def check_markdown_common(path, doc):
         check(in_cell(metric['label']) in metric_labels, f'no metric row for {metric["id"]}')
     for _, table in all_items(doc, 'table'):
         rows = md_table_with(tables, [c['label'] for c in table['columns']])
-        equal(len(rows), len(table['rows']), f'markdown rows of {table["id"]}')
-        for got, values in zip(rows, table['rows']):
+        # Rows whose numbers are all 0 (or empty) are counted, not shown.
+        def zero_row(values):
+            numbers = [v for v in values if not isinstance(v, str)]
+            return any(isinstance(v, (int, float)) for v in numbers) and \
+                all(v == 0 or v is None for v in numbers)
+        shown = [values for values in table['rows'] if not zero_row(values)]
+        hidden = len(table['rows']) - len(shown)
+        equal(len(rows), len(shown), f'markdown rows of {table["id"]}')
+        if hidden:
+            check(f'{hidden} row(s) whose figures are all 0 are not shown.' in text,
+                  f'{table["id"]}: says {hidden} all-zero row(s) are hidden')
+        for got, values in zip(rows, shown):
             for cell, value in zip(got, values):
                 if isinstance(value, str):
                     equal(cell, in_cell(value), f'text cell of {table["id"]}')
