@@ -177,8 +177,8 @@ static int growth_report_series(struct growth_analyzer *self, struct ep_report *
                                 const struct analyzer_heap_scan *scan)
 {
 	const struct ep_host_api *host = self->host;
-	int rc = host->report_series(report, id, run->name, "inuse", "time", EP_UNIT_SECONDS,
-	                             "in-use memory", EP_UNIT_BYTES);
+	int rc = host->report_series(report, id, run->name, "inuse", "seconds since start",
+	                             EP_UNIT_SECONDS, "in-use memory", EP_UNIT_BYTES);
 	for (size_t i = 0; rc >= 0 && i < scan->count; i++)
 		rc = host->report_point(report, scan->snapshots[i].snapshot->offset_seconds,
 		                        (double)scan->snapshots[i].inuse_bytes);

@@ -216,12 +216,17 @@ static int markdown_plan_charts(struct markdown_render *render, struct reporter_
 struct markdown_chart_job {
 	const struct markdown_reporter *self;
 	const struct markdown_chart *chart;
+	const char *document_title; /* the run, or "A vs B" */
 };
 
 static int markdown_write_chart(FILE *stream, void *context)
 {
 	const struct markdown_chart_job *job = context;
-	return svg_chart_write(stream, &job->self->host, job->chart->title,
+	/* The run's name in the title: a chart file is often looked at alone. */
+	char title[512];
+	snprintf(title, sizeof(title), "%s: %s", markdown_or(job->document_title, "report"),
+	         job->chart->title);
+	return svg_chart_write(stream, &job->self->host, title,
 	                       (const struct ep_report_series *const *)job->chart->series,
 	                       job->chart->series_count);
 }
@@ -648,7 +653,7 @@ static int markdown_render(void *state, const struct ep_report_document *documen
 		rc = markdown_plan_charts(&render, &names, base_path);
 	/* Charts first: the page never links to a chart that is not there. */
 	for (size_t i = 0; rc == 0 && i < render.chart_count; i++) {
-		struct markdown_chart_job job = { self, &render.charts[i] };
+		struct markdown_chart_job job = { self, &render.charts[i], document->title };
 		rc = reporter_write_file(&self->host, render.charts[i].path, markdown_write_chart,
 		                         &job);
 	}

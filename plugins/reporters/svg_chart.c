@@ -80,12 +80,16 @@ static void svg_axis_fit(struct svg_axis *axis, double low, double high)
 	double scaled = raw / base;
 	double decade = pow(10.0, floor(log10(scaled)));
 	double fraction = scaled / decade;
-	double nice = fraction <= 1.0   ? 1.0
-	              : fraction <= 2.0 ? 2.0
-	              : fraction <= 2.5 ? 2.5
-	              : fraction <= 5.0 ? 5.0
-	                                : 10.0;
+	/* Counts (goroutines, objects) take whole steps: no 2.5 or 0.5. */
+	bool whole = strcmp(reporter_text(axis->unit), EP_UNIT_COUNT) == 0;
+	double nice = fraction <= 1.0             ? 1.0
+	              : fraction <= 2.0           ? 2.0
+	              : fraction <= 2.5 && !whole ? 2.5
+	              : fraction <= 5.0           ? 5.0
+	                                          : 10.0;
 	axis->step = nice * decade * base;
+	if (whole && axis->step < 1.0)
+		axis->step = 1.0;
 	/* 1000kB is no round number of bytes; 1MB is. */
 	if (svg_unit_is_binary(axis->unit) && nice * decade >= 1000.0)
 		axis->step = 1024.0 * base;

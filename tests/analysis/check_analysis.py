@@ -301,7 +301,9 @@ def check_csv(directory, base, report, where):
             side = load_csv(os.path.join(directory, row['value']))
             if side is None:
                 continue
-            equal(side[0] if side else None, ['x', 'y'], f'{what}: header')
+            want = [f'{a["label"] or n} ({a["unit"]})' if a['unit'] else (a['label'] or n)
+                    for a, n in ((item['x'], 'x'), (item['y'], 'y'))]
+            equal(side[0] if side else None, want, f'{what}: header')
             equal(len(side) - 1, len(item['points']), f'{what}: points')
             for r, (cells, point) in enumerate(zip(side[1:], item['points'])):
                 ok = len(cells) == 2 and all(same_cell(c, v, 'double') for c, v in zip(cells, point))

@@ -287,7 +287,7 @@ def check_csv(directory, base, doc, line_end):
                 equal(side[0], [c['id'] for c in entry['columns']], row[4] + ' header')
                 want = entry['rows']
             else:
-                equal(side[0], ['x', 'y'], row[4] + ' header')
+                equal(side[0], [axis_header(entry[a], a) for a in ('x', 'y')], row[4] + ' header')
                 want = entry['points']
             equal(len(side) - 1, len(want), row[4] + ' row count')
             for got, values in zip(side[1:], want):
@@ -389,6 +389,12 @@ def md_table_with(tables, header):
             return rows
     failures.append(f'no markdown table with header {header!r}')
     return []
+
+
+def axis_header(axis, name):
+    """A series CSV's column header: the axis label (else x or y) and its unit."""
+    label = axis['label'] or name
+    return f'{label} ({axis["unit"]})' if axis['unit'] else label
 
 
 def check_markdown_common(path, doc):
@@ -541,19 +547,19 @@ def check_analysis(directory, charts=True, line_end='\r\n', indent=True):
                                    ('Nothing', 'analysis-other.svg')], 'image links')
         check('![In-use memory](analysis-inuse.svg)' in lines, 'the in-use chart link')
         expected_files += ['analysis-inuse.svg', 'analysis-other.svg', 'analysis-wchart.svg']
-        root = check_svg(os.path.join(directory, 'analysis-inuse.svg'), 'In-use memory',
+        root = check_svg(os.path.join(directory, 'analysis-inuse.svg'), 'baseline: In-use memory',
                          ['baseline'])
         if root is not None:
             texts = [t.text for t in root.iter(SVG + 'text')]
             check('10MB' in texts and '0' in texts and '30s' in texts,
                   f'in-use chart ticks in units: {texts}')
-        root = check_svg(os.path.join(directory, 'analysis-wchart.svg'), 'Widgets',
+        root = check_svg(os.path.join(directory, 'analysis-wchart.svg'), 'baseline: Widgets',
                          ['first, "A"', TRICKY])
         if root is not None:
             first = next(p for p in root.iter(SVG + 'path') if p.get('class') == 'series')
             equal(first.get('d').split()[0::2], ['M', 'L', 'M'],
                   'the line has a gap at the NaN point')
-        root = check_svg(os.path.join(directory, 'analysis-other.svg'), 'Nothing', ['alone'])
+        root = check_svg(os.path.join(directory, 'analysis-other.svg'), 'baseline: Nothing', ['alone'])
         if root is not None:
             check('no data' in [t.text for t in root.iter(SVG + 'text')], 'empty chart')
     else:
@@ -596,7 +602,8 @@ def check_comparison(directory):
     equal(diff, [['openapi3.(*root).GVSpec', '4242.04kB', '1024kB', '-3218.04kB'],
                  [in_cell(TRICKY), '0', '2kB', '2kB']], 'heap.diff table')
     equal(image_links(lines), [('In-use memory', base + '-inuse.svg')], 'image links')
-    check_svg(os.path.join(directory, base + '-inuse.svg'), 'In-use memory',
+    # Chart titles carry the document's title (the runs' names).
+    check_svg(os.path.join(directory, base + '-inuse.svg'), 'baseline vs with-caching: In-use memory',
               ['baseline', 'with-caching'])
     equal(files_in(directory), sorted([
         base + '-growth-inuse-baseline.csv', base + '-growth-inuse-with-caching.csv',

@@ -223,6 +223,16 @@ check "goroutine: compare" is "$(python3 -c '
 import json
 doc = json.load(open("out/comparisons/leaky-vs-clean.json"))
 print(any(i.get("id") == "goroutines.leaking_stacks" for s in doc["sections"] for i in s["items"]))')" True
+# Charts: goroutine counts take whole ticks, the comparison overlays both
+# runs' goroutines, and the title names the runs.
+check "goroutine: integer ticks" is "$(python3 -c '
+import re, xml.etree.ElementTree as ET
+ns = "{http://www.w3.org/2000/svg}"
+root = ET.parse("out/leaky/analysis-goroutines.svg").getroot()
+labels = [t.text for g in root.iter(ns + "g") if g.get("text-anchor") == "end" for t in g.iter(ns + "text")]
+print(bool(labels) and all(re.fullmatch(r"-?[0-9]+", l) for l in labels))')" True
+check "goroutine: compare overlays both runs" is "$(grep -c '<path class=\"series\"' out/comparisons/leaky-vs-clean-goroutines.svg)" 2
+check "goroutine: chart title names the runs" grep -q '<title>leaky vs clean: goroutines</title>' out/comparisons/leaky-vs-clean-goroutines.svg
 
 # 9. collect with --duration.
 ep collect timed --collector http --url "$url" -i 1 --duration 2
