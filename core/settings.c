@@ -63,9 +63,9 @@ const struct ep_config_section_schema ep_settings_schema[] = {
 	{ "core", false, false, settings_core_keys, "settings of the tool itself" },
 	{ "run", false, false, settings_run_keys, "defaults of the run and collect commands" },
 	{ "category", true, true, settings_category_keys,
-	  "[category.NAME]: a memory category matched against stack frames" },
+	  "a memory category matched against stack frames" },
 	{ "rule", true, false, settings_rule_keys,
-	  "[rule.NAME]: a recommendation rule over a report metric (built-ins: json-decoding, "
+	  "a recommendation rule over a report metric (built-ins: json-decoding, "
 	  "openapi, dynamic-client, informers, reflection, steady-growth)" },
 	{ NULL, false, false, NULL, NULL },
 };

@@ -60,8 +60,10 @@ check "--version" out_has "plugin ABI 1.1"
 # Plugins: the good one is listed, each broken one refused on one line.
 run --plugin-path "$plugin_dir" plugins
 check "plugins exits 0" status_is 0
-check "plugins lists good" grep -qE "^analyzer +good +1\.0\.0 +test analyzer .*good\.so$" out
-check "plugins header" grep -qE "^KIND +NAME +VERSION +DESCRIPTION +PATH$" out
+check "plugins lists good" grep -qE "^analyzer +good +1\.0\.0 +.*good\.so +test analyzer" out
+check "plugins header" grep -qE "^KIND +NAME +VERSION +PATH +DESCRIPTION$" out
+# Aligned: every row's PATH starts where the header's does.
+check "plugins columns aligned" awk 'NR == 1 { p = index($0, "PATH") } NR > 1 && substr($0, p, 1) != "/" { bad = 1 } END { exit bad }' out
 check "one line per refusal" err_lines 9
 for bad in bad_abi_major bad_abi_minor bad_small_struct bad_no_name bad_no_description \
 	bad_no_ops bad_no_entry zz_duplicate garbage; do
@@ -119,5 +121,7 @@ check "./e2e-profile.ini is read by default" status_is 2
 check "default config named" err_has "e2e-profile.ini:1: unknown section [nonsense]"
 rm e2e-profile.ini
 
+run help config
+check "help config: no repeated section name" bash -c "! grep -qF '[category.NAME]  [category.NAME]' out"
 echo "$passed passed, $failed failed"
 [ "$failed" -eq 0 ]
