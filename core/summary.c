@@ -257,7 +257,15 @@ static void summary_write_analysis(FILE *out, const struct ep_report_document *d
 		if (when != NULL)
 			fprintf(out, " at %.0f s", summary_number(&when->u.metric->value));
 	}
-	fputs("\n\n| Figure | Value |\n|---|---:|\n", out);
+	fputs("\n", out);
+	/* The rows go to a buffer first: no table at all when there is none. */
+	char *rows_text = NULL;
+	size_t rows_length = 0;
+	FILE *rows = open_memstream(&rows_text, &rows_length);
+	if (rows == NULL)
+		return;
+	FILE *page = out;
+	out = rows;
 	for (size_t i = 0; i < SUMMARY_COUNT(summary_analysis_ids); i++) {
 		const struct ep_report_item *item =
 		        summary_find(document, EP_REPORT_METRIC, summary_analysis_ids[i]);
@@ -305,6 +313,10 @@ static void summary_write_analysis(FILE *out, const struct ep_report_document *d
 		summary_text(out, text);
 		fputs(" |\n", out);
 	}
+	fclose(rows);
+	if (rows_length > 0)
+		fprintf(page, "\n| Figure | Value |\n|---|---:|\n%s", rows_text);
+	free(rows_text);
 }
 
 int ep_summary_write(FILE *out, const struct ep_report_document *document)

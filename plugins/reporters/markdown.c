@@ -295,6 +295,49 @@ static void markdown_comparison(const struct markdown_render *render,
 	fputs(" |\n", stream);
 }
 
+/* True when a table of section already shows metric: its id is
+ * SECTION.KEY.COLUMN, and a table of the section has a key column ("id"
+ * or "name") with a row KEY and a column COLUMN (category.openapi.inuse_bytes
+ * is the inuse_bytes cell of row openapi of category.categories). The metric
+ * stays in the document (for rules, scripts, JSON); the page shows each
+ * figure once. */
+static bool markdown_metric_in_table(const struct ep_report_section *section,
+                                     const struct ep_report_metric *metric)
+{
+	const char *id = reporter_text(metric->id), *section_id = reporter_text(section->id);
+	size_t prefix = strlen(section_id);
+	if (prefix == 0 || strncmp(id, section_id, prefix) != 0 || id[prefix] != '.')
+		return false;
+	const char *key = id + prefix + 1, *dot = strrchr(key, '.');
+	if (dot == NULL || dot == key)
+		return false;
+	size_t key_length = (size_t)(dot - key);
+	for (size_t i = 0; i < section->item_count; i++) {
+		if (section->items[i].kind != EP_REPORT_TABLE)
+			continue;
+		const struct ep_report_table *table = section->items[i].u.table;
+		size_t id_column = SIZE_MAX, value_column = SIZE_MAX;
+		for (size_t c = 0; c < table->column_count; c++) {
+			const char *column = reporter_text(table->columns[c].id);
+			if (strcmp(column, "id") == 0 || strcmp(column, "name") == 0)
+				id_column = c;
+			else if (strcmp(column, dot + 1) == 0)
+				value_column = c;
+		}
+		if (id_column == SIZE_MAX || value_column == SIZE_MAX)
+			continue;
+		for (size_t r = 0; r < table->row_count; r++) {
+			const struct ep_value *cell =
+			        &table->cells[r * table->column_count + id_column];
+			if (cell->type == EP_VALUE_TEXT && cell->text != NULL &&
+			    strlen(cell->text) == key_length &&
+			    strncmp(cell->text, key, key_length) == 0)
+				return true;
+		}
+	}
+	return false;
+}
+
 /* A figure that is 0 in both runs says nothing; it is counted instead. */
 static bool markdown_comparison_is_zero(const struct ep_report_comparison *comparison)
 {
@@ -544,6 +587,8 @@ static int markdown_section(struct markdown_render *render, const struct ep_repo
 		}
 		switch (item->kind) {
 		case EP_REPORT_METRIC:
+			if (markdown_metric_in_table(section, item->u.metric))
+				continue;
 			if (open == 0)
 				fputs("| Metric | Value |\n|---|---:|\n", stream);
 			markdown_metric(render, item->u.metric, stream);

@@ -51,3 +51,31 @@ for args in "analyze baseline" "analyze with-caching" "analyze cpu" \
 done
 [ "$status" -eq 0 ] || exit 1
 python3 "$here/check_flamegraph.py" "$here/data/expected.json" "$out"
+status=$?
+[ "$status" -eq 0 ] || exit "$status"
+
+# normalize = true: A is scaled to B's total first, so the colours (shares,
+# not amounts) change and the graph says so.
+printf '[reporter.flamegraph]\nnormalize = true\n' >normalize.ini
+mkdir -p "$work/norm"
+cp -R "$out/baseline" "$out/with-caching" "$work/norm/"
+if ! "$exe" -q -c normalize.ini -o "$work/norm" compare baseline with-caching >stdout 2>err; then
+	echo "FAIL: compare with normalize = true"
+	sed 's/^/  stderr: /' err | head -n 15
+	exit 1
+fi
+python3 - "$out/comparisons" "$work/norm/comparisons" <<'PY'
+import sys, xml.etree.ElementTree as ET
+NS = "{http://www.w3.org/2000/svg}"
+name = "/baseline-vs-with-caching-flamegraph-heap_diff.svg"
+plain, norm = (ET.parse(d + name).getroot() for d in sys.argv[1:3])
+texts = [t.text or "" for t in norm.iter(NS + "text")]
+fills = lambda root: [r.get("fill") for r in root.iter(NS + "rect")]
+failed = 0
+if not any(", normalized" in t for t in texts):
+    print("FAIL: the normalized graph does not say so"); failed = 1
+if fills(plain) == fills(norm):
+    print("FAIL: normalizing changed no colour"); failed = 1
+print("normalize: 2 checks, %d failed" % failed)
+sys.exit(failed)
+PY

@@ -498,7 +498,10 @@ def check_analysis(directory, charts=True, line_end='\r\n', indent=True):
 
     md, lines, tables, metrics = check_markdown_common(os.path.join(directory, 'analysis.md'),
                                                         doc)
-    equal(lines[:4], ['# baseline', '', 'Analysis of run **baseline**.', ''], 'page head')
+    # The title, the host's summary (its own checks: tests/summary), then the page.
+    equal(lines[:3], ['# baseline', '', '**Run baseline**: peak in-use memory 49.60MB at 345 s'],
+          'page head')
+    check('Analysis of run **baseline**.' in lines, 'page head: the analysis line')
     want_metrics = {
         'Snapshots': '25', 'Duration': '372.50s', 'Test exit status': '0',
         'Peak in-use memory': '49.60MB', 'Peak in-use objects': '412345', 'Peak at': '345s',
@@ -577,9 +580,10 @@ def check_comparison(directory):
     equal(side_files, [base + '-heap-diff.csv', base + '-growth-inuse-baseline.csv',
                        base + '-growth-inuse-with-caching.csv'], 'CSV side files')
     md, lines, tables, _ = check_markdown_common(os.path.join(directory, base + '.md'), doc)
-    equal(lines[:4], ['# baseline vs with-caching', '',
-                      'Comparison of run **baseline** (before) with run **with-caching** '
-                      '(after).', ''], 'page head')
+    equal(lines[:2], ['# baseline vs with-caching', ''], 'page head')
+    check(lines[2].startswith('**Verdict: '), 'page head: the summary verdict')
+    check('Comparison of run **baseline** (before) with run **with-caching** (after).' in lines,
+          'page head: the comparison line')
     for row in [
         '| Metric | baseline | with-caching | Change |',
         '| Test duration | 372.50s | 390s | +17.50s (+4.7%) |',
@@ -594,8 +598,11 @@ def check_comparison(directory):
         '| OpenAPI | 13MB | 3.50MB | -9.50MB (-73.1%) |',
     ]:
         check(row in lines, f'comparison row {row!r}')
-    comparisons = [row for header, rows in tables
-                   if header == ['Metric', 'baseline', 'with-caching', 'Change'] for row in rows]
+    # The first such table is the summary's (key figures only); the
+    # sections' tables after it hold every comparison once.
+    comparison_tables = [rows for header, rows in tables
+                         if header == ['Metric', 'baseline', 'with-caching', 'Change']]
+    comparisons = [row for rows in comparison_tables[1:] for row in rows]
     check([in_cell(TRICKY), '-5', '-10', '-5 (-100.0%)'] in comparisons, 'tricky comparison')
     equal(len(comparisons), len(list(all_items(doc, 'comparison'))), 'one row per comparison')
     diff = md_table_with(tables, ['function', 'baseline', 'with-caching', 'delta'])
@@ -617,7 +624,7 @@ def check_empty(directory):
           ('analysis', '', 'empty', []), 'empty document')
     equal(check_csv(directory, 'analysis', doc, '\r\n'), [], 'no side files')
     equal(read_text(os.path.join(directory, 'analysis.md')),
-          '# empty\n\nAnalysis of run **empty**.\n\n', 'empty page')
+          '# empty\n\n**Run empty**\n\nAnalysis of run **empty**.\n\n', 'empty page')
     equal(files_in(directory), ['analysis.csv', 'analysis.json', 'analysis.md'], 'files')
 
 

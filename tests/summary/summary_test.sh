@@ -40,6 +40,9 @@ check "analyze: markdown opens with the summary" \
 check "analyze: sections folded" has out/baseline/analysis.md "<details><summary>Peak memory</summary>"
 check "analyze: code spans kept" has out/baseline/analysis.md '`go tool pprof -sample_index=inuse_space -top heap8.pprof`'
 
+check "analyze: category figures once, in their table" \
+	test "$(grep -c '^| OpenAPI: in use at the peak' out/baseline/analysis.md)" -eq 1
+check "analyze: the category table" has out/baseline/analysis.md "| OpenAPI | openapi | 82.69MB | 79.12% | 73.67MB |"
 ep -q analyze baseline
 check "analyze -q: nothing on stdout" test ! -s stdout
 
