@@ -79,3 +79,13 @@ if fills(plain) == fills(norm):
 print("normalize: 2 checks, %d failed" % failed)
 sys.exit(failed)
 PY
+status=$?
+[ "$status" -eq 0 ] || exit "$status"
+
+# The comparison overlays both runs' CPU utilization over time.
+series=$(grep -c '<path class="series"' "$out/comparisons/cpu-vs-cpu2-cpu.svg")
+if [ "$series" -ne 2 ]; then
+	echo "FAIL: cpu-vs-cpu2-cpu.svg has $series lines, want 2 (one per run)"
+	exit 1
+fi
+echo "cpu overlay: 1 check, 0 failed"
