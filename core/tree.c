@@ -196,9 +196,9 @@ static int tree_visit(void *context, const uint32_t *nodes, size_t depth, int64_
 	    tree_grow((void **)&tree->stacks, &tree->stack_capacity, tree->stack_count + 1,
 	              sizeof(*tree->stacks)) < 0)
 		return -ENOMEM;
-	uint32_t *path = tree->paths + tree->path_length;
 	for (size_t i = 0; i < depth; i++)
-		path[i] = nodes[i] < walk->name_count ? walk->names[nodes[i]] : walk->unknown;
+		tree->paths[tree->path_length + i] =
+		        nodes[i] < walk->name_count ? walk->names[nodes[i]] : walk->unknown;
 	tree->stacks[tree->stack_count++] =
 	        (struct tree_stack){ NULL, tree->path_length, (uint32_t)depth, walk->base, weight };
 	tree->path_length += depth;
@@ -336,11 +336,14 @@ int ep_tree_frames(struct ep_tree *tree, const char *const *frame_names,
 	}
 	uint32_t deepest = 0;
 	for (size_t i = 0; i < tree->stack_count; i++) {
-		tree->stacks[i].path = tree->paths + tree->stacks[i].offset;
+		/* paths is NULL when every stack is empty (depth 0) */
+		tree->stacks[i].path =
+		        tree->paths != NULL ? tree->paths + tree->stacks[i].offset : NULL;
 		if (tree->stacks[i].depth > deepest)
 			deepest = tree->stacks[i].depth;
 	}
-	qsort(tree->stacks, tree->stack_count, sizeof(*tree->stacks), tree_compare_stacks);
+	if (tree->stack_count > 1) /* an idle CPU profile has no stack at all */
+		qsort(tree->stacks, tree->stack_count, sizeof(*tree->stacks), tree_compare_stacks);
 	open = malloc(((size_t)deepest + 1) * sizeof(*open));
 	if (open == NULL)
 		goto done;

@@ -495,7 +495,12 @@ int flame_folded_write(FILE *stream, const struct ep_report_tree *tree)
 			size_t f = path[open - 1];
 			int64_t self = tree->frames[f].value - child_value[open - 1];
 			int64_t self_base = tree->frames[f].base - child_base[open - 1];
-			if (open > 1 && (self != 0 || (tree->has_base && self_base != 0))) {
+			if (self != 0 || (tree->has_base && self_base != 0)) {
+				/* The root's own value is samples with an empty
+				 * stack: pprof counts them in the total, so they get
+				 * a line of their own. */
+				if (open == 1)
+					fputs("(no stack)", stream);
 				for (size_t k = 1; k < open; k++) {
 					if (k > 1)
 						fputc(';', stream);

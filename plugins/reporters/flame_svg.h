@@ -39,7 +39,8 @@ int flame_svg_write(FILE *stream, const struct reporter_host *host,
 
 /* Writes tree as folded stacks, one "root;...;leaf VALUE" line per frame
  * with a self value (a frame's value minus its children's), so the values
- * add up to the root's value: every frame, nothing merged. A comparison's
+ * add up to the root's value: every frame, nothing merged; samples with an
+ * empty stack (the root's own value) are the line "(no stack) VALUE". A comparison's
  * tree writes "STACK A_VALUE B_VALUE", the two-column form of
  * difffolded.pl that flamegraph.pl draws as a differential graph. Frame
  * names have ';' replaced by ':' and line breaks by spaces. Returns 0. */

@@ -16,15 +16,20 @@
 #include "pprof/decode.h"
 #include "tree.h"
 
-static struct ep_profile *tree_test_load(void)
+static struct ep_profile *tree_test_load_file(const char *name)
 {
 	struct ep_profile *profile = NULL;
-	char err[512];
-	int rc = ep_profile_load_file(EP_SOURCE_ROOT "/tests/pprof/data/cpu.pb.gz", NULL, &profile,
-	                              err, sizeof(err));
+	char err[512], path[1024];
+	snprintf(path, sizeof(path), "%s/tests/pprof/data/%s", EP_SOURCE_ROOT, name);
+	int rc = ep_profile_load_file(path, NULL, &profile, err, sizeof(err));
 	if (rc < 0)
 		fail_msg("%s", err);
 	return profile;
+}
+
+static struct ep_profile *tree_test_load(void)
+{
+	return tree_test_load_file("cpu.pb.gz");
 }
 
 struct tree_test_result {
@@ -130,6 +135,47 @@ static void test_mismatched_sample_type(void **unused)
 	ep_profile_free(profile);
 }
 
+/* Samples with an empty stack count in pprof's total (4104B, of which
+ * 2560B have frames: empty-stack.top.txt) and so in the root's value. */
+static void test_empty_stacks(void **unused)
+{
+	(void)unused;
+	struct ep_profile *profile = tree_test_load_file("empty-stack.pb.gz");
+	struct ep_tree *tree = NULL;
+	char err[256];
+	assert_int_equal(ep_tree_new(&tree), 0);
+	assert_int_equal(ep_tree_add(tree, profile, NULL, false, err, sizeof(err)), 0);
+	struct tree_test_result r;
+	tree_test_frames(tree, &r);
+	tree_test_shape(&r);
+	assert_int_equal(r.header.total, 4104);
+	assert_int_equal(r.frames[0].value, 4104);
+	assert_string_equal(r.frames[1].name, "main.main");
+	assert_int_equal(r.frames[1].value, 2560);
+	free(r.frames);
+	ep_tree_free(tree);
+	ep_profile_free(profile);
+}
+
+/* A CPU profile of an idle process: no sample, only the root. */
+static void test_no_sample(void **unused)
+{
+	(void)unused;
+	struct ep_profile *profile = tree_test_load_file("allzero.pb.gz");
+	struct ep_tree *tree = NULL;
+	char err[256];
+	assert_int_equal(ep_tree_new(&tree), 0);
+	assert_int_equal(ep_tree_add(tree, profile, NULL, false, err, sizeof(err)), 0);
+	struct tree_test_result r;
+	tree_test_frames(tree, &r);
+	assert_int_equal(r.count, 1);
+	assert_int_equal(r.frames[0].value, 0);
+	assert_int_equal(r.header.total, 0);
+	free(r.frames);
+	ep_tree_free(tree);
+	ep_profile_free(profile);
+}
+
 static void test_empty_tree(void **unused)
 {
 	(void)unused;
@@ -151,6 +197,8 @@ int main(void)
 		cmocka_unit_test(test_one_profile),
 		cmocka_unit_test(test_same_profile_as_base),
 		cmocka_unit_test(test_mismatched_sample_type),
+		cmocka_unit_test(test_empty_stacks),
+		cmocka_unit_test(test_no_sample),
 		cmocka_unit_test(test_empty_tree),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
