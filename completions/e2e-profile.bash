@@ -47,8 +47,8 @@ _e2e_profile()
 	collect)
 		local collect_flags=${run_flags/--target /}
 		COMPREPLY=($(compgen -W "${collect_flags/--repeat /} --duration" -- "$cur")) ;;
-	analyze) COMPREPLY=($(compgen -W "$(_e2e_profile_runs) --analyzers --reporters -h --help" -- "$cur")) ;;
-	compare) COMPREPLY=($(compgen -W "$(_e2e_profile_runs) --fail-on --alpha --analyzers --reporters -h --help" -- "$cur")) ;;
+	analyze) COMPREPLY=($(compgen -W "$(_e2e_profile_runs) --analyzers --reporters --summary-only -h --help" -- "$cur")) ;;
+	compare) COMPREPLY=($(compgen -W "$(_e2e_profile_runs) --fail-on --alpha --analyzers --reporters --summary-only -h --help" -- "$cur")) ;;
 	top)
 		if [[ $cur == -* ]]; then
 			COMPREPLY=($(compgen -W "--sample-index --cum --nodecount --base --diff-base --normalize --nodefraction --unit --functions --lines --files --addresses --focus --ignore --hide --show --show-from --tagfocus --tagignore -h --help" -- "$cur"))

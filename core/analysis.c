@@ -22,6 +22,7 @@
 #include "report_document.h"
 #include "run_seed.h"
 #include "statistics.h"
+#include "summary.h"
 
 struct ep_loaded_run {
 	struct ep_run_info info;
@@ -1121,6 +1122,33 @@ static int analysis_render(struct ep_cli *cli, const struct ep_host_context *con
 	return status;
 }
 
+/* Renders the reports (unless --summary-only), then prints the summary on
+ * stdout (unless -q; always with --summary-only) and appends it to
+ * $GITHUB_STEP_SUMMARY when that names a file (docs/summary.md). */
+static int analysis_finish(struct ep_cli *cli, const struct ep_host_context *context,
+                           struct ep_report *report, const char *base, const char *written)
+{
+	int status = EP_EXIT_OK;
+	const struct ep_report_document *document = ep_report_document(report);
+	if (!cli->summary_only) {
+		status = analysis_render(cli, context, report, base);
+		if (status == EP_EXIT_OK)
+			ep_log_info(&cli->log, "%s: %s.*", written, base);
+	}
+	if (cli->summary_only ||
+	    (cli->log.threshold >= EP_LOG_INFO && !cli->summary_to_stdout_off)) {
+		ep_summary_write(stdout, document);
+		fflush(stdout);
+	}
+	const char *step_summary = getenv("GITHUB_STEP_SUMMARY");
+	if (step_summary != NULL && step_summary[0] != '\0') {
+		char err[PATH_MAX + 128];
+		if (ep_summary_append(step_summary, document, err, sizeof(err)) < 0)
+			ep_log_warn(&cli->log, "%s", err);
+	}
+	return status;
+}
+
 /* The host side of an analysis; the profile cache lives until
  * analysis_context_end. */
 static struct ep_host_context analysis_context(struct ep_cli *cli)
@@ -1203,9 +1231,7 @@ static int analysis_analyze_one(struct ep_cli *cli, const char *directory)
 	int status = analysis_build(cli, &analyzers, directory, &report);
 	if (status == EP_EXIT_OK) {
 		snprintf(base, sizeof(base), "%s/analysis", directory);
-		status = analysis_render(cli, &context, report, base);
-		if (status == EP_EXIT_OK)
-			ep_log_info(&cli->log, "reports written: %s.*", base);
+		status = analysis_finish(cli, &context, report, base, "reports written");
 	}
 	analysis_release(&analyzers);
 	analysis_context_end(&context);
@@ -1333,10 +1359,9 @@ int ep_analysis_summarize(struct ep_cli *cli, const char *directory, bool analyz
 	analysis_summary_report(summary, &figures, set.count, analyzed);
 	analysis_recommend(cli, summary);
 	snprintf(base, sizeof(base), "%s/analysis", directory);
-	if (analysis_render(cli, &context, summary, base) != EP_EXIT_OK)
+	if (analysis_finish(cli, &context, summary, base, "summary of the repetitions written") !=
+	    EP_EXIT_OK)
 		status = EP_EXIT_FAILURE;
-	else
-		ep_log_info(&cli->log, "summary of %zu repetitions written: %s.*", set.count, base);
 done:
 	ep_report_free(summary);
 	analysis_figures_free(&figures);
@@ -1515,6 +1540,13 @@ static int analysis_compare_build(struct ep_cli *cli, const struct analysis_plug
 		return EP_EXIT_FAILURE;
 	}
 	const struct ep_run_info *ai = ep_loaded_run_info(a), *bi = ep_loaded_run_info(b);
+	char a_real[PATH_MAX], b_real[PATH_MAX];
+	if (realpath(a_dir, a_real) != NULL && realpath(b_dir, b_real) != NULL &&
+	    strcmp(a_real, b_real) == 0)
+		ep_log_warn(&cli->log,
+		            "comparing run %s with itself (%s): every change is 0; name two "
+		            "different runs",
+		            ai->name, a_real);
 	char title[512];
 	snprintf(title, sizeof(title), "%s vs %s", ai->name, bi->name);
 	int status = EP_EXIT_FAILURE;
@@ -1874,9 +1906,7 @@ int ep_analysis_compare(struct ep_cli *cli, const char *a_name, const char *b_na
 	         analysis_basename(b_name));
 	analysis_write_peak_diff(cli, report, a_set.directories[0], analysis_basename(a_name),
 	                         b_set.directories[0], analysis_basename(b_name), base);
-	status = analysis_render(cli, &context, report, base);
-	if (status == EP_EXIT_OK)
-		ep_log_info(&cli->log, "comparison written: %s.*", base);
+	status = analysis_finish(cli, &context, report, base, "comparison written");
 	if (rule_count > 0 && analysis_gates_print(cli, rules, rule_count, verdicts) > 0 &&
 	    status == EP_EXIT_OK)
 		status = EP_EXIT_REGRESSION;

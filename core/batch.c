@@ -231,6 +231,8 @@ int ep_cmd_batch(struct ep_cli *cli, int argc, char **argv)
 	}
 	struct batch_state batch = { .cli = cli, .path = argv[1] };
 	char err[1024];
+	/* batch prints one table for everything; not a summary per run. */
+	cli->summary_to_stdout_off = true;
 	if (ep_config_new(batch_schema, &batch.file) < 0)
 		return EP_EXIT_FAILURE;
 	if (ep_config_load_file(batch.file, batch.path, err, sizeof(err)) < 0) {

@@ -25,6 +25,10 @@ struct ep_cli {
 	const char *config_path;         /* NULL when no file was read */
 	char *const *plugin_directories; /* searched, in order; owned by main */
 	size_t plugin_directory_count;
+	/* analyze/compare --summary-only: print the summary, write no report. */
+	bool summary_only;
+	/* Set by batch, which prints its own table: no summary on stdout. */
+	bool summary_to_stdout_off;
 };
 
 struct ep_command {

@@ -56,10 +56,15 @@ int ep_cmd_analyze(struct ep_cli *cli, int argc, char **argv)
 	static const struct option long_options[] = {
 		{ "analyzers", required_argument, NULL, 'A' },
 		{ "reporters", required_argument, NULL, 'R' },
+		{ "summary-only", no_argument, NULL, 's' },
 		{ NULL, 0, NULL, 0 },
 	};
 	int opt, status = EP_EXIT_OK;
 	while ((opt = getopt_long(argc, argv, "", long_options, NULL)) != -1) {
+		if (opt == 's') {
+			cli->summary_only = true;
+			continue;
+		}
 		if (!cmd_analyze_selection_flag(cli, opt, optarg, &status)) {
 			ep_cli_option_error(&cli->log, "analyze", argv, "");
 			return EP_EXIT_USAGE;
@@ -88,12 +93,17 @@ int ep_cmd_compare(struct ep_cli *cli, int argc, char **argv)
 		{ "analyzers", required_argument, NULL, 'A' },
 		{ "reporters", required_argument, NULL, 'R' },
 		{ "alpha", required_argument, NULL, 'a' },
+		{ "summary-only", no_argument, NULL, 's' },
 		{ NULL, 0, NULL, 0 },
 	};
 	const char *fail_on = NULL;
 	char err[512];
 	int opt, status = EP_EXIT_OK;
 	while ((opt = getopt_long(argc, argv, "", long_options, NULL)) != -1) {
+		if (opt == 's') {
+			cli->summary_only = true;
+			continue;
+		}
 		if (opt == 'f') {
 			fail_on = optarg;
 			continue;

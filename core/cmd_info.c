@@ -95,11 +95,24 @@ int ep_cmd_plugins(struct ep_cli *cli, int argc, char **argv)
 	for (size_t i = 0; i < count; i++)
 		sorted[i] = &cli->plugins.plugins[i];
 	qsort(sorted, count, sizeof(*sorted), info_compare_plugins);
-	printf("%-10s %-14s %-9s %-40s %s\n", "KIND", "NAME", "VERSION", "DESCRIPTION", "PATH");
+	/* Columns as wide as their widest cell; the description, of any
+	 * length, goes last so nothing after it is pushed out of line. */
+	int widths[4] = { 4, 4, 7, 4 }; /* KIND NAME VERSION PATH */
 	for (size_t i = 0; i < count; i++) {
 		const struct ep_plugin_descriptor *d = sorted[i]->descriptor;
-		printf("%-10s %-14s %-9s %-40s %s\n", ep_plugin_kind_name(d->kind), d->name,
-		       d->version, d->description, sorted[i]->path);
+		const char *cells[4] = { ep_plugin_kind_name(d->kind), d->name, d->version,
+			                 sorted[i]->path };
+		for (int c = 0; c < 4; c++)
+			if ((int)strlen(cells[c]) > widths[c])
+				widths[c] = (int)strlen(cells[c]);
+	}
+	printf("%-*s  %-*s  %-*s  %-*s  %s\n", widths[0], "KIND", widths[1], "NAME", widths[2],
+	       "VERSION", widths[3], "PATH", "DESCRIPTION");
+	for (size_t i = 0; i < count; i++) {
+		const struct ep_plugin_descriptor *d = sorted[i]->descriptor;
+		printf("%-*s  %-*s  %-*s  %-*s  %s\n", widths[0], ep_plugin_kind_name(d->kind),
+		       widths[1], d->name, widths[2], d->version, widths[3], sorted[i]->path,
+		       d->description);
 	}
 	free(sorted);
 	return EP_EXIT_OK;

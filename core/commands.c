@@ -50,19 +50,25 @@ static const char usage_collect[] =
 static const char usage_analyze[] =
         "usage: e2e-profile analyze [options] NAME|DIR\n"
         "\n"
-        "(Re)analyze a run directory and write analysis.md, analysis.json and\n"
-        "analysis.csv into it. A directory without run.json, as the original\n"
+        "(Re)analyze a run directory and write analysis.md, analysis.json,\n"
+        "analysis.csv, analysis.html and the flame graphs into it, then print\n"
+        "the summary on stdout (not with -q) and append it to\n"
+        "$GITHUB_STEP_SUMMARY when that names a file. A directory without run.json, as the "
+        "original\n"
         "scripts left it (heapN.pprof ..., also in COMPONENT/ subdirectories),\n"
         "is read as an imported run: ordered by number, timed by the profiles.\n"
         "  --analyzers LIST      analyzer plugins to run (default [run] analyzers)\n"
         "  --reporters LIST      reporter plugins, e.g. markdown,csv,json,prometheus\n"
+        "  --summary-only        print the summary and write nothing else\n"
         "  -h, --help            show this help\n";
 
 static const char usage_compare[] =
-        "usage: e2e-profile compare A B [--fail-on RULES] [--alpha A]\n"
+        "usage: e2e-profile compare A B [--fail-on RULES] [--alpha A] [options]\n"
         "\n"
         "Compare two runs (names or directories) and write\n"
-        "OUTPUT_DIR/comparisons/A-vs-B.{md,json,csv}.\n"
+        "OUTPUT_DIR/comparisons/A-vs-B.{md,json,csv,html} and the differential\n"
+        "flame graphs, then print the summary (verdict, gates, key changes) on\n"
+        "stdout (not with -q) and append it to $GITHUB_STEP_SUMMARY when set.\n"
         "  --fail-on RULES       e.g. 'peak>+10%,cpu.total>+10s,runtime.max_rss?>5MB':\n"
         "                        ID{>,>=,<,<=}LIMIT on the change B-A; LIMIT in %, pp,\n"
         "                        B kB KB KiB MB MiB GB GiB, ns us ms s m h, or a count;\n"
@@ -75,6 +81,7 @@ static const char usage_compare[] =
         "                        changes with p >= A show as ~ (docs/statistics.md)\n"
         "  --analyzers LIST      analyzer plugins to run (default [run] analyzers)\n"
         "  --reporters LIST      reporter plugins, e.g. markdown,csv,json,prometheus\n"
+        "  --summary-only        print the summary and write nothing else\n"
         "  -h, --help            show this help\n";
 
 static const char usage_top[] =

@@ -13,6 +13,8 @@
 #include "pprof/aggregate.h"
 #include "pprof/decode.h"
 #include "report_document.h"
+#include "summary.h"
+#include "tree.h"
 
 static void host_log(struct ep_instance *instance, enum ep_log_level level, const char *format, ...)
         EP_PRINTF(3, 4);
@@ -393,6 +395,28 @@ char *ep_host_format_value(char *buffer, size_t size, int64_t value, const char 
 	return ep_format_value(buffer, size, value, unit, to_unit ? to_unit : "auto");
 }
 
+static int host_tree_new(struct ep_instance *instance, struct ep_tree **tree)
+{
+	(void)instance;
+	return ep_tree_new(tree);
+}
+
+static int host_tree_add(struct ep_instance *instance, struct ep_tree *tree,
+                         const struct ep_profile *profile, const char *sample_index, bool base)
+{
+	char err[512];
+	int rc = ep_tree_add(tree, profile, sample_index, base, err, sizeof(err));
+	if (rc < 0)
+		host_log(instance, EP_LOG_ERROR, "%s", err);
+	return rc;
+}
+
+static void host_tree_free(struct ep_instance *instance, struct ep_tree *tree)
+{
+	(void)instance;
+	ep_tree_free(tree);
+}
+
 static const struct ep_host_api host_api_table = {
 	.version = EP_HOST_API_VERSION,
 	.size = sizeof(struct ep_host_api),
@@ -427,6 +451,11 @@ static const struct ep_host_api host_api_table = {
 	.profile_top = host_profile_top,
 	.top_release = ep_host_top_release,
 	.format_value = ep_host_format_value,
+	.tree_new = host_tree_new,
+	.tree_add = host_tree_add,
+	.report_tree = ep_report_tree,
+	.tree_free = host_tree_free,
+	.summary_write = ep_summary_write,
 };
 
 const struct ep_host_api *ep_host_api_get(void)

@@ -4,11 +4,13 @@
 #include "report_document.h"
 
 #include <errno.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "pprof/arena.h"
+#include "tree.h"
 
 struct report_table {
 	struct ep_report_table public;
@@ -378,6 +380,47 @@ int ep_report_update_comparison(struct ep_report *report, const char *id, struct
 		}
 	}
 	return -ENOENT;
+}
+
+int ep_report_tree(struct ep_report *report, const char *id, const char *title,
+                   struct ep_tree *tree)
+{
+	if (report_current(report) == NULL || tree == NULL)
+		return -EINVAL;
+	/* Names once into the document, frames straight into it: a large
+	 * profile's tree has millions of frames. */
+	const char *const *names;
+	size_t name_count;
+	ep_tree_names(tree, &names, &name_count);
+	const char **kept_names =
+	        ep_arena_alloc(&report->arena, (name_count + 1) * sizeof(*kept_names));
+	struct ep_report_tree *kept = ep_arena_calloc(&report->arena, 1, sizeof(*kept));
+	size_t limit = ep_tree_frame_limit(tree);
+	struct ep_report_frame *frames = ep_arena_alloc(&report->arena, limit * sizeof(*frames));
+	if (kept_names == NULL || kept == NULL || frames == NULL)
+		return -ENOMEM;
+	for (size_t i = 0; i < name_count; i++)
+		if ((kept_names[i] = report_strdup(report, names[i])) == NULL)
+			return -ENOMEM;
+	struct ep_report_tree header;
+	size_t count;
+	int rc = ep_tree_frames(tree, kept_names, frames, &count, &header);
+	if (rc < 0)
+		return rc;
+	*kept = header;
+	kept->id = report_strdup(report, id);
+	kept->title = report_strdup(report, title ? title : "");
+	kept->sample_type = report_strdup(report, header.sample_type);
+	kept->unit = report_strdup(report, header.unit);
+	if (kept->id == NULL || kept->title == NULL || kept->sample_type == NULL ||
+	    kept->unit == NULL)
+		return -ENOMEM;
+	kept->frames = frames;
+	struct ep_report_item *item = report_add_item(report, EP_REPORT_TREE);
+	if (item == NULL)
+		return -ENOMEM;
+	item->u.tree = kept;
+	return 0;
 }
 
 const struct ep_report_document *ep_report_document(struct ep_report *report)

@@ -46,6 +46,13 @@ int ep_report_comparison(struct ep_report *report, const char *id, const char *l
 int ep_report_update_comparison(struct ep_report *report, const char *id, struct ep_value a,
                                 struct ep_value b, const struct ep_report_statistics *statistics);
 
+struct ep_tree;
+/* Adds tree (copied; core/tree.h) as an EP_REPORT_TREE item of the
+ * current section. Returns 0, -EINVAL (no section, an empty tree) or
+ * -ENOMEM. */
+int ep_report_tree(struct ep_report *report, const char *id, const char *title,
+                   struct ep_tree *tree);
+
 /* The document as built so far; borrowed until the next builder call. */
 const struct ep_report_document *ep_report_document(struct ep_report *report);
 

@@ -1127,8 +1127,17 @@ static int run_start_command(struct run_state *run)
 	}
 	run->command_started = true;
 	run->command_started_ns = run_now_unix_ns();
+	/* The whole command, so `make TARGET` shows its target. */
+	char command[1024] = "";
+	for (size_t i = 0; run->argv[i] != NULL; i++) {
+		size_t used = strlen(command);
+		if (used + 2 >= sizeof(command))
+			break;
+		snprintf(command + used, sizeof(command) - used, "%s%s", i > 0 ? " " : "",
+		         run->argv[i]);
+	}
 	ep_log_info(&run->cli->log, "test command started (pid %d): %s", (int)run->child.pid,
-	            run->argv[0]);
+	            command);
 	if (run->child.output_pipe >= 0) {
 		if (pthread_create(&run->tee_thread, NULL, run_tee, run) == 0)
 			run->tee_running = true;
@@ -1151,7 +1160,11 @@ static void run_finish_command(struct run_state *run, bool stop)
 	if (run->child.output_pipe >= 0)
 		close(run->child.output_pipe);
 	run->child.output_pipe = -1;
-	ep_log_info(&run->cli->log, "test command ended with status %d", run->command_exit);
+	if (run->command_exit == 0 || stop)
+		ep_log_info(&run->cli->log, "test command ended with status %d", run->command_exit);
+	else /* a warning, so it shows with -q too: CI must see why */
+		ep_log_warn(&run->cli->log, "test failed (status %d); see %s/test.log",
+		            run->command_exit, run->directory);
 }
 
 /* ---- progress ------------------------------------------------------------ */
@@ -1626,8 +1639,12 @@ int ep_run_execute(struct ep_cli *cli, const struct ep_run_options *options)
 		goto done;
 	}
 	cli->log.file = run.collection_log;
-	run.tty_status =
-	        isatty(STDERR_FILENO) && cli->log.threshold >= EP_LOG_INFO && !options->verbose;
+	/* The progress line rewrites itself with escape sequences: only on a
+	 * terminal that understands them. */
+	const char *term = getenv("TERM");
+	run.tty_status = isatty(STDERR_FILENO) && term != NULL && term[0] != '\0' &&
+	                 strcmp(term, "dumb") != 0 && cli->log.threshold >= EP_LOG_INFO &&
+	                 !options->verbose;
 	run_signal_count = 0;
 	run_install_signals(&saved_int, &saved_term);
 	signals_installed = true;

@@ -45,9 +45,9 @@ static const struct ep_config_key settings_run_keys[] = {
 	  "then uses statistics (flag --repeat)" },
 	{ "failure_warning", EP_CONFIG_INT, "3",
 	  "warn prominently after this many snapshots in a row failed" },
-	{ "analyzers", EP_CONFIG_STRING, "heap,growth,category,cpu,goroutine",
+	{ "analyzers", EP_CONFIG_STRING, "heap,growth,category,cpu,goroutine,flamegraph",
 	  "analyzer plugins to run, comma-separated" },
-	{ "reporters", EP_CONFIG_STRING, "markdown,csv,json",
+	{ "reporters", EP_CONFIG_STRING, "markdown,csv,json,flamegraph,html",
 	  "reporter plugins to run, comma-separated" },
 	{ NULL, 0, NULL, NULL },
 };
@@ -106,10 +106,9 @@ const struct ep_config_section_schema ep_settings_schema[] = {
 	  NULL },
 	{ "compare", false, false, settings_compare_keys, "settings of the compare command", NULL },
 	{ "category", true, true, settings_category_keys,
-	  "[category.NAME]: a memory category matched against stack frames",
-	  settings_check_category },
+	  "a memory category matched against stack frames", settings_check_category },
 	{ "rule", true, false, settings_rule_keys,
-	  "[rule.NAME]: a recommendation rule over a report metric (built-ins: json-decoding, "
+	  "a recommendation rule over a report metric (built-ins: json-decoding, "
 	  "openapi, dynamic-client, informers, reflection, goroutine-leak, steady-growth)",
 	  NULL },
 	{ NULL, false, false, NULL, NULL, NULL },

@@ -16,6 +16,7 @@ packages=(
 	prometheus openssl                              # remote write and backfill tests, their certificates
 	clang-format                                    # the format check
 	clang libclang-rt-14-dev                        # the libFuzzer smoke run
+	chromium                                        # the HTML report tested in a real browser
 )
 missing=()
 for package in "${packages[@]}"; do

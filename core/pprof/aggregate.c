@@ -2101,6 +2101,47 @@ nomem:
 	return -ENOMEM;
 }
 
+int ep_node_table_each_stack(struct ep_node_table *table, ep_node_stack_fn visit, void *context)
+{
+	struct ep_node_aggregate *a = table->aggregate;
+	uint32_t *path = NULL;
+	size_t capacity = 0;
+	int ret = 0;
+	for (size_t o = 0; o < a->ordinal_count && ret == 0; o++) {
+		if (a->merged[o] == 0 || a->weights[o] == 0)
+			continue;
+		uint32_t depth, skip;
+		if (agg_ordinal_stack(a, o, &depth, &skip) < 0) {
+			ret = -ENOMEM;
+			break;
+		}
+		size_t frames = 0;
+		for (uint32_t k = depth; k > skip; k--)
+			frames += a->locations[a->stack[k - 1]].node_count;
+		if (frames > capacity) {
+			uint32_t *grown = realloc(path, (frames * 2 + 16) * sizeof(*grown));
+			if (grown == NULL) {
+				ret = -ENOMEM;
+				break;
+			}
+			path = grown;
+			capacity = frames * 2 + 16;
+		}
+		/* Root first: the last location, and inside a location its
+		 * outermost (last) line first, as agg_add_stack walks them. */
+		size_t at = 0;
+		for (uint32_t k = depth; k > skip; k--) {
+			const struct agg_location *l = &a->locations[a->stack[k - 1]];
+			const uint32_t *nodes = &a->location_nodes[l->first_node];
+			for (uint32_t j = l->node_count; j > 0; j--)
+				path[at++] = a->nodes[nodes[j - 1]].public_index;
+		}
+		ret = visit(context, path, at, a->weights[o]);
+	}
+	free(path);
+	return ret;
+}
+
 void ep_node_table_free(struct ep_node_table *table)
 {
 	struct ep_node_aggregate *a = table->aggregate;

@@ -145,6 +145,18 @@ void ep_node_sort_pointers(struct ep_node **nodes, size_t count, enum ep_node_or
 int ep_node_table_mark_inline(struct ep_node_table *table, struct ep_node *const *kept,
                               size_t kept_count, int64_t edge_cutoff);
 
+/* One merged stack of a table: nodes[0 .. depth-1] are indices into
+ * table->nodes, root first, one per frame (inlined lines each count as a
+ * frame, recursion repeats the node); weight is the merged sample's value
+ * at the table's sample index (never 0). depth is 0 for an empty stack. */
+typedef int (*ep_node_stack_fn)(void *context, const uint32_t *nodes, size_t depth, int64_t weight);
+
+/* Calls visit for every merged sample with a non-zero weight, after
+ * pruning, in sample order: the stacks whose values make up table's flat
+ * and cum (a flame graph's input). Stops at the first non-zero return of
+ * visit and returns it; otherwise returns 0, or -ENOMEM. */
+int ep_node_table_each_stack(struct ep_node_table *table, ep_node_stack_fn visit, void *context);
+
 /* Frees what the table holds and zeroes it; safe on a zeroed table. */
 void ep_node_table_free(struct ep_node_table *table);
 

@@ -117,8 +117,11 @@ struct ep_top {
 	struct ep_profile_value_type sample_type; /**< what the values are */
 };
 
+/** A stack tree being built from profiles, owned by the host (version 2). */
+struct ep_tree;
+
 /** Version of struct ep_host_api that this header describes. */
-#define EP_HOST_API_VERSION 1
+#define EP_HOST_API_VERSION 2
 
 /** Functions the host offers a plugin. Borrowed: valid from init() until
  * fini() returns. Members are only ever appended. */
@@ -250,6 +253,36 @@ struct ep_host_api {
 	 * chooses). Returns buffer. */
 	char *(*format_value)(char *buffer, size_t size, int64_t value, const char *unit,
 	                      const char *to_unit);
+
+	/* --- since version 2 (ABI 1.1) --- */
+
+	/** Starts an empty stack tree (a flame graph's data, report.h's
+	 * struct ep_report_tree). Free it with tree_free. Returns 0 or
+	 * -ENOMEM. */
+	int (*tree_new)(struct ep_instance *instance, struct ep_tree **tree);
+	/** Adds every sample of profile to tree: its stack merged root-first
+	 * at function granularity, with the value of sample_index (NULL: the
+	 * default type; a name or 0-based number), nodes named and pruned
+	 * exactly as profile_top names them. With base true the values go to
+	 * the A side of a comparison (ep_report_frame.base). Profiles of one
+	 * side must share sample type and unit. profile is borrowed for the
+	 * call and may be released right after. Returns 0, -EINVAL (bad
+	 * sample index or mismatched type; logged) or -ENOMEM. */
+	int (*tree_add)(struct ep_instance *instance, struct ep_tree *tree,
+	                const struct ep_profile *profile, const char *sample_index, bool base);
+	/** Adds tree to the current section as an EP_REPORT_TREE item; the
+	 * tree is copied (and takes no more profiles after), and may be freed
+	 * right after. Returns 0, -EINVAL (no section, or an empty tree) or
+	 * -ENOMEM. */
+	int (*report_tree)(struct ep_report *report, const char *id, const char *title,
+	                   struct ep_tree *tree);
+	/** Frees a tree from tree_new. NULL is accepted. */
+	void (*tree_free)(struct ep_instance *instance, struct ep_tree *tree);
+	/** Writes the summary of document that fits at the top of a pull
+	 * request (Markdown, at most about twelve lines: the verdict, each
+	 * gate passed or FAILED, the key figures; docs/summary.md) to
+	 * stream, as the CLI prints it. Returns 0, -EINVAL or -EIO. */
+	int (*summary_write)(FILE *stream, const struct ep_report_document *document);
 };
 
 /** One snapshot of a run, as recorded in its run.json. */

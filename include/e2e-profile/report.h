@@ -53,6 +53,9 @@ enum ep_report_item_kind {
 	EP_REPORT_NOTE = 4,           /**< a sentence for the reader */
 	EP_REPORT_RECOMMENDATION = 5, /**< advice, with the numbers that fired it */
 	EP_REPORT_COMPARISON = 6,     /**< one figure in runs A and B */
+	/** A merged stack tree (ABI 1.1): a flame graph's data. Reporters
+	 * built before 1.1 skip kinds they do not know. */
+	EP_REPORT_TREE = 7,
 };
 
 /** A named value, e.g. id "peak_inuse_bytes". */
@@ -138,6 +141,37 @@ struct ep_report_comparison {
 	const struct ep_report_statistics *statistics;
 };
 
+/** One frame of a stack tree (ABI 1.1): a function at one position of
+ * the merged stacks, with the value of every sample passing through it
+ * there (its width in a flame graph). */
+struct ep_report_frame {
+	const char *name; /**< function name as pprof prints it; "root" for frames[0] */
+	uint32_t depth;   /**< 0 for the root, 1 for the outermost callers, ... */
+	int64_t value;    /**< cumulative value in the profile (B of a comparison) */
+	int64_t base;     /**< cumulative value in A of a comparison; 0 otherwise */
+};
+
+/** A stack tree (ABI 1.1): the samples of one or more profiles merged
+ * root-first at function granularity, as pprof's flame graph and
+ * flamegraph.pl merge them. Frames are in pre-order (a frame's children
+ * follow it, each with depth + 1), siblings ordered by name; the children
+ * of a frame never add up to more than the frame's value, the rest is its
+ * self value. A comparison's tree holds both runs: value is B's, base is
+ * A's, and a frame only A had has value 0. */
+struct ep_report_tree {
+	const char *id;            /**< e.g. "flamegraph.heap" */
+	const char *title;         /**< e.g. "In-use memory at the peak (heap4.pprof)" */
+	const char *sample_type;   /**< pprof's sample type, e.g. "inuse_space" */
+	const char *unit;          /**< an EP_UNIT_*, e.g. EP_UNIT_BYTES */
+	bool has_base;             /**< a comparison: base holds A's values */
+	int64_t total;             /**< pprof's total of the profile(s): sum of |value| */
+	int64_t base_total;        /**< the same for A of a comparison; 0 otherwise */
+	size_t profile_count;      /**< profiles summed into value (e.g. every CPU profile) */
+	size_t base_profile_count; /**< profiles summed into base */
+	size_t frame_count;        /**< at least 1: the root */
+	const struct ep_report_frame *frames; /**< pre-order, frames[0] is the root */
+};
+
 /** One item of a section, in the order it was added. */
 struct ep_report_item {
 	enum ep_report_item_kind kind;
@@ -148,6 +182,7 @@ struct ep_report_item {
 		const char *note;
 		const struct ep_report_recommendation *recommendation;
 		const struct ep_report_comparison *comparison;
+		const struct ep_report_tree *tree; /**< EP_REPORT_TREE (ABI 1.1) */
 	} u;
 };
 

@@ -302,6 +302,14 @@ int64_t analyzer_top_flat(const struct ep_top *top, const char *name)
 	return 0;
 }
 
+int64_t analyzer_top_cum(const struct ep_top *top, const char *name)
+{
+	for (size_t i = 0; i < top->row_count; i++)
+		if (strcmp(top->rows[i].name, name) == 0)
+			return top->rows[i].cum;
+	return 0;
+}
+
 int analyzer_config_row_count(const struct ep_host_api *host, struct ep_instance *instance,
                               const char *key, size_t *count)
 {

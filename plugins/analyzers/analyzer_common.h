@@ -100,6 +100,8 @@ int64_t analyzer_top_cutoff(const struct ep_top *top);
 bool analyzer_top_shows(const struct ep_top_row *row, int64_t cutoff);
 /* The flat value of the row named name, 0 when top has none. */
 int64_t analyzer_top_flat(const struct ep_top *top, const char *name);
+/* The cum value of the row named name, 0 when top has none. */
+int64_t analyzer_top_cum(const struct ep_top *top, const char *name);
 
 /* Reads the INT key (e.g. "top") of the instance's section as a row count
  * of at least 1.  Returns 0, or -EINVAL after logging. */

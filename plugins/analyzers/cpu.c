@@ -67,6 +67,10 @@ struct cpu_measure {
 	int64_t uncategorized;   /* CPU time no category matched */
 	struct cpu_row *rows;    /* merged top rows, sorted by name while merging */
 	size_t row_count;
+	/* Per profile with a duration: when it was taken and its CPU time over
+	 * its wall time (percent), for the chart over the run. */
+	struct ep_report_point *points;
+	size_t point_count;
 };
 
 static void cpu_fini(void *state)
@@ -113,6 +117,7 @@ static void cpu_measure_free(const struct ep_host_api *host, struct cpu_measure 
 		host->free(m->rows[i].name);
 	host->free(m->rows);
 	host->free(m->category_nanos);
+	host->free(m->points);
 	memset(m, 0, sizeof(*m));
 }
 
@@ -227,6 +232,22 @@ static int cpu_measure_snapshot(struct cpu_analyzer *self, struct cpu_measure *m
 	m->profiles++;
 	m->total = analyzer_add(m->total, top->total);
 	m->duration_nanos = analyzer_add(m->duration_nanos, profile->duration_nanos);
+	if (profile->duration_nanos > 0) {
+		struct ep_report_point *grown =
+		        host->alloc((m->point_count + 1) * sizeof(*m->points));
+		if (grown == NULL) {
+			rc = -ENOMEM;
+			goto cleanup;
+		}
+		if (m->point_count > 0)
+			memcpy(grown, m->points, m->point_count * sizeof(*m->points));
+		host->free(m->points);
+		m->points = grown;
+		m->points[m->point_count++] =
+		        (struct ep_report_point){ snapshot->offset_seconds,
+			                          (double)top->total /
+			                                  (double)profile->duration_nanos * 100.0 };
+	}
 	if (with_rows)
 		rc = cpu_merge_top(host, m, top);
 	if (rc == 0)
@@ -235,6 +256,21 @@ static int cpu_measure_snapshot(struct cpu_analyzer *self, struct cpu_measure *m
 cleanup:
 	host->top_release(self->instance, top);
 	host->profile_release(self->instance, profile);
+	return rc < 0 ? rc : 0;
+}
+
+/* One line on chart "cpu": CPU utilization of each profile over the run;
+ * a comparison draws both runs' on it. */
+static int cpu_report_series(struct cpu_analyzer *self, struct ep_report *report, const char *id,
+                             const struct ep_run_info *run, const struct cpu_measure *m)
+{
+	if (m->point_count == 0)
+		return 0;
+	const struct ep_host_api *host = self->host;
+	int rc = host->report_series(report, id, run->name, "cpu", "seconds since start",
+	                             EP_UNIT_SECONDS, "CPU time per wall time", EP_UNIT_PERCENT);
+	for (size_t i = 0; rc >= 0 && i < m->point_count; i++)
+		rc = host->report_point(report, m->points[i].x, m->points[i].y);
 	return rc < 0 ? rc : 0;
 }
 
@@ -382,7 +418,8 @@ static int cpu_report_categories(struct cpu_analyzer *self, struct ep_report *re
 	return rc;
 }
 
-static int cpu_report(struct cpu_analyzer *self, struct ep_report *report, struct cpu_measure *m)
+static int cpu_report(struct cpu_analyzer *self, struct ep_report *report,
+                      const struct ep_run_info *run, struct cpu_measure *m)
 {
 	const struct ep_host_api *host = self->host;
 	int rc = host->report_section(report, "cpu", "CPU time");
@@ -401,6 +438,8 @@ static int cpu_report(struct cpu_analyzer *self, struct ep_report *report, struc
 		rc = host->report_metric(report, "cpu.utilization_percent",
 		                         "CPU time per profiled wall time", cpu_utilization(m),
 		                         EP_UNIT_PERCENT);
+	if (rc >= 0)
+		rc = cpu_report_series(self, report, "cpu.utilization", run, m);
 	if (rc >= 0)
 		rc = cpu_report_top(self, report, m);
 	if (rc >= 0)
@@ -445,7 +484,7 @@ static int cpu_analyze(void *state, const struct ep_run_info *run, struct ep_rep
 		                "run %s has no usable cpu snapshot; nothing to report", run->name);
 		goto cleanup;
 	}
-	rc = cpu_report(self, report, &m);
+	rc = cpu_report(self, report, run, &m);
 
 cleanup:
 	cpu_measure_free(self->host, &m);
@@ -478,6 +517,10 @@ static int cpu_compare(void *state, const struct ep_run_info *a, const struct ep
 	/* Runs differ in length, so the gate is the utilization; the total is
 	 * there for runs of a fixed workload. */
 	rc = host->report_section(report, "cpu", "CPU time");
+	if (rc >= 0)
+		rc = cpu_report_series(self, report, "cpu.utilization.a", a, &ma);
+	if (rc >= 0)
+		rc = cpu_report_series(self, report, "cpu.utilization.b", b, &mb);
 	if (rc >= 0)
 		rc = host->report_comparison(report, "cpu", "CPU time per profiled wall time",
 		                             cpu_utilization(&ma), cpu_utilization(&mb),

@@ -578,8 +578,9 @@ static int goroutine_report_timeline(struct goroutine_analyzer *self, struct ep_
 		rc = host->report_row(report, cells);
 	}
 	if (rc >= 0)
-		rc = host->report_series(report, "goroutine.count", run->name, "goroutines", "time",
-		                         EP_UNIT_SECONDS, "goroutines", EP_UNIT_COUNT);
+		rc = host->report_series(report, "goroutine.count", run->name, "goroutines",
+		                         "seconds since start", EP_UNIT_SECONDS, "goroutines",
+		                         EP_UNIT_COUNT);
 	for (size_t i = 0; rc >= 0 && i < m->count; i++)
 		rc = host->report_point(report, m->points[i].snapshot->offset_seconds,
 		                        (double)m->points[i].goroutines);
@@ -818,6 +819,20 @@ static int goroutine_compare(void *state, const struct ep_run_info *a, const str
 		        "Stacks whose goroutines grow steadily",
 		        goroutine_compare_value(&ma, (int64_t)ma.leaking_stacks),
 		        goroutine_compare_value(&mb, (int64_t)mb.leaking_stacks), EP_UNIT_COUNT);
+	/* Both runs' counts over time on one chart, as growth overlays memory. */
+	for (int side = 0; rc >= 0 && side < 2; side++) {
+		const struct goroutine_measure *m = side == 0 ? &ma : &mb;
+		const struct ep_run_info *run = side == 0 ? a : b;
+		if (m->count == 0)
+			continue;
+		rc = host->report_series(report,
+		                         side == 0 ? "goroutine.count.a" : "goroutine.count.b",
+		                         run->name, "goroutines", "seconds since start",
+		                         EP_UNIT_SECONDS, "goroutines", EP_UNIT_COUNT);
+		for (size_t i = 0; rc >= 0 && i < m->count; i++)
+			rc = host->report_point(report, m->points[i].snapshot->offset_seconds,
+			                        (double)m->points[i].goroutines);
+	}
 
 cleanup:
 	goroutine_measure_free(host, &mb);

@@ -188,11 +188,24 @@ static int growth_report_series(struct growth_analyzer *self, struct ep_report *
                                 const struct analyzer_heap_scan *scan)
 {
 	const struct ep_host_api *host = self->host;
-	int rc = host->report_series(report, id, run->name, "inuse", "time", EP_UNIT_SECONDS,
-	                             "in-use memory", EP_UNIT_BYTES);
+	int rc = host->report_series(report, id, run->name, "inuse", "seconds since start",
+	                             EP_UNIT_SECONDS, "in-use memory", EP_UNIT_BYTES);
 	for (size_t i = 0; rc >= 0 && i < scan->count; i++)
 		rc = host->report_point(report, scan->snapshots[i].snapshot->offset_seconds,
 		                        (double)scan->snapshots[i].inuse_bytes);
+	/* The peak marked on the same chart: a series of one point, drawn as a
+	 * dot and named in the legend. */
+	const struct analyzer_heap_totals *peak = &scan->snapshots[scan->peak];
+	char peak_id[128], title[256];
+	snprintf(peak_id, sizeof(peak_id), "%s.peak", id);
+	snprintf(title, sizeof(title), "%s peak (%s, %.0f s)", run->name,
+	         analyzer_basename(peak->snapshot->path), peak->snapshot->offset_seconds);
+	if (rc >= 0)
+		rc = host->report_series(report, peak_id, title, "inuse", "seconds since start",
+		                         EP_UNIT_SECONDS, "in-use memory", EP_UNIT_BYTES);
+	if (rc >= 0)
+		rc = host->report_point(report, peak->snapshot->offset_seconds,
+		                        (double)peak->inuse_bytes);
 	return rc < 0 ? rc : 0;
 }
 

@@ -231,11 +231,16 @@ static const struct ep_report_column heap_diff_columns[] = {
 	{ "function", "function", EP_VALUE_TEXT, EP_UNIT_NONE },
 	{ "a_flat", "A flat", EP_VALUE_INT, EP_UNIT_BYTES },
 	{ "b_flat", "B flat", EP_VALUE_INT, EP_UNIT_BYTES },
-	{ "delta", "delta", EP_VALUE_INT, EP_UNIT_BYTES },
+	{ "delta", "flat delta", EP_VALUE_INT, EP_UNIT_BYTES },
+	{ "a_cum", "A cum", EP_VALUE_INT, EP_UNIT_BYTES },
+	{ "b_cum", "B cum", EP_VALUE_INT, EP_UNIT_BYTES },
+	{ "delta_cum", "cum delta", EP_VALUE_INT, EP_UNIT_BYTES },
 };
 
 /* heap.diff: B's peak minus A's peak per function, in the order of `go
- * tool pprof -top -base A_PEAK B_PEAK`, beside each run's own flat. */
+ * tool pprof -top -base A_PEAK B_PEAK`, beside each run's own flat, and
+ * the same for cum: a caller whose retained bytes fell shows there even
+ * when its own flat did not change. */
 static int heap_report_diff(struct heap_analyzer *self, struct ep_report *report,
                             const struct ep_top *a_top, const struct ep_top *b_top,
                             const struct ep_top *diff)
@@ -257,6 +262,9 @@ static int heap_report_diff(struct heap_analyzer *self, struct ep_report *report
 			analyzer_int(analyzer_top_flat(a_top, row->name)),
 			analyzer_int(analyzer_top_flat(b_top, row->name)),
 			analyzer_int(row->flat),
+			analyzer_int(analyzer_top_cum(a_top, row->name)),
+			analyzer_int(analyzer_top_cum(b_top, row->name)),
+			analyzer_int(row->cum),
 		};
 		rc = host->report_row(report, cells);
 		if (rc < 0)

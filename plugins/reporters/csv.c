@@ -124,7 +124,22 @@ static int csv_write_table(FILE *stream, void *context)
 static int csv_write_series(FILE *stream, void *context)
 {
 	const struct csv_job *job = context;
-	fprintf(stream, "x,y%s", job->self->line_end);
+	/* The axes' names and units, "seconds since start (seconds)", so the
+	 * file says what its columns are; "x"/"y" only for an unnamed axis. */
+	const char *labels[2] = { job->series->x_label, job->series->y_label };
+	const char *units[2] = { job->series->x_unit, job->series->y_unit };
+	for (int axis = 0; axis < 2; axis++) {
+		char header[512];
+		const char *label = labels[axis] != NULL && labels[axis][0] != '\0'
+		                            ? labels[axis]
+		                            : (axis == 0 ? "x" : "y");
+		if (units[axis] != NULL && units[axis][0] != '\0')
+			snprintf(header, sizeof(header), "%s (%s)", label, units[axis]);
+		else
+			snprintf(header, sizeof(header), "%s", label);
+		csv_field(stream, header, axis == 0 ? CSV_FIRST : CSV_LATER);
+	}
+	fputs(job->self->line_end, stream);
 	for (size_t i = 0; i < job->series->point_count; i++) {
 		csv_double(stream, job->series->points[i].x, CSV_FIRST);
 		csv_double(stream, job->series->points[i].y, CSV_LATER);

@@ -351,6 +351,31 @@ static void json_series(struct json_writer *writer, const struct ep_report_serie
 	json_close(writer, ']');
 }
 
+/* A tree's header only: its frames are in the flamegraph reporter's
+ * folded file, which has every frame in a form other tools read. */
+static void json_tree(struct json_writer *writer, const struct ep_report_tree *tree)
+{
+	json_string(writer, "id", tree->id);
+	json_string(writer, "title", tree->title);
+	json_string(writer, "sample_type", tree->sample_type);
+	json_string(writer, "unit", tree->unit);
+	json_value(writer, "total",
+	           (struct ep_value){ .type = EP_VALUE_INT, .integer = tree->total });
+	if (tree->has_base)
+		json_value(writer, "base_total",
+		           (struct ep_value){ .type = EP_VALUE_INT, .integer = tree->base_total });
+	json_value(
+	        writer, "profiles",
+	        (struct ep_value){ .type = EP_VALUE_INT, .integer = (int64_t)tree->profile_count });
+	if (tree->has_base)
+		json_value(writer, "base_profiles",
+		           (struct ep_value){ .type = EP_VALUE_INT,
+		                              .integer = (int64_t)tree->base_profile_count });
+	json_value(
+	        writer, "frames",
+	        (struct ep_value){ .type = EP_VALUE_INT, .integer = (int64_t)tree->frame_count });
+}
+
 static void json_item(struct json_writer *writer, const struct ep_report_item *item)
 {
 	json_open(writer, '{', false);
@@ -380,6 +405,10 @@ static void json_item(struct json_writer *writer, const struct ep_report_item *i
 		json_string(writer, "advice", item->u.recommendation->advice);
 		json_string(writer, "evidence", item->u.recommendation->evidence);
 		break;
+	case EP_REPORT_TREE:
+		json_string(writer, "type", "tree");
+		json_tree(writer, item->u.tree);
+		break;
 	case EP_REPORT_COMPARISON:
 		json_string(writer, "type", "comparison");
 		json_string(writer, "id", item->u.comparison->id);
@@ -396,7 +425,7 @@ static void json_item(struct json_writer *writer, const struct ep_report_item *i
 /* An item kind newer than this plugin has no spelling in schema 1. */
 static bool json_item_known(const struct ep_report_item *item)
 {
-	return item->kind >= EP_REPORT_METRIC && item->kind <= EP_REPORT_COMPARISON;
+	return item->kind >= EP_REPORT_METRIC && item->kind <= EP_REPORT_TREE;
 }
 
 struct json_job {

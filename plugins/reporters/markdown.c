@@ -42,6 +42,8 @@ struct markdown_render {
 	/* Some comparison carries repetitions' statistics: comparison tables
 	 * get a p column and ~ for changes that are not significant. */
 	bool statistical;
+	const char *base_path;     /* where the files of the document go */
+	size_t hidden_comparisons; /* of the section being written: 0 in both runs */
 };
 
 /* Where escaped text goes; each place has its own hazards. */
@@ -49,6 +51,7 @@ enum markdown_context {
 	MARKDOWN_TEXT,    /* paragraph or list item: line breaks become spaces */
 	MARKDOWN_HEADING, /* also '#', which would close the heading */
 	MARKDOWN_CELL,    /* table cell: line breaks become <br> */
+	MARKDOWN_NOTE,    /* an analyzer's sentence: like TEXT, but `code` stays code */
 };
 
 static bool markdown_is_alnum(unsigned char c)
@@ -78,6 +81,15 @@ static void markdown_escape(FILE *stream, const char *text, enum markdown_contex
 			else
 				fwrite(p + i, 1, (size_t)used, stream);
 			i += used < 0 ? 0 : (size_t)used - 1;
+		} else if (c == '`' && context == MARKDOWN_NOTE &&
+		           strchr((const char *)p + i + 1, '`') != NULL) {
+			/* Analyzers write commands as code spans (a `go tool pprof
+			 * ...` hint): the span stays code, shown literally, with
+			 * a line break inside it as a space. */
+			const char *end = strchr((const char *)p + i + 1, '`');
+			for (const char *q = (const char *)p + i; q <= end; q++)
+				fputc(*q == '\n' || *q == '\r' ? ' ' : *q, stream);
+			i = (size_t)(end - (const char *)p);
 		} else if (c == '\r' || c == '\n') {
 			if (c == '\r' && next == '\n')
 				i++;
@@ -99,6 +111,15 @@ static void markdown_escape(FILE *stream, const char *text, enum markdown_contex
 	}
 }
 
+/* text as a code span; text holds no backtick (file names). */
+static void markdown_code(FILE *stream, const char *text)
+{
+	fputc('`', stream);
+	for (const char *p = reporter_text(text); *p; p++)
+		fputc(*p == '`' || *p == '\n' ? ' ' : *p, stream);
+	fputc('`', stream);
+}
+
 /* A paragraph: leading blanks dropped (four would make a code block) and a
  * first character that would start a heading, list or quote escaped. */
 static void markdown_paragraph(FILE *stream, const char *text)
@@ -114,7 +135,7 @@ static void markdown_paragraph(FILE *stream, const char *text)
 		fputc('\\', stream);
 		p += digits;
 	}
-	markdown_escape(stream, p, MARKDOWN_TEXT);
+	markdown_escape(stream, p, MARKDOWN_NOTE);
 	fputs("\n\n", stream);
 }
 
@@ -198,12 +219,17 @@ static int markdown_plan_charts(struct markdown_render *render, struct reporter_
 struct markdown_chart_job {
 	const struct markdown_reporter *self;
 	const struct markdown_chart *chart;
+	const char *document_title; /* the run, or "A vs B" */
 };
 
 static int markdown_write_chart(FILE *stream, void *context)
 {
 	const struct markdown_chart_job *job = context;
-	return svg_chart_write(stream, &job->self->host, job->chart->title,
+	/* The run's name in the title: a chart file is often looked at alone. */
+	char title[512];
+	snprintf(title, sizeof(title), "%s: %s", markdown_or(job->document_title, "report"),
+	         job->chart->title);
+	return svg_chart_write(stream, &job->self->host, title,
 	                       (const struct ep_report_series *const *)job->chart->series,
 	                       job->chart->series_count);
 }
@@ -229,54 +255,11 @@ static void markdown_metric(const struct markdown_render *render,
 	fputs(" |\n", stream);
 }
 
-/* Change from A to B: "-8.40MB (-16.9%)"; the percentage is n/a when A is
- * 0, the whole change when a value is missing. Percent figures change by
- * percentage points ("pp"), not by a percentage of themselves. */
 static void markdown_change(const struct markdown_render *render,
                             const struct ep_report_comparison *comparison, char *buffer,
                             size_t size)
 {
-	char absolute[REPORTER_NUMBER_MAX], relative[32];
-	double a, b;
-	struct ep_value delta;
-
-	if (comparison->a.type == EP_VALUE_TEXT && comparison->b.type == EP_VALUE_TEXT) {
-		bool same = strcmp(reporter_text(comparison->a.text),
-		                   reporter_text(comparison->b.text)) == 0;
-		snprintf(buffer, size, "%s", same ? "unchanged" : "changed");
-		return;
-	}
-	if (!reporter_value_number(comparison->a, &a) ||
-	    !reporter_value_number(comparison->b, &b) || !isfinite(a) || !isfinite(b)) {
-		snprintf(buffer, size, "n/a");
-		return;
-	}
-	int64_t difference;
-	if (comparison->a.type == EP_VALUE_INT && comparison->b.type == EP_VALUE_INT &&
-	    !__builtin_sub_overflow(comparison->b.integer, comparison->a.integer, &difference))
-		delta = (struct ep_value){ .type = EP_VALUE_INT, .integer = difference };
-	else
-		delta = (struct ep_value){ .type = EP_VALUE_DOUBLE, .real = b - a };
-
-	const char *unit = reporter_text(comparison->unit);
-	if (strcmp(unit, EP_UNIT_PERCENT) == 0) {
-		reporter_format_value(&render->self->host, absolute, sizeof(absolute), delta,
-		                      EP_UNIT_NONE, "auto");
-		strncat(absolute, " pp", sizeof(absolute) - strlen(absolute) - 1);
-	} else {
-		reporter_format_value(&render->self->host, absolute, sizeof(absolute), delta, unit,
-		                      "auto");
-	}
-	bool positive = b - a > 0;
-	if (a == 0) {
-		snprintf(relative, sizeof(relative), "n/a");
-	} else {
-		snprintf(relative, sizeof(relative), "%+.1f%%", (b - a) / fabs(a) * 100.0);
-		if (strcmp(relative, "+0.0%") == 0 || strcmp(relative, "-0.0%") == 0)
-			snprintf(relative, sizeof(relative), "0.0%%");
-	}
-	bool sign = positive && absolute[0] != '+' && strcmp(absolute, "0") != 0;
-	snprintf(buffer, size, "%s%s (%s)", sign ? "+" : "", absolute, relative);
+	reporter_format_change(&render->self->host, comparison, buffer, size);
 }
 
 static void markdown_comparison_header(const struct markdown_render *render, FILE *stream)
@@ -369,6 +352,76 @@ static void markdown_comparison(const struct markdown_render *render,
 	fputs(" |\n", stream);
 }
 
+/* True when a table of section already shows metric: its id is
+ * SECTION.KEY.COLUMN, and a table of the section has a key column ("id"
+ * or "name") with a row KEY and a column COLUMN (category.openapi.inuse_bytes
+ * is the inuse_bytes cell of row openapi of category.categories). The metric
+ * stays in the document (for rules, scripts, JSON); the page shows each
+ * figure once. */
+static bool markdown_metric_in_table(const struct ep_report_section *section,
+                                     const struct ep_report_metric *metric)
+{
+	const char *id = reporter_text(metric->id), *section_id = reporter_text(section->id);
+	size_t prefix = strlen(section_id);
+	if (prefix == 0 || strncmp(id, section_id, prefix) != 0 || id[prefix] != '.')
+		return false;
+	const char *key = id + prefix + 1, *dot = strrchr(key, '.');
+	if (dot == NULL || dot == key)
+		return false;
+	size_t key_length = (size_t)(dot - key);
+	for (size_t i = 0; i < section->item_count; i++) {
+		if (section->items[i].kind != EP_REPORT_TABLE)
+			continue;
+		const struct ep_report_table *table = section->items[i].u.table;
+		size_t id_column = SIZE_MAX, value_column = SIZE_MAX;
+		for (size_t c = 0; c < table->column_count; c++) {
+			const char *column = reporter_text(table->columns[c].id);
+			if (strcmp(column, "id") == 0 || strcmp(column, "name") == 0)
+				id_column = c;
+			else if (strcmp(column, dot + 1) == 0)
+				value_column = c;
+		}
+		if (id_column == SIZE_MAX || value_column == SIZE_MAX)
+			continue;
+		for (size_t r = 0; r < table->row_count; r++) {
+			const struct ep_value *cell =
+			        &table->cells[r * table->column_count + id_column];
+			if (cell->type == EP_VALUE_TEXT && cell->text != NULL &&
+			    strlen(cell->text) == key_length &&
+			    strncmp(cell->text, key, key_length) == 0)
+				return true;
+		}
+	}
+	return false;
+}
+
+/* A figure that is 0 in both runs says nothing; it is counted instead. */
+static bool markdown_comparison_is_zero(const struct ep_report_comparison *comparison)
+{
+	double a, b;
+	return reporter_value_number(comparison->a, &a) &&
+	       reporter_value_number(comparison->b, &b) && a == 0 && b == 0;
+}
+
+/* A row whose numbers are all 0 (a function that holds nothing in either
+ * run) says nothing either; tables count them instead. */
+static bool markdown_row_is_zero(const struct ep_report_table *table, size_t row)
+{
+	bool numbers = false;
+	for (size_t c = 0; c < table->column_count; c++) {
+		double value;
+		const struct ep_value *cell = &table->cells[row * table->column_count + c];
+		if (cell->type == EP_VALUE_TEXT)
+			continue;
+		if (reporter_value_number(*cell, &value)) {
+			if (value != 0)
+				return false;
+			numbers = true;
+		}
+	}
+	return numbers;
+}
+
 static void markdown_recommendation(const struct ep_report_recommendation *recommendation,
                                     FILE *stream)
 {
@@ -451,7 +504,12 @@ static int markdown_table(const struct markdown_render *render, const struct ep_
 	for (size_t c = 0; c < columns; c++)
 		fputs(markdown_column_is_number(&table->columns[c]) ? "---:|" : "---|", stream);
 	fputc('\n', stream);
+	size_t hidden = 0;
 	for (size_t r = 0; r < table->row_count; r++) {
+		if (markdown_row_is_zero(table, r)) {
+			hidden++;
+			continue;
+		}
 		fputc('|', stream);
 		for (size_t c = 0; c < columns; c++) {
 			const struct ep_value *cell = &table->cells[r * columns + c];
@@ -469,6 +527,8 @@ static int markdown_table(const struct markdown_render *render, const struct ep_
 		fputc('\n', stream);
 	}
 	fputc('\n', stream);
+	if (hidden > 0)
+		fprintf(stream, "%zu row(s) whose figures are all 0 are not shown.\n\n", hidden);
 cleanup:
 	free(to_units);
 	return rc;
@@ -525,6 +585,37 @@ static void markdown_series(const struct markdown_render *render,
 	fputs(")\n\n", stream);
 }
 
+/* A stack tree: where its flame graph and folded stacks are. The files
+ * are the flamegraph reporter's, named as it names them; a link would not
+ * render in a pull request comment, so the names are code. */
+static void markdown_tree(const struct markdown_render *render,
+                          const struct ep_report_section *section,
+                          const struct ep_report_tree *tree, FILE *stream)
+{
+	struct reporter_names names = { 0 };
+	const char *path, *svg = NULL, *folded = NULL;
+	char total[REPORTER_NUMBER_MAX];
+	struct ep_value value = { .type = EP_VALUE_INT, .integer = tree->total };
+	if (reporter_names_add(&names, render->base_path, section->id, tree->id, ".svg", &path,
+	                       &svg) < 0 ||
+	    reporter_names_add(&names, render->base_path, section->id, tree->id, ".folded", &path,
+	                       &folded) < 0) {
+		reporter_names_free(&names);
+		return;
+	}
+	fputs("- ", stream);
+	markdown_escape(stream, markdown_or(tree->title, tree->id), MARKDOWN_TEXT);
+	fputs(": ", stream);
+	markdown_code(stream, svg);
+	fputs(tree->has_base ? " (differential), " : ", ", stream);
+	markdown_code(stream, folded);
+	fprintf(stream, " (total %s, %zu frames)\n\n",
+	        reporter_format_value(&render->self->host, total, sizeof(total), value, tree->unit,
+	                              "auto"),
+	        tree->frame_count);
+	reporter_names_free(&names);
+}
+
 /* Items of one kind in a row form one block: consecutive metrics one
  * table, comparisons one table, recommendations one list. */
 static bool markdown_kind_groups(enum ep_report_item_kind kind)
@@ -533,15 +624,16 @@ static bool markdown_kind_groups(enum ep_report_item_kind kind)
 	       kind == EP_REPORT_RECOMMENDATION;
 }
 
-static int markdown_section(const struct markdown_render *render,
-                            const struct ep_report_section *section, FILE *stream)
+static int markdown_section(struct markdown_render *render, const struct ep_report_section *section,
+                            FILE *stream)
 {
 	enum ep_report_item_kind open = 0; /* the group being written, 0 for none */
 	int rc = 0;
 
-	fputs("## ", stream);
-	markdown_escape(stream, markdown_or(section->title, section->id), MARKDOWN_HEADING);
-	fputs("\n\n", stream);
+	/* Collapsed: the summary above is what a pull request shows first. */
+	fputs("<details><summary>", stream);
+	reporter_xml_escape(stream, markdown_or(section->title, section->id));
+	fputs("</summary>\n\n", stream);
 	if (section->item_count == 0)
 		fputs("Nothing to report.\n\n", stream);
 	for (size_t i = 0; i < section->item_count && rc == 0; i++) {
@@ -552,11 +644,17 @@ static int markdown_section(const struct markdown_render *render,
 		}
 		switch (item->kind) {
 		case EP_REPORT_METRIC:
+			if (markdown_metric_in_table(section, item->u.metric))
+				continue;
 			if (open == 0)
 				fputs("| Metric | Value |\n|---|---:|\n", stream);
 			markdown_metric(render, item->u.metric, stream);
 			break;
 		case EP_REPORT_COMPARISON:
+			if (markdown_comparison_is_zero(item->u.comparison)) {
+				render->hidden_comparisons++;
+				continue;
+			}
 			if (open == 0)
 				markdown_comparison_header(render, stream);
 			markdown_comparison(render, item->u.comparison, stream);
@@ -573,18 +671,26 @@ static int markdown_section(const struct markdown_render *render,
 		case EP_REPORT_NOTE:
 			markdown_paragraph(stream, item->u.note);
 			break;
+		case EP_REPORT_TREE:
+			markdown_tree(render, section, item->u.tree, stream);
+			break;
 		}
 		if (markdown_kind_groups(item->kind))
 			open = item->kind;
 	}
 	if (open != 0)
 		fputc('\n', stream);
+	if (render->hidden_comparisons > 0)
+		fprintf(stream, "%zu figure(s) that are 0 in both runs are not shown.\n\n",
+		        render->hidden_comparisons);
+	render->hidden_comparisons = 0;
+	fputs("</details>\n\n", stream);
 	return rc;
 }
 
 static int markdown_write(FILE *stream, void *context)
 {
-	const struct markdown_render *render = context;
+	struct markdown_render *render = context;
 	const struct ep_report_document *document = render->document;
 	const char *kind = reporter_text(document->kind);
 	int rc = 0;
@@ -600,6 +706,11 @@ static int markdown_write(FILE *stream, void *context)
 		markdown_escape(stream, markdown_or(document->run_a, "Report"), MARKDOWN_HEADING);
 	}
 	fputs("\n\n", stream);
+	const struct ep_host_api *host = render->self->host.host;
+	if (host->version >= 2 && host->size >= sizeof(*host) && host->summary_write != NULL) {
+		rc = host->summary_write(stream, document);
+		fputc('\n', stream);
+	}
 	if (strcmp(kind, "comparison") == 0) {
 		fputs("Comparison of run **", stream);
 		markdown_escape(stream, markdown_or(document->run_a, "A"), MARKDOWN_TEXT);
@@ -611,8 +722,14 @@ static int markdown_write(FILE *stream, void *context)
 		markdown_escape(stream, document->run_a, MARKDOWN_TEXT);
 		fputs("**.\n\n", stream);
 	}
-	for (size_t s = 0; s < document->section_count && rc == 0; s++)
-		rc = markdown_section(render, document->sections[s], stream);
+	for (size_t s = 0; s < document->section_count && rc == 0; s++) {
+		const struct ep_report_section *section = document->sections[s];
+		/* The core's gates are in the summary above; not twice. */
+		if (strcmp(reporter_text(section->id), "gates") == 0 &&
+		    strcmp(reporter_text(section->origin), "core") == 0 && host->version >= 2)
+			continue;
+		rc = markdown_section(render, section, stream);
+	}
 	return rc;
 }
 
@@ -620,7 +737,9 @@ static int markdown_render(void *state, const struct ep_report_document *documen
                            const char *base_path)
 {
 	struct markdown_reporter *self = state;
-	struct markdown_render render = { .self = self, .document = document };
+	struct markdown_render render = { .self = self,
+		                          .document = document,
+		                          .base_path = base_path };
 	for (size_t s = 0; document != NULL && s < document->section_count; s++)
 		for (size_t i = 0; i < document->sections[s]->item_count; i++)
 			if (document->sections[s]->items[i].kind == EP_REPORT_COMPARISON &&
@@ -641,7 +760,7 @@ static int markdown_render(void *state, const struct ep_report_document *documen
 		rc = markdown_plan_charts(&render, &names, base_path);
 	/* Charts first: the page never links to a chart that is not there. */
 	for (size_t i = 0; rc == 0 && i < render.chart_count; i++) {
-		struct markdown_chart_job job = { self, &render.charts[i] };
+		struct markdown_chart_job job = { self, &render.charts[i], document->title };
 		rc = reporter_write_file(&self->host, render.charts[i].path, markdown_write_chart,
 		                         &job);
 	}

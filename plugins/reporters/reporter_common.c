@@ -508,3 +508,97 @@ int reporter_value_present(struct ep_value value)
 		return isfinite(value.real) ? 1 : 0;
 	return value.type != EP_VALUE_NONE;
 }
+
+void reporter_xml_escape(FILE *stream, const char *text)
+{
+	const unsigned char *p = (const unsigned char *)reporter_text(text);
+	size_t length = strlen((const char *)p);
+	while (length > 0) {
+		uint32_t code_point;
+		int used = reporter_utf8_decode(p, length, &code_point);
+		if (used < 0) {
+			fputs(REPORTER_REPLACEMENT_CHARACTER, stream);
+			p++;
+			length--;
+			continue;
+		}
+		switch (code_point) {
+		case '&':
+			fputs("&amp;", stream);
+			break;
+		case '<':
+			fputs("&lt;", stream);
+			break;
+		case '>':
+			fputs("&gt;", stream);
+			break;
+		case '"':
+			fputs("&quot;", stream);
+			break;
+		case '\'':
+			fputs("&apos;", stream);
+			break;
+		case '\n':
+		case '\r':
+		case '\t':
+			fputc(' ', stream);
+			break;
+		default:
+			if (code_point < 0x20 || code_point == 0xFFFE || code_point == 0xFFFF)
+				fputs(REPORTER_REPLACEMENT_CHARACTER, stream);
+			else
+				fwrite(p, 1, (size_t)used, stream);
+		}
+		p += used;
+		length -= (size_t)used;
+	}
+}
+
+/* Change from A to B: "-8.40MB (-16.9%)"; the percentage is n/a when A is
+ * 0, the whole change when a value is missing. Percent figures change by
+ * percentage points ("pp"), not by a percentage of themselves. */
+void reporter_format_change(const struct reporter_host *host,
+                            const struct ep_report_comparison *comparison, char *buffer,
+                            size_t size)
+{
+	char absolute[REPORTER_NUMBER_MAX], relative[32];
+	double a, b;
+	struct ep_value delta;
+
+	if (comparison->a.type == EP_VALUE_TEXT && comparison->b.type == EP_VALUE_TEXT) {
+		bool same = strcmp(reporter_text(comparison->a.text),
+		                   reporter_text(comparison->b.text)) == 0;
+		snprintf(buffer, size, "%s", same ? "unchanged" : "changed");
+		return;
+	}
+	if (!reporter_value_number(comparison->a, &a) ||
+	    !reporter_value_number(comparison->b, &b) || !isfinite(a) || !isfinite(b)) {
+		snprintf(buffer, size, "n/a");
+		return;
+	}
+	int64_t difference;
+	if (comparison->a.type == EP_VALUE_INT && comparison->b.type == EP_VALUE_INT &&
+	    !__builtin_sub_overflow(comparison->b.integer, comparison->a.integer, &difference))
+		delta = (struct ep_value){ .type = EP_VALUE_INT, .integer = difference };
+	else
+		delta = (struct ep_value){ .type = EP_VALUE_DOUBLE, .real = b - a };
+
+	const char *unit = reporter_text(comparison->unit);
+	if (strcmp(unit, EP_UNIT_PERCENT) == 0) {
+		reporter_format_value(host, absolute, sizeof(absolute), delta, EP_UNIT_NONE,
+		                      "auto");
+		strncat(absolute, " pp", sizeof(absolute) - strlen(absolute) - 1);
+	} else {
+		reporter_format_value(host, absolute, sizeof(absolute), delta, unit, "auto");
+	}
+	bool positive = b - a > 0;
+	if (a == 0) {
+		snprintf(relative, sizeof(relative), "n/a");
+	} else {
+		snprintf(relative, sizeof(relative), "%+.1f%%", (b - a) / fabs(a) * 100.0);
+		if (strcmp(relative, "+0.0%") == 0 || strcmp(relative, "-0.0%") == 0)
+			snprintf(relative, sizeof(relative), "0.0%%");
+	}
+	bool sign = positive && absolute[0] != '+' && strcmp(absolute, "0") != 0;
+	snprintf(buffer, size, "%s%s (%s)", sign ? "+" : "", absolute, relative);
+}

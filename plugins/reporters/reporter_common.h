@@ -111,6 +111,13 @@ bool reporter_value_number(struct ep_value value, double *number);
  * a comparison of single runs counts as n_a and n_b. */
 int reporter_value_present(struct ep_value value);
 
+/* Change from A to B of a comparison for people: "-8.40MB (-16.9%)"; the
+ * percentage is n/a when A is 0, the whole change when a value is
+ * missing; percent figures change by percentage points ("pp"). */
+void reporter_format_change(const struct reporter_host *host,
+                            const struct ep_report_comparison *comparison, char *buffer,
+                            size_t size);
+
 /* --- text --- */
 
 /* U+FFFD in UTF-8: what bytes that are not UTF-8 become, so every file a
@@ -122,5 +129,11 @@ int reporter_value_present(struct ep_value value);
  * starts no valid sequence (overlong, surrogate, beyond U+10FFFF,
  * truncated); the caller then skips one byte. */
 int reporter_utf8_decode(const unsigned char *text, size_t length, uint32_t *code_point);
+
+/* Writes text escaped for XML and HTML text or attribute values (&, <, >,
+ * both quotes); tabs and newlines become spaces, other control
+ * characters and bytes that are not UTF-8 become U+FFFD. NULL writes
+ * nothing. */
+void reporter_xml_escape(FILE *stream, const char *text);
 
 #endif /* EP_REPORTERS_REPORTER_COMMON_H */

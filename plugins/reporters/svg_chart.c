@@ -29,47 +29,7 @@ static const char *const svg_colours[] = {
  * (other control characters, bytes that are not UTF-8) as U+FFFD. */
 static void svg_escape(FILE *stream, const char *text)
 {
-	const unsigned char *p = (const unsigned char *)reporter_text(text);
-	size_t length = strlen((const char *)p);
-	while (length > 0) {
-		uint32_t code_point;
-		int used = reporter_utf8_decode(p, length, &code_point);
-		if (used < 0) {
-			fputs(REPORTER_REPLACEMENT_CHARACTER, stream);
-			p++;
-			length--;
-			continue;
-		}
-		switch (code_point) {
-		case '&':
-			fputs("&amp;", stream);
-			break;
-		case '<':
-			fputs("&lt;", stream);
-			break;
-		case '>':
-			fputs("&gt;", stream);
-			break;
-		case '"':
-			fputs("&quot;", stream);
-			break;
-		case '\'':
-			fputs("&apos;", stream);
-			break;
-		case '\n':
-		case '\r':
-		case '\t':
-			fputc(' ', stream);
-			break;
-		default:
-			if (code_point < 0x20 || code_point == 0xFFFE || code_point == 0xFFFF)
-				fputs(REPORTER_REPLACEMENT_CHARACTER, stream);
-			else
-				fwrite(p, 1, (size_t)used, stream);
-		}
-		p += used;
-		length -= (size_t)used;
-	}
+	reporter_xml_escape(stream, text);
 }
 
 /* A number for an attribute (coordinates), one decimal is plenty. */
@@ -120,12 +80,16 @@ static void svg_axis_fit(struct svg_axis *axis, double low, double high)
 	double scaled = raw / base;
 	double decade = pow(10.0, floor(log10(scaled)));
 	double fraction = scaled / decade;
-	double nice = fraction <= 1.0   ? 1.0
-	              : fraction <= 2.0 ? 2.0
-	              : fraction <= 2.5 ? 2.5
-	              : fraction <= 5.0 ? 5.0
-	                                : 10.0;
+	/* Counts (goroutines, objects) take whole steps: no 2.5 or 0.5. */
+	bool whole = strcmp(reporter_text(axis->unit), EP_UNIT_COUNT) == 0;
+	double nice = fraction <= 1.0             ? 1.0
+	              : fraction <= 2.0           ? 2.0
+	              : fraction <= 2.5 && !whole ? 2.5
+	              : fraction <= 5.0           ? 5.0
+	                                          : 10.0;
 	axis->step = nice * decade * base;
+	if (whole && axis->step < 1.0)
+		axis->step = 1.0;
 	/* 1000kB is no round number of bytes; 1MB is. */
 	if (svg_unit_is_binary(axis->unit) && nice * decade >= 1000.0)
 		axis->step = 1024.0 * base;

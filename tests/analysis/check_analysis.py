@@ -238,6 +238,11 @@ def check_comparison(report, expected, where):
             equal(row.get('delta'), exp['delta'], f'{what}: delta')
             equal(row.get('a_flat'), exp['a_flat'], f'{what}: a_flat')
             equal(row.get('b_flat'), exp['b_flat'], f'{what}: b_flat')
+            equal(row.get('delta_cum'), exp['delta_cum'], f'{what}: delta_cum')
+            check(isinstance(row.get('a_cum'), int) and isinstance(row.get('b_cum'), int) and
+                  row['b_cum'] - row['a_cum'] == exp['delta_cum'],
+                  f'{what}: b_cum - a_cum = {row.get("b_cum")} - {row.get("a_cum")}, '
+                  f'pprof -base cum {exp["delta_cum"]}')
 
 
 # --- the CSV files hold the JSON's numbers ------------------------------------
@@ -304,7 +309,9 @@ def check_csv(directory, base, report, where):
             side = load_csv(os.path.join(directory, row['value']))
             if side is None:
                 continue
-            equal(side[0] if side else None, ['x', 'y'], f'{what}: header')
+            want = [f'{a["label"] or n} ({a["unit"]})' if a['unit'] else (a['label'] or n)
+                    for a, n in ((item['x'], 'x'), (item['y'], 'y'))]
+            equal(side[0] if side else None, want, f'{what}: header')
             equal(len(side) - 1, len(item['points']), f'{what}: points')
             for r, (cells, point) in enumerate(zip(side[1:], item['points'])):
                 ok = len(cells) == 2 and all(same_cell(c, v, 'double') for c, v in zip(cells, point))
@@ -326,7 +333,8 @@ def check_markdown(path, expected, where):
     peak = expected['peak']
     value = autoscale(peak['inuse_bytes'])
     # The "Peak memory" section's | Metric | Value | table with the peak in it.
-    match = re.search(r'^## Peak memory\n\n\| Metric \| Value \|\n\|[-:|]+\|\n((?:\|.*\|\n)+)',
+    match = re.search(r'^<details><summary>Peak memory</summary>\n\n\| Metric \| Value \|\n'
+                      r'\|[-:|]+\|\n((?:\|.*\|\n)+)',
                       text, re.M)
     if check(match is not None, f'{where}: analysis.md has no "Peak memory" | Metric | Value | table'):
         table = match.group(1)

@@ -409,15 +409,23 @@ static void test_compare_overlays_both_runs_and_gates_on_slope(void **unused)
 
 	const struct ep_report_document *document = ep_report_document(report);
 	const struct ep_report_section *section = analyzer_test_section(document, "growth");
-	const struct ep_report_series *first = NULL, *second = NULL;
+	const struct ep_report_series *first = NULL, *second = NULL, *peak = NULL;
 	for (size_t i = 0; i < section->item_count; i++) {
 		if (section->items[i].kind != EP_REPORT_SERIES)
 			continue;
-		if (first == NULL)
-			first = section->items[i].u.series;
-		else
-			second = section->items[i].u.series;
+		const struct ep_report_series *series = section->items[i].u.series;
+		if (strcmp(series->id, "growth.inuse.a") == 0)
+			first = series;
+		else if (strcmp(series->id, "growth.inuse.b") == 0)
+			second = series;
+		else if (strcmp(series->id, "growth.inuse.b.peak") == 0)
+			peak = series;
 	}
+	/* The peak of each run is marked on the same chart, a one-point series. */
+	assert_non_null(peak);
+	assert_string_equal(peak->chart, "inuse");
+	assert_int_equal(peak->point_count, 1);
+	assert_non_null(strstr(peak->title, "after peak (heap"));
 	assert_non_null(first);
 	assert_non_null(second);
 	assert_string_equal(first->title, "before");

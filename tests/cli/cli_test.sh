@@ -53,15 +53,17 @@ check "unknown global option exits 2" status_is 2
 
 run version
 check "version exits 0" status_is 0
-check "version shows ABI" grep -qE '^e2e-profile [0-9.]+ \(plugin ABI 1\.1, host API 1\)$' out
+check "version shows ABI" grep -qE '^e2e-profile [0-9.]+ \(plugin ABI 1\.1, host API 2\)$' out
 run --version
 check "--version" out_has "plugin ABI 1.1"
 
 # Plugins: the good one is listed, each broken one refused on one line.
 run --plugin-path "$plugin_dir" plugins
 check "plugins exits 0" status_is 0
-check "plugins lists good" grep -qE "^analyzer +good +1\.0\.0 +test analyzer .*good\.so$" out
-check "plugins header" grep -qE "^KIND +NAME +VERSION +DESCRIPTION +PATH$" out
+check "plugins lists good" grep -qE "^analyzer +good +1\.0\.0 +.*good\.so +test analyzer" out
+check "plugins header" grep -qE "^KIND +NAME +VERSION +PATH +DESCRIPTION$" out
+# Aligned: every row's PATH starts where the header's does.
+check "plugins columns aligned" awk 'NR == 1 { p = index($0, "PATH") } NR > 1 && substr($0, p, 1) != "/" { bad = 1 } END { exit bad }' out
 check "one line per refusal" err_lines 9
 for bad in bad_abi_major bad_abi_minor bad_small_struct bad_no_name bad_no_description \
 	bad_no_ops bad_no_entry zz_duplicate garbage; do
@@ -137,5 +139,7 @@ run -c select.ini analyze somerun
 check "unknown reporter in the INI exits 2" status_is 2
 check "unknown reporter in the INI names the key" err_has "[run] reporters: no reporter plugin named 'nosuch'"
 
+run help config
+check "help config: no repeated section name" bash -c "! grep -qF '[category.NAME]  [category.NAME]' out"
 echo "$passed passed, $failed failed"
 [ "$failed" -eq 0 ]

@@ -35,7 +35,7 @@ static void test_descriptor_layout(void **unused)
 static void test_host_api_layout(void **unused)
 {
 	(void)unused;
-	assert_int_equal(EP_HOST_API_VERSION, 1);
+	assert_int_equal(EP_HOST_API_VERSION, 2);
 	assert_int_equal(offsetof(struct ep_host_api, version), 0);
 	assert_int_equal(offsetof(struct ep_host_api, size), 4);
 	assert_int_equal(offsetof(struct ep_host_api, log), 8);
@@ -69,7 +69,13 @@ static void test_host_api_layout(void **unused)
 	assert_int_equal(offsetof(struct ep_host_api, profile_top), 232);
 	assert_int_equal(offsetof(struct ep_host_api, top_release), 240);
 	assert_int_equal(offsetof(struct ep_host_api, format_value), 248);
-	assert_int_equal(sizeof(struct ep_host_api), 256);
+	/* version 2 (ABI 1.1): stack trees */
+	assert_int_equal(offsetof(struct ep_host_api, tree_new), 256);
+	assert_int_equal(offsetof(struct ep_host_api, tree_add), 264);
+	assert_int_equal(offsetof(struct ep_host_api, report_tree), 272);
+	assert_int_equal(offsetof(struct ep_host_api, tree_free), 280);
+	assert_int_equal(offsetof(struct ep_host_api, summary_write), 288);
+	assert_int_equal(sizeof(struct ep_host_api), 296);
 }
 
 static void test_ops_tables_start_with_version(void **unused)
@@ -90,6 +96,8 @@ static void test_ops_tables_start_with_version(void **unused)
 	assert_int_equal(sizeof(struct ep_run_info), 96);
 	assert_int_equal(sizeof(struct ep_snapshot_info), 48);
 	assert_int_equal(offsetof(struct ep_reporter_ops, render), 8);
+	assert_int_equal(sizeof(struct ep_report_frame), 32);
+	assert_int_equal(offsetof(struct ep_report_tree, frames), 80);
 	assert_int_equal(offsetof(struct ep_config_key, name), 0);
 	assert_int_equal(offsetof(struct ep_config_key, type), 8);
 	assert_int_equal(offsetof(struct ep_config_key, default_value), 16);

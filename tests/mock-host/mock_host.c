@@ -19,6 +19,8 @@
 #include "host_shared.h"
 #include "pprof/decode.h"
 #include "report_document.h"
+#include "summary.h"
+#include "tree.h"
 
 static void mock_log(struct ep_instance *instance, enum ep_log_level level, const char *format, ...)
         EP_PRINTF(3, 4);
@@ -192,6 +194,29 @@ static int mock_profile_top(struct ep_instance *instance, const struct ep_profil
 	return rc;
 }
 
+/* Stack trees are the core's, as reports are. */
+static int mock_tree_new(struct ep_instance *instance, struct ep_tree **tree)
+{
+	(void)instance;
+	return ep_tree_new(tree);
+}
+
+static int mock_tree_add(struct ep_instance *instance, struct ep_tree *tree,
+                         const struct ep_profile *profile, const char *sample_index, bool base)
+{
+	char err[512];
+	int rc = ep_tree_add(tree, profile, sample_index, base, err, sizeof(err));
+	if (rc < 0)
+		mock_log(instance, EP_LOG_ERROR, "%s", err);
+	return rc;
+}
+
+static void mock_tree_free(struct ep_instance *instance, struct ep_tree *tree)
+{
+	(void)instance;
+	ep_tree_free(tree);
+}
+
 void ep_mock_host_set_in(struct ep_mock_host *mock, const char *section, const char *key,
                          const char *value)
 {
@@ -242,6 +267,11 @@ void ep_mock_host_init(struct ep_mock_host *mock, const struct ep_plugin_descrip
 		.profile_top = mock_profile_top,
 		.top_release = ep_host_top_release,
 		.format_value = ep_host_format_value,
+		.tree_new = mock_tree_new,
+		.tree_add = mock_tree_add,
+		.report_tree = ep_report_tree,
+		.tree_free = mock_tree_free,
+		.summary_write = ep_summary_write,
 	};
 	mock->instance.mock = mock;
 	mock->descriptor = descriptor;
@@ -322,6 +352,8 @@ static const char *mock_item_id(const struct ep_report_item *item)
 		return item->u.series->id;
 	case EP_REPORT_COMPARISON:
 		return item->u.comparison->id;
+	case EP_REPORT_TREE:
+		return item->u.tree->id;
 	case EP_REPORT_NOTE:
 	case EP_REPORT_RECOMMENDATION:
 		break;

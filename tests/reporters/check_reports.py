@@ -320,7 +320,7 @@ def check_csv(directory, base, doc, line_end):
                 equal(side[0], [c['id'] for c in entry['columns']], row[4] + ' header')
                 want = entry['rows']
             else:
-                equal(side[0], ['x', 'y'], row[4] + ' header')
+                equal(side[0], [axis_header(entry[a], a) for a in ('x', 'y')], row[4] + ' header')
                 want = entry['points']
             equal(len(side) - 1, len(want), row[4] + ' row count')
             for got, values in zip(side[1:], want):
@@ -424,11 +424,19 @@ def md_table_with(tables, header):
     return []
 
 
+def axis_header(axis, name):
+    """A series CSV's column header: the axis label (else x or y) and its unit."""
+    label = axis['label'] or name
+    return f'{label} ({axis["unit"]})' if axis['unit'] else label
+
+
 def check_markdown_common(path, doc):
     text = read_text(path)
     lines = text.split('\n')
     check(text.endswith('\n') and not text.endswith('\n\n\n'), f'{path}: ends with one blank')
-    headings = [md_unescape(line[3:]) for line in lines if line.startswith('## ')]
+    import html
+    headings = [html.unescape(line[len('<details><summary>'):-len('</summary>')])
+                for line in lines if line.startswith('<details><summary>')]
     equal(headings, [s['title'] or s['id'] for s in doc['sections']],
           'markdown section headings (the id when there is no title)')
     tables = md_tables(lines)
@@ -440,8 +448,18 @@ def check_markdown_common(path, doc):
         check(in_cell(metric['label']) in metric_labels, f'no metric row for {metric["id"]}')
     for _, table in all_items(doc, 'table'):
         rows = md_table_with(tables, [c['label'] for c in table['columns']])
-        equal(len(rows), len(table['rows']), f'markdown rows of {table["id"]}')
-        for got, values in zip(rows, table['rows']):
+        # Rows whose numbers are all 0 (or empty) are counted, not shown.
+        def zero_row(values):
+            numbers = [v for v in values if not isinstance(v, str)]
+            return any(isinstance(v, (int, float)) for v in numbers) and \
+                all(v == 0 or v is None for v in numbers)
+        shown = [values for values in table['rows'] if not zero_row(values)]
+        hidden = len(table['rows']) - len(shown)
+        equal(len(rows), len(shown), f'markdown rows of {table["id"]}')
+        if hidden:
+            check(f'{hidden} row(s) whose figures are all 0 are not shown.' in text,
+                  f'{table["id"]}: says {hidden} all-zero row(s) are hidden')
+        for got, values in zip(rows, shown):
             for cell, value in zip(got, values):
                 if isinstance(value, str):
                     equal(cell, in_cell(value), f'text cell of {table["id"]}')
@@ -513,7 +531,10 @@ def check_analysis(directory, charts=True, line_end='\r\n', indent=True):
 
     md, lines, tables, metrics = check_markdown_common(os.path.join(directory, 'analysis.md'),
                                                         doc)
-    equal(lines[:4], ['# baseline', '', 'Analysis of run **baseline**.', ''], 'page head')
+    # The title, the host's summary (its own checks: tests/summary), then the page.
+    equal(lines[:3], ['# baseline', '', '**Run baseline**: peak in-use memory 49.60MB at 345 s'],
+          'page head')
+    check('Analysis of run **baseline**.' in lines, 'page head: the analysis line')
     want_metrics = {
         'Snapshots': '25', 'Duration': '372.50s', 'Test exit status': '0',
         'Peak in-use memory': '49.60MB', 'Peak in-use objects': '412345', 'Peak at': '345s',
@@ -541,7 +562,9 @@ def check_analysis(directory, charts=True, line_end='\r\n', indent=True):
     equal(widget_rows[0], ['a,b', '-1048576B', '-12.50%'], 'widget row 0')
     check(in_paragraph(TRICKY) in [md_unescape(line) for line in lines], 'tricky note')
     tricky_note = [line for line in lines if md_unescape(line) == in_paragraph(TRICKY)]
-    check(tricky_note and bare_markup(tricky_note[0]) == [], 'tricky note fully escaped')
+    # A note's `z` is a code span; everything else is escaped.
+    check(tricky_note and bare_markup(tricky_note[0]) == ['`', '`'] and '`z`' in tricky_note[0],
+          'tricky note escaped, its code span kept')
     check('1\\. not a list' in lines, 'a note starting "1." is no list')
     check('- **Cache OpenAPI schemas** \u2014 openapi is 26.2% of in-use memory (\\> 10%) '
           '(openapi-share)' in lines, 'recommendation line')
@@ -560,19 +583,19 @@ def check_analysis(directory, charts=True, line_end='\r\n', indent=True):
                                    ('Nothing', 'analysis-other.svg')], 'image links')
         check('![In-use memory](analysis-inuse.svg)' in lines, 'the in-use chart link')
         expected_files += ['analysis-inuse.svg', 'analysis-other.svg', 'analysis-wchart.svg']
-        root = check_svg(os.path.join(directory, 'analysis-inuse.svg'), 'In-use memory',
+        root = check_svg(os.path.join(directory, 'analysis-inuse.svg'), 'baseline: In-use memory',
                          ['baseline'])
         if root is not None:
             texts = [t.text for t in root.iter(SVG + 'text')]
             check('10MB' in texts and '0' in texts and '30s' in texts,
                   f'in-use chart ticks in units: {texts}')
-        root = check_svg(os.path.join(directory, 'analysis-wchart.svg'), 'Widgets',
+        root = check_svg(os.path.join(directory, 'analysis-wchart.svg'), 'baseline: Widgets',
                          ['first, "A"', TRICKY])
         if root is not None:
             first = next(p for p in root.iter(SVG + 'path') if p.get('class') == 'series')
             equal(first.get('d').split()[0::2], ['M', 'L', 'M'],
                   'the line has a gap at the NaN point')
-        root = check_svg(os.path.join(directory, 'analysis-other.svg'), 'Nothing', ['alone'])
+        root = check_svg(os.path.join(directory, 'analysis-other.svg'), 'baseline: Nothing', ['alone'])
         if root is not None:
             check('no data' in [t.text for t in root.iter(SVG + 'text')], 'empty chart')
     else:
@@ -590,9 +613,10 @@ def check_comparison(directory):
     equal(side_files, [base + '-heap-diff.csv', base + '-growth-inuse-baseline.csv',
                        base + '-growth-inuse-with-caching.csv'], 'CSV side files')
     md, lines, tables, _ = check_markdown_common(os.path.join(directory, base + '.md'), doc)
-    equal(lines[:4], ['# baseline vs with-caching', '',
-                      'Comparison of run **baseline** (before) with run **with-caching** '
-                      '(after).', ''], 'page head')
+    equal(lines[:2], ['# baseline vs with-caching', ''], 'page head')
+    check(lines[2].startswith('**Verdict: '), 'page head: the summary verdict')
+    check('Comparison of run **baseline** (before) with run **with-caching** (after).' in lines,
+          'page head: the comparison line')
     for row in [
         '| Metric | baseline | with-caching | Change |',
         '| Test duration | 372.50s | 390s | +17.50s (+4.7%) |',
@@ -607,15 +631,19 @@ def check_comparison(directory):
         '| OpenAPI | 13MB | 3.50MB | -9.50MB (-73.1%) |',
     ]:
         check(row in lines, f'comparison row {row!r}')
-    comparisons = [row for header, rows in tables
-                   if header == ['Metric', 'baseline', 'with-caching', 'Change'] for row in rows]
+    # The first such table is the summary's (key figures only); the
+    # sections' tables after it hold every comparison once.
+    comparison_tables = [rows for header, rows in tables
+                         if header == ['Metric', 'baseline', 'with-caching', 'Change']]
+    comparisons = [row for rows in comparison_tables[1:] for row in rows]
     check([in_cell(TRICKY), '-5', '-10', '-5 (-100.0%)'] in comparisons, 'tricky comparison')
     equal(len(comparisons), len(list(all_items(doc, 'comparison'))), 'one row per comparison')
     diff = md_table_with(tables, ['function', 'baseline', 'with-caching', 'delta'])
     equal(diff, [['openapi3.(*root).GVSpec', '4242.04kB', '1024kB', '-3218.04kB'],
                  [in_cell(TRICKY), '0', '2kB', '2kB']], 'heap.diff table')
     equal(image_links(lines), [('In-use memory', base + '-inuse.svg')], 'image links')
-    check_svg(os.path.join(directory, base + '-inuse.svg'), 'In-use memory',
+    # Chart titles carry the document's title (the runs' names).
+    check_svg(os.path.join(directory, base + '-inuse.svg'), 'baseline vs with-caching: In-use memory',
               ['baseline', 'with-caching'])
     equal(files_in(directory), sorted([
         base + '-growth-inuse-baseline.csv', base + '-growth-inuse-with-caching.csv',
@@ -629,7 +657,7 @@ def check_empty(directory):
           ('analysis', '', 'empty', []), 'empty document')
     equal(check_csv(directory, 'analysis', doc, '\r\n'), [], 'no side files')
     equal(read_text(os.path.join(directory, 'analysis.md')),
-          '# empty\n\nAnalysis of run **empty**.\n\n', 'empty page')
+          '# empty\n\n**Run empty**\n\nAnalysis of run **empty**.\n\n', 'empty page')
     equal(files_in(directory), ['analysis.csv', 'analysis.json', 'analysis.md'], 'files')
 
 

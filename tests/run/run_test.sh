@@ -101,6 +101,11 @@ check "normal: schedule" is "$(json $dir/run.json 'all(abs(s["offset_seconds"] -
 # 2. A failing test command: its status is the run's.
 ep run failing --collector http --url "$url" -i 1 -- sh -c 'sleep 1.2; exit 7'
 check "failing: exit 7" is "$status" 7
+check "failing: says so, naming test.log" grep -qF "warning: test failed (status 7); see $work/out/failing/test.log" err
+check "failing: the whole command logged" grep -qF "): sh -c sleep 1.2; exit 7" err
+ep -q run failing-quiet --collector http --url "$url" -i 1 -- sh -c 'exit 5'
+check "failing -q: exit 5" is "$status" 5
+check "failing -q: still says so" grep -qF "test failed (status 5); see $work/out/failing-quiet/test.log" err
 check "failing: recorded" is "$(json out/failing/run.json 'd["command"]["exit_status"]')" 7
 check "failing: snapshots still taken" test -s out/failing/heap1.pprof
 
@@ -230,6 +235,16 @@ check "goroutine: compare" is "$(python3 -c '
 import json
 doc = json.load(open("out/comparisons/leaky-vs-clean.json"))
 print(any(i.get("id") == "goroutines.leaking_stacks" for s in doc["sections"] for i in s["items"]))')" True
+# Charts: goroutine counts take whole ticks, the comparison overlays both
+# runs' goroutines, and the title names the runs.
+check "goroutine: integer ticks" is "$(python3 -c '
+import re, xml.etree.ElementTree as ET
+ns = "{http://www.w3.org/2000/svg}"
+root = ET.parse("out/leaky/analysis-goroutines.svg").getroot()
+labels = [t.text for g in root.iter(ns + "g") if g.get("text-anchor") == "end" for t in g.iter(ns + "text")]
+print(bool(labels) and all(re.fullmatch(r"-?[0-9]+", l) for l in labels))')" True
+check "goroutine: compare overlays both runs" is "$(grep -c '<path class=\"series\"' out/comparisons/leaky-vs-clean-goroutines.svg)" 2
+check "goroutine: chart title names the runs" grep -q '<title>leaky vs clean: goroutines</title>' out/comparisons/leaky-vs-clean-goroutines.svg
 
 # 9. collect with --duration.
 ep collect timed --collector http --url "$url" -i 1 --duration 2
@@ -282,9 +297,13 @@ check "batch typo: named" grep -q "typo.ini:2: \[run.x\] unknown key 'colector'"
 # Progress: one status line, rewritten in place, on a terminal (script(1)
 # gives the CLI a pseudo-terminal); plain log lines otherwise, none with -q.
 if command -v script >/dev/null; then
-	script -qec "$exe -o $work/out collect tty --collector http --url $url -i 1 --duration 2" tty.txt >/dev/null 2>&1
+	TERM=xterm script -qec "$exe -o $work/out collect tty --collector http --url $url -i 1 --duration 2" tty.txt >/dev/null 2>&1
 	check "tty: status line" grep -qa $'\r\033\[K\[00:0[0-9]\] snapshots: [0-9]* ok, 0 failed | in-use heap: [0-9.]*[kMG]*B | test: collecting' tty.txt
 	check "tty: no per-snapshot log lines" bash -c "! grep -qa 'snapshot heap1.pprof from' tty.txt"
+	# A terminal that cannot take escape sequences gets plain log lines.
+	TERM=dumb script -qec "$exe -o $work/out collect dumb --collector http --url $url -i 1 --duration 1" dumb.txt >/dev/null 2>&1
+	check "TERM=dumb: no escape sequence" bash -c "! grep -qa \$'\\033' dumb.txt"
+	check "TERM=dumb: log lines" grep -qa "snapshot heap1.pprof from" dumb.txt
 else
 	missing_script="script(1) (bsdutils) is not installed: the terminal checks did not run"
 fi
