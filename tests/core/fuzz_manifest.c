@@ -67,7 +67,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	fwrite(data, 1, size, file);
 	fclose(file);
 	struct ep_loaded_run *run = NULL;
-	if (ep_run_load(directory, &run, err, sizeof(err)) == 0) {
+	if (ep_run_load(directory, UINT64_C(64) << 20, &run, err, sizeof(err)) == 0) {
 		const struct ep_run_info *info = ep_loaded_run_info(run);
 		volatile size_t length = strlen(info->name) + strlen(info->status);
 		for (size_t i = 0; i < info->snapshot_count; i++)
