@@ -407,7 +407,8 @@ static int analysis_figures_add(struct analysis_figures *figures, const char *id
 		return 0;
 	/* A moment in time is no figure to take the median of. */
 	size_t id_len = strlen(id);
-	if (id_len > 8 && strcmp(id + id_len - 8, "_unix_ns") == 0)
+	if ((id_len > 8 && strcmp(id + id_len - 8, "_unix_ns") == 0) ||
+	    strcmp(id, "run.repetition") == 0)
 		return 0;
 	struct analysis_figure *figure = NULL;
 	for (size_t i = 0; i < figures->count && figure == NULL; i++)
@@ -1056,6 +1057,14 @@ static void analysis_run_section(struct ep_report *report, const struct ep_loade
 	                 run->ended_unix_ns > 0 ? ep_value_int(run->ended_unix_ns)
 	                                        : ep_value_none(),
 	                 EP_UNIT_NONE);
+	/* Repetition K of `run --repeat` (its run.json says so), so reporters
+	 * can keep the repetitions of one run apart. */
+	int64_t repetition = loaded->json != NULL
+	                             ? ep_json_get_int(ep_json_root(loaded->json), "repetition", 0)
+	                             : 0;
+	if (repetition > 0)
+		ep_report_metric(report, "run.repetition", "Repetition", ep_value_int(repetition),
+		                 EP_UNIT_COUNT);
 	if (ep_loaded_run_inferred(loaded) != NULL)
 		ep_report_note(report, "%s", ep_loaded_run_inferred(loaded));
 }

@@ -5,6 +5,7 @@
 #include "prometheus_series.h"
 
 #include <errno.h>
+#include <inttypes.h>
 #include <stdarg.h>
 #include <stdbool.h>
 #include <stdio.h>
@@ -312,6 +313,9 @@ static int prom_times_find(struct prom_times *times, const char *file, int64_t *
 struct prom_builder {
 	struct prom_set *set;
 	const struct prom_label_list *extra;
+	/* "K" when the report is repetition K of a repeated run (metric
+	 * run.repetition), else "": every series of it carries the label. */
+	char repetition[24];
 };
 
 static int prom_label_compare(const void *a, const void *b)
@@ -339,12 +343,14 @@ static int prom_add(struct prom_builder *builder, const struct prom_family *fami
                     double value)
 {
 	/* The tool's own labels and the extra ones. */
-	struct prom_label labels[PROM_OWN_LABELS_MAX + PROM_EXTRA_LABELS_MAX];
+	struct prom_label labels[PROM_OWN_LABELS_MAX + 1 + PROM_EXTRA_LABELS_MAX];
 	size_t count = 0;
 	for (size_t i = 0; pairs[i] != NULL && count < PROM_OWN_LABELS_MAX; i += 2)
 		if (pairs[i + 1] != NULL && pairs[i + 1][0] != '\0')
 			labels[count++] =
 			        (struct prom_label){ (char *)pairs[i], (char *)pairs[i + 1] };
+	if (builder->repetition[0] != '\0')
+		labels[count++] = (struct prom_label){ "repetition", builder->repetition };
 	for (size_t i = 0; i < builder->extra->count; i++)
 		labels[count++] = builder->extra->labels[i];
 	qsort(labels, count, sizeof(labels[0]), prom_label_compare);
@@ -740,7 +746,21 @@ int prom_set_build(const struct ep_report_document *document, const struct prom_
                    int64_t now_ms, struct prom_set *set, char *err, size_t errlen)
 {
 	memset(set, 0, sizeof(*set));
-	struct prom_builder builder = { set, extra };
+	struct prom_builder builder = { set, extra, "" };
+	const struct ep_report_metric *repetition = prom_find_metric(document, "run.repetition");
+	if (repetition != NULL && repetition->value.type == EP_VALUE_INT &&
+	    repetition->value.integer > 0) {
+		for (size_t i = 0; i < extra->count; i++)
+			if (strcmp(extra->labels[i].name, "repetition") == 0) {
+				prom_error(
+				        err, errlen,
+				        "labels: 'repetition' is set by e2e-profile itself for the "
+				        "repetitions of run --repeat; drop it from the labels");
+				return -EINVAL;
+			}
+		snprintf(builder.repetition, sizeof(builder.repetition), "%" PRId64,
+		         repetition->value.integer);
+	}
 	int rc = 0;
 	bool comparison = document->kind != NULL && strcmp(document->kind, "comparison") == 0;
 	if (comparison) {
@@ -753,6 +773,10 @@ int prom_set_build(const struct ep_report_document *document, const struct prom_
 			times.source = prom_column(times.table, "source");
 			times.time = prom_column(times.table, "time_unix_ns");
 		}
+		/* The summary of a repeated run holds medians, not snapshots: each
+		 * repetition's own report has pushed its series already. */
+		if (times.table == NULL && prom_find_metric(document, "run.repetitions") != NULL)
+			return 0;
 		if (times.table == NULL || times.snapshot < 0 || times.source < 0 ||
 		    times.time < 0) {
 			prom_error(err, errlen,

@@ -10,10 +10,12 @@
 # window is configured and reloaded); finally the openmetrics file through
 # `promtool tsdb create-blocks-from openmetrics`, read back by a Prometheus
 # started on those blocks.
-# usage: prometheus_test.sh E2E_PROFILE_EXE DATADIR
+# usage: prometheus_test.sh E2E_PROFILE_EXE DATADIR [TARGET_BIN]
+# (TARGET_BIN, tests/target's program: a repeated run pushed live)
 set -u
 exe=$(realpath "${1:?usage: $0 E2E_PROFILE_EXE DATADIR}")
 data=$(realpath "${2:?usage: $0 E2E_PROFILE_EXE DATADIR}")
+target_bin=${3:+$(realpath "$3")}
 here=$(dirname "$(realpath "$0")")
 for tool in prometheus promtool python3 curl; do
 	if ! command -v "$tool" >/dev/null; then
@@ -213,6 +215,56 @@ print('report rows', rows, 'prometheus', got)
 sys.exit(0 if ok and got == want else 1)
 PY
 if [ $? -eq 0 ]; then pass; else fail "gate verdicts: $(cat gates.out)"; fi
+
+# ---- a repeated run of the real Go target: each repetition its own series ------
+if [ -n "$target_bin" ] && [ -x "$target_bin" ]; then
+	"$target_bin" -listen 127.0.0.1:0 -exit-after 120s -mode cached >target.out 2>&1 &
+	target_pid=$!
+	target_port=
+	for _ in $(seq 100); do
+		target_port=$(sed -n 's/^listening on 127\.0\.0\.1:\([0-9]*\)$/\1/p' target.out)
+		[ -n "$target_port" ] && break
+		sleep 0.05
+	done
+	if [ -z "$target_port" ]; then
+		fail "repeat: the target did not start: $(cat target.out)"
+	elif "$exe" -c push.ini -o "$out" run repeated --repeat 2 --collector http \
+		--url "http://127.0.0.1:$target_port" -i 1 -- sleep 1.5 >stdout 2>err; then
+		python3 - "http://127.0.0.1:$port" "$out/repeated" >repeat.out 2>&1 <<'PY'
+import json, sys, urllib.parse, urllib.request
+base, run_dir = sys.argv[1], sys.argv[2]
+def query(q, at):
+    url = f'{base}/api/v1/query?' + urllib.parse.urlencode({'query': q, 'time': f'{at:.3f}'})
+    return json.load(urllib.request.urlopen(url))['data']['result']
+bad = 0
+for k in (1, 2):
+    manifest = json.load(open(f'{run_dir}/rep{k}/run.json'))
+    for s in manifest['snapshots']:
+        if not s['ok'] or s['kind'] != 'heap':
+            continue
+        at = (s['time_unix_ns'] // 1000000) / 1000
+        got = query(f'e2e_profile_heap_inuse_bytes{{run="repeated",repetition="{k}"}}', at)
+        values = [float(r['value'][1]) for r in got]
+        if values != [float(s['inuse_bytes'])]:
+            bad += 1
+            print(f'rep{k} {s["file"]}: Prometheus has {values}, run.json {s["inuse_bytes"]}')
+end = max(json.load(open(f'{run_dir}/rep{k}/run.json'))['ended_unix_ns'] for k in (1, 2)) / 1e9
+series = query('count by (repetition) (e2e_profile_peak_inuse_bytes{run="repeated"})', end)
+if sorted(r['metric'].get('repetition') for r in series) != ['1', '2']:
+    bad += 1
+    print('peak series by repetition:', series)
+print('bad', bad)
+sys.exit(1 if bad else 0)
+PY
+		if [ $? -eq 0 ]; then pass; else fail "repeat: $(cat repeat.out)"; fi
+	else
+		fail "repeat: run --repeat 2 with the prometheus reporter failed: $(tail -n 5 err)"
+	fi
+	kill "$target_pid" 2>/dev/null
+	wait "$target_pid" 2>/dev/null
+else
+	fail "repeat: no tests/target program given"
+fi
 
 # ---- every PromQL example of docs/prometheus.md is valid ------------------------
 python3 - "http://127.0.0.1:$port" "$here/../../docs/prometheus.md" >promql.out 2>&1 <<'PY'

@@ -274,6 +274,52 @@ static void test_a_document_without_times_is_refused(void **unused)
 	ep_report_free(report);
 }
 
+/* Repetition K of a repeated run (metric run.repetition) carries the
+ * label repetition on every series; the user may not set it too. The
+ * repeated run's summary holds medians and no snapshot: nothing to push. */
+static void test_repetitions_are_kept_apart(void **unused)
+{
+	(void)unused;
+	struct ep_report *report = build_analysis(true);
+	ep_report_section(report, "rep", "Repetition");
+	ep_report_metric(report, "run.repetition", "Repetition", i64(2), EP_UNIT_COUNT);
+	struct prom_label_list extra = { 0 };
+	struct prom_set set;
+	char err[256] = "";
+	assert_int_equal(
+	        prom_set_build(ep_report_document(report), &extra, 1, &set, err, sizeof(err)), 0);
+	const struct prom_series *a = find(&set, "e2e_profile_heap_inuse_bytes", "repetition", "2");
+	assert_int_equal(a->sample_count, 2);
+	for (size_t s = 0; s < set.count; s++) {
+		bool labelled = false;
+		for (size_t l = 0; l < set.series[s].label_count; l++)
+			labelled = labelled ||
+			           (strcmp(set.series[s].labels[l].name, "repetition") == 0 &&
+			            strcmp(set.series[s].labels[l].value, "2") == 0);
+		if (!labelled)
+			fail_msg("%s has no repetition label", set.series[s].family->name);
+	}
+	prom_set_free(&set);
+	assert_int_equal(prom_label_list_parse("repetition=1", &extra, err, sizeof(err)), 0);
+	assert_int_equal(
+	        prom_set_build(ep_report_document(report), &extra, 1, &set, err, sizeof(err)),
+	        -EINVAL);
+	assert_non_null(strstr(err, "'repetition' is set by e2e-profile itself"));
+	prom_label_list_free(&extra);
+	ep_report_free(report);
+
+	struct ep_report *summary;
+	assert_int_equal(ep_report_new("analysis", "ci", "ci", NULL, &summary), 0);
+	ep_report_section(summary, "repetitions", "Repetitions");
+	ep_report_metric(summary, "run.repetitions", "Repetitions", i64(4), EP_UNIT_COUNT);
+	struct prom_label_list none = { 0 };
+	assert_int_equal(
+	        prom_set_build(ep_report_document(summary), &none, 1, &set, err, sizeof(err)), 0);
+	assert_int_equal(set.count, 0);
+	prom_set_free(&set);
+	ep_report_free(summary);
+}
+
 static void test_gates_become_verdicts_at_now(void **unused)
 {
 	(void)unused;
@@ -321,6 +367,7 @@ int main(void)
 		cmocka_unit_test(test_extra_labels_are_checked),
 		cmocka_unit_test(test_a_document_becomes_series),
 		cmocka_unit_test(test_a_document_without_times_is_refused),
+		cmocka_unit_test(test_repetitions_are_kept_apart),
 		cmocka_unit_test(test_gates_become_verdicts_at_now),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
