@@ -20,262 +20,8 @@
 #include "pprof/decode.h"
 #include "pprof/merge.h"
 #include "report_document.h"
-#include "run_seed.h"
 #include "statistics.h"
 #include "summary.h"
-
-struct ep_loaded_run {
-	struct ep_run_info info;
-	struct ep_snapshot_info *snapshots;
-	struct ep_json_document *json;
-	struct ep_seed_run seed; /* what a directory without run.json holds */
-	char *directory;
-	char **paths;
-	char *name;         /* a seed run's name: its directory's */
-	char inferred[512]; /* for the report: what was inferred, "" for a manifest */
-};
-
-/* ---- run.json ------------------------------------------------------------ */
-
-void ep_loaded_run_free(struct ep_loaded_run *run)
-{
-	if (run == NULL)
-		return;
-	for (size_t i = 0; i < run->info.snapshot_count; i++)
-		free(run->paths[i]);
-	free(run->paths);
-	free(run->snapshots);
-	free(run->directory);
-	free(run->name);
-	ep_json_free(run->json);
-	ep_seed_run_free(&run->seed);
-	free(run);
-}
-
-const struct ep_run_info *ep_loaded_run_info(const struct ep_loaded_run *run)
-{
-	return &run->info;
-}
-
-const char *ep_loaded_run_inferred(const struct ep_loaded_run *run)
-{
-	return run->inferred[0] ? run->inferred : NULL;
-}
-
-/* The snapshots array of the run's manifest, or NULL for a run imported
- * without one (its runtime figures are unknown). */
-static const struct ep_json *analysis_manifest_snapshots(const struct ep_loaded_run *run)
-{
-	return run->json != NULL ? ep_json_get(ep_json_root(run->json), "snapshots") : NULL;
-}
-
-static const char *analysis_basename(const char *path);
-
-/* A directory of numbered snapshots without run.json: the run's name is the
- * directory's, its times come from the profiles, and the report says so. */
-static int run_load_seed(const char *directory, uint64_t max_profile_bytes,
-                         struct ep_loaded_run **out, char *err, size_t errlen)
-{
-	struct ep_loaded_run *run = calloc(1, sizeof(*run));
-	if (run == NULL)
-		return -ENOMEM;
-	int rc = ep_seed_run_scan(directory, max_profile_bytes, &run->seed, err, errlen);
-	if (rc < 0)
-		goto error;
-	if (run->seed.count == 0) {
-		snprintf(
-		        err, errlen,
-		        "%s: no run.json and no numbered snapshots (heapN.pprof, cpuN.pprof, ...); "
-		        "not a run directory?",
-		        directory);
-		rc = -ENOENT;
-		goto error;
-	}
-	size_t count = run->seed.count;
-	run->directory = strdup(directory);
-	run->name = strdup(analysis_basename(directory));
-	run->snapshots = calloc(count, sizeof(*run->snapshots));
-	run->paths = calloc(count, sizeof(*run->paths));
-	if (run->directory == NULL || run->name == NULL || run->snapshots == NULL ||
-	    run->paths == NULL) {
-		rc = -ENOMEM;
-		snprintf(err, errlen, "out of memory");
-		goto error;
-	}
-	size_t sources = 0;
-	for (size_t i = 0; i < count; i++) {
-		const struct ep_seed_snapshot *seed = &run->seed.snapshots[i];
-		size_t len = strlen(directory) + strlen(seed->file) + 2;
-		run->paths[i] = malloc(len);
-		if (run->paths[i] == NULL) {
-			rc = -ENOMEM;
-			snprintf(err, errlen, "out of memory");
-			goto error;
-		}
-		snprintf(run->paths[i], len, "%s/%s", directory, seed->file);
-		run->snapshots[i] = (struct ep_snapshot_info){
-			.index = seed->index,
-			.kind = seed->kind,
-			.path = run->paths[i],
-			.time_unix_ns = seed->time_unix_ns,
-			.offset_seconds = seed->time_unix_ns ? (double)(seed->time_unix_ns -
-			                                                run->seed.first_unix_ns) /
-			                                               1e9
-			                                     : 0,
-			.source = seed->source,
-		};
-		bool seen = false;
-		for (size_t j = 0; j < i && !seen; j++)
-			seen = strcmp(run->seed.snapshots[j].source, seed->source) == 0;
-		sources += !seen;
-		run->info.snapshot_count++;
-	}
-	run->info.name = run->name;
-	run->info.directory = run->directory;
-	run->info.snapshots = run->snapshots;
-	run->info.status = "imported";
-	run->info.started_unix_ns = run->seed.first_unix_ns;
-	run->info.ended_unix_ns = run->seed.last_unix_ns;
-	run->info.command_exit_status = -1;
-	snprintf(run->inferred, sizeof(run->inferred),
-	         "Imported: this directory has no run.json. %zu snapshots were found by their "
-	         "file names in %zu %s, ordered by their numbers; times come from each "
-	         "profile's time_nanos%s. The test command, its exit status and failed "
-	         "snapshot attempts are unknown.",
-	         count, sources, sources == 1 ? "directory" : "directories",
-	         run->seed.untimed ? " (some have none, so durations are partial)" : "");
-	*out = run;
-	return 0;
-
-error:
-	ep_loaded_run_free(run);
-	return rc;
-}
-
-int ep_run_load(const char *directory, uint64_t max_profile_bytes, struct ep_loaded_run **out,
-                char *err, size_t errlen)
-{
-	char path[PATH_MAX + 16];
-	snprintf(path, sizeof(path), "%s/run.json", directory);
-	struct stat st;
-	if (stat(directory, &st) < 0 || !S_ISDIR(st.st_mode)) {
-		snprintf(err, errlen, "%s: no such run directory", directory);
-		return -ENOENT;
-	}
-	if (stat(path, &st) < 0)
-		return run_load_seed(directory, max_profile_bytes, out, err, errlen);
-	struct ep_loaded_run *run = calloc(1, sizeof(*run));
-	if (run == NULL)
-		return -ENOMEM;
-	int rc = ep_json_parse_file(path, &run->json, err, errlen);
-	if (rc < 0)
-		goto error;
-	const struct ep_json *root = ep_json_root(run->json);
-	if (strcmp(ep_json_get_string(root, "schema", ""), "e2e-profile/run") != 0) {
-		snprintf(err, errlen, "%s: not an e2e-profile run manifest (schema version 1)",
-		         path);
-		rc = -EINVAL;
-		goto error;
-	}
-	int64_t version = ep_json_get_int(root, "schema_version", 0);
-	if (version > 1) {
-		snprintf(err, errlen,
-		         "%s: written by a newer version of e2e-profile (run manifest schema "
-		         "version "
-		         "%" PRId64 "; this one reads version 1): upgrade e2e-profile",
-		         path, version);
-		rc = -EPROTO;
-		goto error;
-	}
-	if (version != 1) {
-		snprintf(err, errlen, "%s: not an e2e-profile run manifest (schema version 1)",
-		         path);
-		rc = -EINVAL;
-		goto error;
-	}
-	run->directory = strdup(directory);
-	const struct ep_json *snapshots = ep_json_get(root, "snapshots");
-	size_t total = snapshots && snapshots->type == EP_JSON_ARRAY ? snapshots->count : 0;
-	run->snapshots = calloc(total ? total : 1, sizeof(*run->snapshots));
-	run->paths = calloc(total ? total : 1, sizeof(*run->paths));
-	if (run->directory == NULL || run->snapshots == NULL || run->paths == NULL) {
-		rc = -ENOMEM;
-		snprintf(err, errlen, "out of memory");
-		goto error;
-	}
-	for (size_t i = 0; i < total; i++) {
-		const struct ep_json *s = &snapshots->items[i];
-		const char *file = ep_json_get_string(s, "file", NULL);
-		if (!ep_json_get_bool(s, "ok", false) || file == NULL)
-			continue;
-		size_t n = run->info.snapshot_count;
-		size_t len = strlen(directory) + strlen(file) + 2;
-		run->paths[n] = malloc(len);
-		if (run->paths[n] == NULL) {
-			rc = -ENOMEM;
-			snprintf(err, errlen, "out of memory");
-			goto error;
-		}
-		snprintf(run->paths[n], len, "%s/%s", directory, file);
-		run->snapshots[n] = (struct ep_snapshot_info){
-			.index = (uint32_t)ep_json_get_int(s, "index", 0),
-			.kind = ep_json_get_string(s, "kind", ""),
-			.path = run->paths[n],
-			.time_unix_ns = ep_json_get_int(s, "time_unix_ns", 0),
-			.offset_seconds = ep_json_get_double(s, "offset_seconds", 0),
-			.source = ep_json_get_string(s, "source", ""),
-		};
-		run->info.snapshot_count++;
-	}
-	const struct ep_json *command = ep_json_get(root, "command");
-	const struct ep_json *exit_status = ep_json_get(command, "exit_status");
-	run->info.name = ep_json_get_string(root, "name", "");
-	run->info.directory = run->directory;
-	run->info.snapshots = run->snapshots;
-	run->info.status = ep_json_get_string(root, "status", "unknown");
-	run->info.started_unix_ns = ep_json_get_int(root, "started_unix_ns", 0);
-	run->info.ended_unix_ns = ep_json_get_int(root, "ended_unix_ns", 0);
-	run->info.command_exit_status =
-	        exit_status && exit_status->type == EP_JSON_NUMBER ? (int)exit_status->integer : -1;
-	run->info.failed_count = (size_t)ep_json_get_int(ep_json_get(root, "counts"), "failed", 0);
-	run->info.interval_seconds =
-	        ep_json_get_int(ep_json_get(root, "settings"), "interval_seconds", 0);
-	run->info.test_started_unix_ns = ep_json_get_int(command, "started_unix_ns", 0);
-	run->info.test_ended_unix_ns = ep_json_get_int(command, "ended_unix_ns", 0);
-	if (run->info.test_ended_unix_ns < run->info.test_started_unix_ns)
-		run->info.test_ended_unix_ns = run->info.test_started_unix_ns = 0;
-	*out = run;
-	return 0;
-
-error:
-	ep_loaded_run_free(run);
-	return rc;
-}
-
-void ep_run_resolve_directory(const struct ep_cli *cli, const char *name_or_dir, char *out,
-                              size_t len)
-{
-	struct stat st;
-	char manifest[PATH_MAX + 16];
-	snprintf(manifest, sizeof(manifest), "%s/run.json", name_or_dir);
-	if (strchr(name_or_dir, '/') != NULL || stat(manifest, &st) == 0) {
-		snprintf(out, len, "%s", name_or_dir);
-		return;
-	}
-	snprintf(out, len, "%s/%s", ep_config_get(cli->config, "core", "output_dir"), name_or_dir);
-}
-
-static const char *analysis_basename(const char *path)
-{
-	size_t len = strlen(path);
-	while (len > 1 && path[len - 1] == '/')
-		len--;
-	const char *slash = NULL;
-	for (size_t i = 0; i < len; i++)
-		if (path[i] == '/')
-			slash = path + i;
-	return slash ? slash + 1 : path;
-}
 
 /* ---- repeated runs ----------------------------------------------------------- */
 
@@ -761,7 +507,7 @@ static size_t analysis_runtime_values(const struct ep_loaded_run *run, const cha
                                       double values[ANALYSIS_RUNTIME_FIGURES], size_t *errors,
                                       const char **first_error)
 {
-	const struct ep_json *snapshots = analysis_manifest_snapshots(run);
+	const struct ep_json *snapshots = ep_loaded_run_snapshots(run);
 	char error_key[32];
 	snprintf(error_key, sizeof(error_key), "%s_error", object);
 	size_t rounds = 0;
@@ -779,8 +525,8 @@ static size_t analysis_runtime_values(const struct ep_loaded_run *run, const cha
 			const struct ep_json *figures = ep_json_get(s, object);
 			if (figures == NULL || figures->type != EP_JSON_OBJECT)
 				continue;
-			if (pass == 0 &&
-			    !analysis_in_window(&run->info, ep_json_get_int(s, "time_unix_ns", 0)))
+			if (pass == 0 && !analysis_in_window(ep_loaded_run_info(run),
+			                                     ep_json_get_int(s, "time_unix_ns", 0)))
 				continue;
 			rounds++;
 			for (size_t f = 0; f < ANALYSIS_RUNTIME_FIGURES; f++) {
@@ -828,7 +574,7 @@ static void analysis_measured_table(struct ep_report *report, const struct ep_lo
                                     const char *object, const char *id, const char *title,
                                     const struct ep_report_column *columns, size_t column_count)
 {
-	const struct ep_json *snapshots = analysis_manifest_snapshots(run);
+	const struct ep_json *snapshots = ep_loaded_run_snapshots(run);
 	size_t count = snapshots && snapshots->type == EP_JSON_ARRAY ? snapshots->count : 0;
 	bool any = false;
 	for (size_t i = 0; i < count && !any; i++)
@@ -920,7 +666,7 @@ static void analysis_runtime_section(struct ep_report *report, const struct ep_l
 		{ "runtime", "max_rss", "runtime.max_rss" },
 		{ "process", "rss", "process.rss" },
 	};
-	const struct ep_json *snapshots = analysis_manifest_snapshots(run);
+	const struct ep_json *snapshots = ep_loaded_run_snapshots(run);
 	size_t count = snapshots && snapshots->type == EP_JSON_ARRAY ? snapshots->count : 0;
 	for (size_t k = 0; k < sizeof(charted) / sizeof(charted[0]); k++) {
 		bool started = false;
@@ -964,7 +710,7 @@ static void analysis_runtime_at_peak(struct ep_report *report, const struct ep_l
 	        ep_report_find_metric(ep_report_document(report), "heap.peak_snapshot");
 	if (peak == NULL || peak->value.type != EP_VALUE_TEXT)
 		return;
-	const struct ep_json *snapshots = analysis_manifest_snapshots(run);
+	const struct ep_json *snapshots = ep_loaded_run_snapshots(run);
 	size_t count = snapshots && snapshots->type == EP_JSON_ARRAY ? snapshots->count : 0;
 	const struct ep_json *record = NULL;
 	for (size_t i = 0; i < count && record == NULL; i++) {
@@ -1059,9 +805,7 @@ static void analysis_run_section(struct ep_report *report, const struct ep_loade
 	                 EP_UNIT_NONE);
 	/* Repetition K of `run --repeat` (its run.json says so), so reporters
 	 * can keep the repetitions of one run apart. */
-	int64_t repetition = loaded->json != NULL
-	                             ? ep_json_get_int(ep_json_root(loaded->json), "repetition", 0)
-	                             : 0;
+	int64_t repetition = ep_loaded_run_repetition(loaded);
 	if (repetition > 0)
 		ep_report_metric(report, "run.repetition", "Repetition", ep_value_int(repetition),
 		                 EP_UNIT_COUNT);
@@ -1360,7 +1104,7 @@ int ep_analysis_summarize(struct ep_cli *cli, const char *directory, bool analyz
 			}
 		ep_report_free(report);
 	}
-	const char *name = analysis_basename(directory);
+	const char *name = ep_path_basename(directory);
 	if (ep_report_new("analysis", name, name, NULL, &summary) < 0) {
 		status = EP_EXIT_FAILURE;
 		goto done;
@@ -1801,7 +1545,7 @@ static void analysis_write_peak_diff(struct ep_cli *cli, struct ep_report *repor
 		ep_log_warn(&cli->log, "no peak diff: %s", err);
 		goto done;
 	}
-	const char *name = analysis_basename(out);
+	const char *name = ep_path_basename(out);
 	char directory[PATH_MAX * 2 + 16], a_relative[PATH_MAX], b_relative[PATH_MAX];
 	snprintf(directory, sizeof(directory), "%s", out);
 	char *slash = strrchr(directory, '/');
@@ -1911,10 +1655,10 @@ int ep_analysis_compare(struct ep_cli *cli, const char *a_name, const char *b_na
 		ep_log_error(&cli->log, "cannot create %s: %s", comparisons, strerror(-rc));
 		goto done;
 	}
-	snprintf(base, sizeof(base), "%s/%s-vs-%s", comparisons, analysis_basename(a_name),
-	         analysis_basename(b_name));
-	analysis_write_peak_diff(cli, report, a_set.directories[0], analysis_basename(a_name),
-	                         b_set.directories[0], analysis_basename(b_name), base);
+	snprintf(base, sizeof(base), "%s/%s-vs-%s", comparisons, ep_path_basename(a_name),
+	         ep_path_basename(b_name));
+	analysis_write_peak_diff(cli, report, a_set.directories[0], ep_path_basename(a_name),
+	                         b_set.directories[0], ep_path_basename(b_name), base);
 	status = analysis_finish(cli, &context, report, base, "comparison written");
 	if (rule_count > 0 && analysis_gates_print(cli, rules, rule_count, verdicts) > 0 &&
 	    status == EP_EXIT_OK)

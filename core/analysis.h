@@ -8,6 +8,7 @@
 #include "cli.h"
 
 struct ep_loaded_run;
+struct ep_json;
 
 /* Reads DIR/run.json, or, in a directory without one, the numbered
  * snapshots the earlier tools left (core/run_seed.h), reading their times
@@ -19,6 +20,11 @@ const struct ep_run_info *ep_loaded_run_info(const struct ep_loaded_run *run);
 /* What was inferred for a run without run.json (a sentence for the
  * report), or NULL for a run read from its manifest. */
 const char *ep_loaded_run_inferred(const struct ep_loaded_run *run);
+/* The snapshots array of the run's manifest (with each attempt's runtime
+ * figures), or NULL for a run read without one. */
+const struct ep_json *ep_loaded_run_snapshots(const struct ep_loaded_run *run);
+/* K for repetition K of `run --repeat` (its run.json says so), else 0. */
+int64_t ep_loaded_run_repetition(const struct ep_loaded_run *run);
 void ep_loaded_run_free(struct ep_loaded_run *run);
 
 /* Resolves a run named on the command line: a directory path when it holds

@@ -165,3 +165,15 @@ int ep_fs_check_trusted(const char *path, char *err, size_t errlen)
 	snprintf(what, sizeof(what), "its directory %s", directory);
 	return fs_check_owner_and_mode(&st, what, err, errlen);
 }
+
+const char *ep_path_basename(const char *path)
+{
+	size_t len = strlen(path);
+	while (len > 1 && path[len - 1] == '/')
+		len--;
+	const char *slash = NULL;
+	for (size_t i = 0; i < len; i++)
+		if (path[i] == '/')
+			slash = path + i;
+	return slash ? slash + 1 : path;
+}

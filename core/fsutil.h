@@ -36,4 +36,8 @@ int ep_mkdir_parents(const char *path);
  * file name. */
 int ep_fs_check_trusted(const char *path, char *err, size_t errlen);
 
+/* The last component of path, ignoring trailing slashes when finding it
+ * ("runs/x/heap3.pprof" -> "heap3.pprof", "runs/x/" -> "x/"). */
+const char *ep_path_basename(const char *path);
+
 #endif
